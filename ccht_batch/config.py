@@ -1,0 +1,1247 @@
+"""Configuration: three YAML files turned into typed, immutable objects, or refused with every reason.
+
+A wrong configuration must stop everything before any file is touched, and say precisely what to fix:
+file, line, key path, the value found and what is expected, in Vietnamese. So the loader never stops at the
+first problem: each check records a ``ConfigProblem`` and goes on, and ``load_config`` raises one
+``ConfigError`` carrying all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable
+
+from ccht_batch import vocab
+from ccht_batch.yamlsource import KeyPath, YamlSource, load_yaml, render_path
+
+CONFIG_DIR = "config"
+CRITERIA_FILE = "criteria.yaml"
+UNITS_FILE = "units.yaml"
+SETTINGS_FILE = "settings.yaml"
+CONFIG_FILES = (CRITERIA_FILE, UNITS_FILE, SETTINGS_FILE)
+
+UNIT_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
+# Windows refuses these as file names whatever the extension.
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} | {f"LPT{i}" for i in range(1, 10)}
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+SHEET_FORBIDDEN = set('[]:*?/\\')
+SHEET_NAME_MAX = 31
+RESERVED_SHEETS = {"Không đủ điều kiện"}
+
+METHODS = ("self", "yes_no", "scale", "deadline", "ratio", "count")
+APPLIES_TO = ("all", "handles_dossiers")
+EVIDENCE = ("required", "optional")
+ZERO_DENOMINATOR = ("full", "zero", "not_applicable")
+INDICATOR_TYPES = ("count", "date")
+SECURITY = ("starttls", "ssl", "none")
+COLLECTIVE_CHECKS = {
+    "band_at_least": ("band",),
+    "rank_at_most": ("rank",),
+    "band_every_year": ("band",),
+    "prior_award": ("award",),
+    "score_at_least": ("criterion", "points"),
+}
+INDIVIDUAL_CHECKS = {
+    "rating_at_least": ("rating",),
+    "initiatives_at_least": ("count",),
+    "rating_years": ("rating", "years"),
+    "title_years": ("title", "years"),
+    "rating_every_year": ("rating",),
+    "prior_award": ("award",),
+    "unit_band_at_least": ("band",),
+}
+CHECK_OPTIONAL_KEYS = {
+    "initiatives_at_least": ("recognised",),
+    "rating_years": ("initiatives", "level"),
+    "title_years": ("within",),
+}
+COMBINATORS = ("all_of", "any_of")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Problems
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in one configuration file."""
+
+    file: str
+    line: int | None
+    path: str
+    found: str
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file + (f", dòng {self.line}" if self.line else "")
+        key = f", khóa {self.path}" if self.path else ""
+        return f"{where}{key}: giá trị '{self.found}' — cần {self.expected}."
+
+
+class ConfigError(Exception):
+    """The configuration is refused; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[ConfigProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(trống)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    else:
+        text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class _Reader:
+    """Typed access to one YAML document that records problems instead of raising."""
+
+    def __init__(self, src: YamlSource, label: str):
+        self.src = src
+        self.label = label
+        self.problems: list[ConfigProblem] = []
+        for p in src.problems:
+            self.problems.append(ConfigProblem(label, p.line, render_path(p.path) if p.path else "", p.found, p.expected))
+
+    def problem(self, path: KeyPath, found: Any, expected: str) -> None:
+        self.problems.append(
+            ConfigProblem(self.label, self.src.line_of(path), render_path(path), _shown(found), expected)
+        )
+
+    # -- shapes
+
+    def mapping(self, value: Any, path: KeyPath, allowed: Iterable[str] | None = None) -> dict:
+        if not isinstance(value, dict):
+            self.problem(path, value, "một bảng khóa: giá trị (mapping)")
+            return {}
+        if allowed is not None:
+            allowed = set(allowed)
+            for key in value:
+                if key not in allowed:
+                    self.problem(
+                        path + (key,), key, "một trong các khóa: " + ", ".join(sorted(allowed)) + " (khóa này không được hỗ trợ; kiểm tra chính tả)"
+                    )
+        return value
+
+    def sequence(self, value: Any, path: KeyPath, non_empty: bool = True) -> list:
+        if not isinstance(value, list):
+            self.problem(path, value, "một danh sách (mỗi phần tử bắt đầu bằng '- ')")
+            return []
+        if non_empty and not value:
+            self.problem(path, "[]", "một danh sách có ít nhất một phần tử")
+        return value
+
+    # -- scalars; a missing required key is reported at its parent mapping
+
+    def _get(self, m: dict, key: str, path: KeyPath, required: bool) -> tuple[bool, Any]:
+        if key not in m or m[key] is None:
+            if required:
+                self.problem(path + (key,), None, f"khóa '{key}' (bắt buộc, đang thiếu hoặc để trống)")
+            return False, None
+        return True, m[key]
+
+    def text(self, m: dict, key: str, path: KeyPath, required: bool = True, default: str | None = None) -> str | None:
+        ok, v = self._get(m, key, path, required)
+        if not ok:
+            return default
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            self.problem(path + (key,), v, "một chuỗi ký tự")
+            return default
+        v = str(v).strip()
+        if required and not v:
+            self.problem(path + (key,), v, "một chuỗi ký tự không rỗng")
+            return default
+        return v
+
+    def choice(self, m: dict, key: str, path: KeyPath, options: Iterable[str], required: bool = True, default: str | None = None) -> str | None:
+        v = self.text(m, key, path, required, None)
+        if v is None:
+            return default
+        options = tuple(options)
+        if v not in options:
+            self.problem(path + (key,), v, "một trong: " + ", ".join(options))
+            return default
+        return v
+
+    def number(
+        self,
+        m: dict,
+        key: str,
+        path: KeyPath,
+        required: bool = True,
+        default: Decimal | None = None,
+        minimum: Decimal | None = Decimal(0),
+        positive: bool = False,
+    ) -> Decimal | None:
+        ok, v = self._get(m, key, path, required)
+        if not ok:
+            return default
+        d = to_decimal(v)
+        if d is None:
+            self.problem(path + (key,), v, "một số (dấu chấm thập phân, ví dụ 2.5)")
+            return default
+        if positive and d <= 0:
+            self.problem(path + (key,), v, "một số lớn hơn 0")
+            return default
+        if minimum is not None and d < minimum:
+            self.problem(path + (key,), v, f"một số không nhỏ hơn {minimum}")
+            return default
+        return d
+
+    def integer(self, m: dict, key: str, path: KeyPath, required: bool = True, default: int | None = None, minimum: int | None = None, maximum: int | None = None) -> int | None:
+        ok, v = self._get(m, key, path, required)
+        if not ok:
+            return default
+        if isinstance(v, bool) or not isinstance(v, int):
+            self.problem(path + (key,), v, "một số nguyên")
+            return default
+        if minimum is not None and v < minimum:
+            self.problem(path + (key,), v, f"một số nguyên không nhỏ hơn {minimum}")
+            return default
+        if maximum is not None and v > maximum:
+            self.problem(path + (key,), v, f"một số nguyên không lớn hơn {maximum}")
+            return default
+        return v
+
+    def boolean(self, m: dict, key: str, path: KeyPath, required: bool = True, default: bool = False) -> bool:
+        ok, v = self._get(m, key, path, required)
+        if not ok:
+            return default
+        if not isinstance(v, bool):
+            self.problem(path + (key,), v, "true hoặc false")
+            return default
+        return v
+
+    def identifier(self, m: dict, key: str, path: KeyPath) -> str | None:
+        v = self.text(m, key, path)
+        if v is not None and not ID_RE.match(v):
+            self.problem(path + (key,), v, "một mã gồm chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới (tối đa 32 ký tự)")
+            return None
+        return v
+
+    def email(self, m: dict, key: str, path: KeyPath, required: bool = True) -> str | None:
+        v = self.text(m, key, path, required)
+        if v and not EMAIL_RE.match(v):
+            self.problem(path + (key,), v, "một địa chỉ thư điện tử hợp lệ (ví dụ ten@donvi.gov.vn)")
+            return None
+        return v or None
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A YAML number as an exact Decimal (``1.5`` stays 1.5); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            d = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        return d if d.is_finite() else None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Typed configuration
+
+
+@dataclass(frozen=True)
+class Milestone:
+    id: str
+    name: str
+    year: int
+    quarter: int
+    from_year: int
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.from_year, self.year + 1))
+
+
+@dataclass(frozen=True)
+class Movement:
+    name: str
+    short_name: str
+    kind: str
+    start_year: int
+    end_year: int
+    milestones: tuple[Milestone, ...]
+
+    def milestone(self, milestone_id: str) -> Milestone | None:
+        return next((m for m in self.milestones if m.id == milestone_id), None)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    unit: str
+    type: str  # count | date
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Threshold:
+    at_least: Decimal
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A scored row of the template: a criterion of a field, or a bonus or penalty item.
+
+    ``kind`` is ``criterion``, ``bonus`` or ``penalty``. Method parameters that do not apply to the
+    method are None or empty.
+    """
+
+    id: str
+    name: str
+    max: Decimal
+    step: Decimal
+    method: str
+    kind: str = "criterion"
+    field_id: str | None = None
+    applies_to: str = "all"
+    evidence_required: bool = False
+    choices: tuple[Choice, ...] = ()
+    indicator: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    due_day: int | None = None
+    due_month: int | None = None
+    on_time: Decimal | None = None
+    late: Decimal | None = None
+    missing: Decimal | None = None
+    thresholds: tuple[Threshold, ...] = ()
+    below: Decimal = Decimal(0)
+    zero_denominator: str | None = None
+
+    @property
+    def is_choice(self) -> bool:
+        return self.method in ("yes_no", "scale")
+
+    @property
+    def is_computed(self) -> bool:
+        return self.method in ("deadline", "ratio", "count")
+
+    def choice_points(self, text: str) -> Decimal | None:
+        return next((c.points for c in self.choices if c.text == text), None)
+
+    def indicators_read(self) -> tuple[str, ...]:
+        return tuple(i for i in (self.indicator, self.numerator, self.denominator) if i)
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    name: str
+    max: Decimal
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    min: Decimal
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An award condition: a named check with its arguments, or ``all_of``/``any_of`` over others."""
+
+    check: str
+    of: tuple["Condition", ...] = ()
+    band: str | None = None
+    rank: int | None = None
+    award: str | None = None
+    criterion: str | None = None
+    points: Decimal | None = None
+    rating: str | None = None
+    count: int | None = None
+    recognised: bool = True
+    years: int | None = None
+    initiatives: int = 0
+    level: str = "co-so"
+    title: str | None = None
+    within: int | None = None
+
+    def walk(self) -> Iterable["Condition"]:
+        yield self
+        for c in self.of:
+            yield from c.walk()
+
+
+@dataclass(frozen=True)
+class Quota:
+    max_total: int | None = None
+    max_per_unit: int | None = None
+
+
+@dataclass(frozen=True)
+class AwardTarget:
+    condition: Condition
+    quota: Quota
+
+
+@dataclass(frozen=True)
+class AwardRule:
+    id: str
+    name: str
+    sheet_name: str
+    level: int
+    milestones: tuple[str, ...]
+    collective: AwardTarget | None
+    individual: AwardTarget | None
+    title: str
+
+    def target(self, kind: str) -> AwardTarget | None:
+        return self.collective if kind == "collective" else self.individual
+
+
+@dataclass(frozen=True)
+class Criteria:
+    version: int
+    movement: Movement
+    default_step: Decimal
+    evidence_explanation_allowed: bool
+    indicators: tuple[Indicator, ...]
+    fields: tuple[Field, ...]
+    bonus_cap: Decimal
+    bonus_items: tuple[Criterion, ...]
+    penalty_items: tuple[Criterion, ...]
+    bands: tuple[Band, ...]
+    tie_breaks: tuple[str, ...]
+    awards: tuple[AwardRule, ...]
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return tuple(c for f in self.fields for c in f.criteria)
+
+    @property
+    def scored_rows(self) -> tuple[Criterion, ...]:
+        """Every row a unit scores, in template order: criteria, then bonus, then penalty items."""
+        return self.criteria + self.bonus_items + self.penalty_items
+
+    @property
+    def total_max(self) -> Decimal:
+        return sum((f.max for f in self.fields), Decimal(0))
+
+    def criterion(self, cid: str) -> Criterion | None:
+        return next((c for c in self.scored_rows if c.id == cid), None)
+
+    def field(self, fid: str) -> Field | None:
+        return next((f for f in self.fields if f.id == fid), None)
+
+    def indicator(self, iid: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.id == iid), None)
+
+    def band_for(self, result: Decimal) -> str:
+        for band in self.bands:
+            if result >= band.min:
+                return band.name
+        return self.bands[-1].name
+
+    def band_rank(self, name: str) -> int:
+        """0 for the highest band."""
+        return [b.name for b in self.bands].index(name)
+
+    def award(self, award_id: str) -> AwardRule | None:
+        return next((a for a in self.awards if a.id == award_id), None)
+
+    def award_by_name(self, name: str) -> AwardRule | None:
+        return next((a for a in self.awards if a.name == name), None)
+
+
+@dataclass(frozen=True)
+class Signer:
+    title_lines: tuple[str, ...]
+    name: str
+
+
+@dataclass(frozen=True)
+class Agency:
+    parent: str
+    name: str
+    short_name: str
+    place: str
+    signer: Signer
+    submission_line: str
+    distribution: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    email: str | None
+    handles_dossiers: bool
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str
+    port: int
+    security: str
+    user: str
+    password_env: str
+    ca_file: str
+    timeout_seconds: int
+    sender_name: str
+    sender_address: str
+    reply_to: str
+    leadership: tuple[Person, ...]
+    office: tuple[Person, ...]
+    max_attachments_mb: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_mb: int
+    max_zip_entries: int
+    max_uncompressed_mb: int
+    max_compression_ratio: int
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    title: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    input_dir: str
+    output_dir: str
+    store_path: str
+    deadline_day: int
+    contact: Contact
+    individual_rows: int
+    mail: MailSettings
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration of a working folder."""
+
+    workdir: Path
+    criteria: Criteria
+    agency: Agency
+    units: tuple[Unit, ...]
+    settings: Settings
+    criteria_version: str = field(default="")
+
+    def unit(self, code: str) -> Unit | None:
+        return next((u for u in self.units if u.code == code), None)
+
+    def applies(self, criterion: Criterion, unit: Unit) -> bool:
+        return criterion.applies_to == "all" or (criterion.applies_to == "handles_dossiers" and unit.handles_dossiers)
+
+    @property
+    def input_dir(self) -> Path:
+        return self.workdir / self.settings.input_dir
+
+    @property
+    def output_dir(self) -> Path:
+        return self.workdir / self.settings.output_dir
+
+    @property
+    def store_path(self) -> Path:
+        return self.workdir / self.settings.store_path
+
+
+# ---------------------------------------------------------------------------------------------------
+# criteria.yaml
+
+
+def _parse_criteria(r: _Reader) -> Criteria | None:
+    root = r.mapping(
+        r.src.data if r.src.data is not None else {},
+        (),
+        ("version", "movement", "scoring", "indicators", "fields", "bonus", "penalties", "bands", "ranking", "awards"),
+    )
+    version = r.integer(root, "version", (), minimum=1)
+
+    # movement
+    mv = r.mapping(root.get("movement"), ("movement",), ("name", "short_name", "kind", "start_year", "end_year", "milestones"))
+    start = r.integer(mv, "start_year", ("movement",), minimum=2000, maximum=2100)
+    end = r.integer(mv, "end_year", ("movement",), minimum=2000, maximum=2100)
+    if start and end and end < start:
+        r.problem(("movement", "end_year"), end, f"một năm không trước năm bắt đầu {start}")
+    milestones: list[Milestone] = []
+    seen_ms: set[str] = set()
+    for i, m in enumerate(r.sequence(mv.get("milestones"), ("movement", "milestones"))):
+        p = ("movement", "milestones", i)
+        m = r.mapping(m, p, ("id", "name", "year", "quarter", "from_year"))
+        mid = r.identifier(m, "id", p)
+        if mid == vocab.YEARLY:
+            r.problem(p + ("id",), mid, f"một mã khác '{vocab.YEARLY}' (dành cho xét hằng năm)")
+        elif mid in seen_ms:
+            r.problem(p + ("id",), mid, "một mã đợt chưa dùng (mã bị trùng)")
+        seen_ms.add(mid or "")
+        year = r.integer(m, "year", p, minimum=2000, maximum=2100)
+        from_year = r.integer(m, "from_year", p, required=False, default=start, minimum=2000, maximum=2100)
+        if year and start and end and not (start <= year <= end):
+            r.problem(p + ("year",), year, f"một năm trong giai đoạn {start} - {end}")
+        if year and from_year and from_year > year:
+            r.problem(p + ("from_year",), from_year, f"một năm không sau năm của đợt ({year})")
+        milestone = Milestone(
+            id=mid or "",
+            name=r.text(m, "name", p) or "",
+            year=year or 0,
+            quarter=r.integer(m, "quarter", p, required=False, default=4, minimum=1, maximum=4) or 4,
+            from_year=from_year or 0,
+        )
+        milestones.append(milestone)
+    movement = Movement(
+        name=r.text(mv, "name", ("movement",)) or "",
+        short_name=r.text(mv, "short_name", ("movement",), required=False) or r.text(mv, "name", ("movement",), required=False) or "",
+        kind=r.choice(mv, "kind", ("movement",), ("thematic", "regular"), required=False, default="thematic") or "thematic",
+        start_year=start or 0,
+        end_year=end or 0,
+        milestones=tuple(milestones),
+    )
+
+    sc = r.mapping(root.get("scoring", {}), ("scoring",), ("default_step", "evidence_explanation_allowed"))
+    default_step = r.number(sc, "default_step", ("scoring",), required=False, default=Decimal("0.25"), positive=True) or Decimal("0.25")
+    explain = r.boolean(sc, "evidence_explanation_allowed", ("scoring",), required=False, default=False)
+
+    # indicators
+    indicators: list[Indicator] = []
+    for i, ind in enumerate(r.sequence(root.get("indicators", []), ("indicators",), non_empty=False)):
+        p = ("indicators", i)
+        ind = r.mapping(ind, p, ("id", "name", "unit", "type"))
+        iid = r.identifier(ind, "id", p)
+        if iid and any(x.id == iid for x in indicators):
+            r.problem(p + ("id",), iid, "một mã chỉ số chưa dùng (mã bị trùng)")
+        indicators.append(
+            Indicator(
+                id=iid or "",
+                name=r.text(ind, "name", p) or "",
+                unit=r.text(ind, "unit", p, required=False) or "",
+                type=r.choice(ind, "type", p, INDICATOR_TYPES) or "count",
+            )
+        )
+    indicator_types = {i.id: i.type for i in indicators}
+
+    ids_seen: dict[str, KeyPath] = {}
+
+    def claim_id(cid: str | None, p: KeyPath) -> None:
+        if not cid:
+            return
+        if cid in ids_seen:
+            r.problem(p + ("id",), cid, f"một mã chưa dùng (đã dùng ở {render_path(ids_seen[cid])}, dòng {r.src.line_of(ids_seen[cid])})")
+        else:
+            ids_seen[cid] = p
+
+    # fields and criteria
+    fields: list[Field] = []
+    for fi, f in enumerate(r.sequence(root.get("fields"), ("fields",))):
+        fp = ("fields", fi)
+        f = r.mapping(f, fp, ("id", "name", "max", "criteria"))
+        fid = r.identifier(f, "id", fp)
+        claim_id(fid, fp)
+        fmax = r.number(f, "max", fp, positive=True)
+        crits: list[Criterion] = []
+        for ci, c in enumerate(r.sequence(f.get("criteria"), fp + ("criteria",))):
+            cp = fp + ("criteria", ci)
+            crit = _parse_criterion(r, c, cp, fid or "", default_step, indicator_types)
+            if crit:
+                claim_id(crit.id, cp)
+                crits.append(crit)
+        if fmax is not None and crits and len(crits) == len(f.get("criteria") or []):
+            total = sum((c.max for c in crits), Decimal(0))
+            if total != fmax:
+                r.problem(
+                    fp + ("max",),
+                    fmax,
+                    f"bằng tổng điểm tối đa các tiêu chí con ({_num(total)} = "
+                    + " + ".join(f"{c.id}: {_num(c.max)}" for c in crits)
+                    + "); sửa 'max' của lĩnh vực hoặc của tiêu chí con",
+                )
+        fields.append(Field(id=fid or "", name=r.text(f, "name", fp) or "", max=fmax or Decimal(0), criteria=tuple(crits)))
+
+    # bonus and penalties
+    bonus = r.mapping(root.get("bonus", {"cap": 0, "items": []}), ("bonus",), ("cap", "items"))
+    cap = r.number(bonus, "cap", ("bonus",), required=False, default=Decimal(0)) or Decimal(0)
+    bonus_items: list[Criterion] = []
+    for i, item in enumerate(r.sequence(bonus.get("items", []), ("bonus", "items"), non_empty=False)):
+        p = ("bonus", "items", i)
+        item = r.mapping(item, p, ("id", "name", "max", "step", "evidence"))
+        iid = r.identifier(item, "id", p)
+        claim_id(iid, p)
+        imax = r.number(item, "max", p, positive=True)
+        step = r.number(item, "step", p, required=False, default=default_step, positive=True) or default_step
+        _check_multiple(r, p + ("max",), imax, step, "step")
+        bonus_items.append(
+            Criterion(
+                id=iid or "",
+                name=r.text(item, "name", p) or "",
+                max=imax or Decimal(0),
+                step=step,
+                method="self",
+                kind="bonus",
+                evidence_required=(r.choice(item, "evidence", p, EVIDENCE, required=False, default="optional") == "required"),
+            )
+        )
+    pen = r.mapping(root.get("penalties", {"items": []}), ("penalties",), ("items",))
+    penalty_items: list[Criterion] = []
+    for i, item in enumerate(r.sequence(pen.get("items", []), ("penalties", "items"), non_empty=False)):
+        p = ("penalties", "items", i)
+        item = r.mapping(item, p, ("id", "name", "max", "points_per_event"))
+        iid = r.identifier(item, "id", p)
+        claim_id(iid, p)
+        imax = r.number(item, "max", p, positive=True)
+        per = r.number(item, "points_per_event", p, positive=True)
+        _check_multiple(r, p + ("max",), imax, per, "points_per_event")
+        penalty_items.append(
+            Criterion(id=iid or "", name=r.text(item, "name", p) or "", max=imax or Decimal(0), step=per or default_step, method="self", kind="penalty")
+        )
+
+    # every indicator is read by some criterion
+    used = {x for c in (cr for f in fields for cr in f.criteria) for x in c.indicators_read()}
+    for i, ind in enumerate(indicators):
+        if ind.id and ind.id not in used:
+            r.problem(("indicators", i, "id"), ind.id, "một chỉ số được ít nhất một tiêu chí dùng (xóa chỉ số thừa hoặc dùng nó trong params)")
+
+    # bands
+    bands: list[Band] = []
+    for i, b in enumerate(r.sequence(root.get("bands"), ("bands",))):
+        p = ("bands", i)
+        b = r.mapping(b, p, ("name", "min"))
+        name = r.text(b, "name", p)
+        bmin = r.number(b, "min", p)
+        if name and any(x.name == name for x in bands):
+            r.problem(p + ("name",), name, "một tên xếp loại chưa dùng (tên bị trùng)")
+        if bmin is not None and bands and bmin >= bands[-1].min:
+            r.problem(
+                p + ("min",),
+                bmin,
+                f"một ngưỡng nhỏ hơn ngưỡng của mức trên ('{bands[-1].name}': {_num(bands[-1].min)}); các mức xếp loại không được chồng nhau, liệt kê từ cao xuống thấp",
+            )
+        bands.append(Band(name=name or "", min=bmin if bmin is not None else Decimal(0)))
+    if bands and bands[-1].min != 0:
+        r.problem(("bands", len(bands) - 1, "min"), bands[-1].min, "0 ở mức thấp nhất, để mọi kết quả đều có xếp loại")
+    band_names = {b.name for b in bands}
+
+    # ranking
+    rk = r.mapping(root.get("ranking", {}), ("ranking",), ("tie_breaks",))
+    ties = rk.get("tie_breaks", []) or []
+    tie_breaks: list[str] = []
+    for i, t in enumerate(r.sequence(ties, ("ranking", "tie_breaks"), non_empty=False)):
+        t = str(t)
+        if t not in {f.id for f in fields} and t not in {c.id for f in fields for c in f.criteria}:
+            r.problem(("ranking", "tie_breaks", i), t, "mã của một lĩnh vực hoặc tiêu chí có trong 'fields'")
+        tie_breaks.append(t)
+
+    criteria_ids = {f.id for f in fields} | {c.id for f in fields for c in f.criteria}
+    milestone_ids = {m.id for m in milestones} | {vocab.YEARLY}
+    awards = _parse_awards(r, root.get("awards"), band_names, criteria_ids, milestone_ids)
+
+    if r.problems:
+        return None
+    return Criteria(
+        version=version or 1,
+        movement=movement,
+        default_step=default_step,
+        evidence_explanation_allowed=explain,
+        indicators=tuple(indicators),
+        fields=tuple(fields),
+        bonus_cap=cap,
+        bonus_items=tuple(bonus_items),
+        penalty_items=tuple(penalty_items),
+        bands=tuple(bands),
+        tie_breaks=tuple(tie_breaks),
+        awards=awards,
+    )
+
+
+def _num(d: Decimal) -> str:
+    """A Decimal as a person writes it: 3, 1.5, 0.25."""
+    s = format(d.normalize(), "f")
+    return s
+
+
+def _check_multiple(r: _Reader, path: KeyPath, value: Decimal | None, step: Decimal | None, step_key: str) -> None:
+    if value is not None and step is not None and step > 0 and value % step != 0:
+        r.problem(path, value, f"một bội số của {step_key} ({_num(step)})")
+
+
+def _parse_criterion(
+    r: _Reader, c: Any, cp: KeyPath, field_id: str, default_step: Decimal, indicator_types: dict[str, str]
+) -> Criterion | None:
+    c = r.mapping(c, cp, ("id", "name", "max", "step", "method", "params", "applies_to", "evidence"))
+    cid = r.identifier(c, "id", cp)
+    cmax = r.number(c, "max", cp, positive=True)
+    step = r.number(c, "step", cp, required=False, default=default_step, positive=True) or default_step
+    _check_multiple(r, cp + ("max",), cmax, step, "step")
+    method = r.choice(c, "method", cp, METHODS)
+    params_path = cp + ("params",)
+    params = c.get("params") or {}
+    kw: dict[str, Any] = {}
+    allowed = {
+        "self": (),
+        "yes_no": ("choices",),
+        "scale": ("choices",),
+        "deadline": ("indicator", "due", "on_time", "late", "missing"),
+        "ratio": ("numerator", "denominator", "thresholds", "below", "zero_denominator"),
+        "count": ("indicator", "thresholds", "below"),
+    }.get(method or "", None)
+    params = r.mapping(params, params_path, allowed)
+
+    def points(key: str, required: bool = True, default: Decimal | None = None) -> Decimal | None:
+        v = r.number(params, key, params_path, required=required, default=default)
+        if v is not None and cmax is not None and v > cmax:
+            r.problem(params_path + (key,), v, f"một số điểm không vượt điểm tối đa của tiêu chí ({_num(cmax)})")
+        return v
+
+    def indicator_ref(key: str, types: tuple[str, ...]) -> str | None:
+        v = r.text(params, key, params_path)
+        if v is None:
+            return None
+        if v not in indicator_types:
+            r.problem(params_path + (key,), v, "mã của một chỉ số khai báo trong 'indicators'")
+            return None
+        if indicator_types[v] not in types:
+            r.problem(params_path + (key,), v, f"một chỉ số kiểu {' hoặc '.join(types)} (chỉ số này kiểu {indicator_types[v]})")
+        return v
+
+    def thresholds() -> tuple[Threshold, ...]:
+        tp = params_path + ("thresholds",)
+        out: list[Threshold] = []
+        for i, t in enumerate(r.sequence(params.get("thresholds"), tp)):
+            t = r.mapping(t, tp + (i,), ("at_least", "points"))
+            at = r.number(t, "at_least", tp + (i,))
+            pts = r.number(t, "points", tp + (i,))
+            if pts is not None and cmax is not None and pts > cmax:
+                r.problem(tp + (i, "points"), pts, f"một số điểm không vượt điểm tối đa của tiêu chí ({_num(cmax)})")
+            if out and at is not None and at >= out[-1].at_least:
+                r.problem(tp + (i, "at_least"), at, f"một ngưỡng nhỏ hơn ngưỡng liền trên ({_num(out[-1].at_least)}); các bậc liệt kê từ cao xuống thấp")
+            if out and pts is not None and pts > out[-1].points:
+                r.problem(tp + (i, "points"), pts, f"một số điểm không lớn hơn bậc liền trên ({_num(out[-1].points)}); các bậc liệt kê từ cao xuống thấp")
+            if at is not None and pts is not None:
+                out.append(Threshold(at, pts))
+        if out and cmax is not None and out[0].points != cmax:
+            r.problem(tp + (0, "points"), out[0].points, f"bằng điểm tối đa của tiêu chí ({_num(cmax)}) ở bậc cao nhất, để đạt được điểm tối đa")
+        return tuple(out)
+
+    if method in ("yes_no", "scale"):
+        expected_texts = vocab.YES_NO if method == "yes_no" else vocab.SCALE
+        ch = r.mapping(params.get("choices"), params_path + ("choices",))
+        choices: list[Choice] = []
+        if ch:
+            if set(ch) != set(expected_texts):
+                r.problem(params_path + ("choices",), list(ch), "đúng các lựa chọn: " + ", ".join(f"'{t}'" for t in expected_texts))
+            for text in expected_texts:
+                if text in ch:
+                    pts = points_of = r.number(ch, text, params_path + ("choices",))
+                    if points_of is not None and cmax is not None and points_of > cmax:
+                        r.problem(params_path + ("choices", text), points_of, f"một số điểm không vượt điểm tối đa ({_num(cmax)})")
+                    choices.append(Choice(text, pts if pts is not None else Decimal(0)))
+            if choices and cmax is not None and max(c.points for c in choices) != cmax:
+                r.problem(params_path + ("choices",), {c.text: _num(c.points) for c in choices}, f"một lựa chọn có số điểm bằng điểm tối đa ({_num(cmax)})")
+        kw["choices"] = tuple(choices)
+    elif method == "deadline":
+        kw["indicator"] = indicator_ref("indicator", ("date",))
+        due = r.text(params, "due", params_path)
+        if due is not None:
+            m = re.fullmatch(r"(\d{1,2})/(\d{1,2})", due)
+            ok = False
+            if m:
+                day, month = int(m.group(1)), int(m.group(2))
+                ok = 1 <= month <= 12 and 1 <= day <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+            if ok:
+                kw["due_day"], kw["due_month"] = day, month
+            else:
+                r.problem(params_path + ("due",), due, "một ngày tháng dạng dd/mm, ví dụ \"31/01\"")
+        kw["on_time"] = points("on_time")
+        kw["late"] = points("late")
+        kw["missing"] = points("missing", required=False, default=Decimal(0))
+        if kw["on_time"] is not None and cmax is not None and kw["on_time"] != cmax:
+            r.problem(params_path + ("on_time",), kw["on_time"], f"bằng điểm tối đa của tiêu chí ({_num(cmax)})")
+    elif method == "ratio":
+        kw["numerator"] = indicator_ref("numerator", ("count",))
+        kw["denominator"] = indicator_ref("denominator", ("count",))
+        kw["thresholds"] = thresholds()
+        kw["below"] = points("below", required=False, default=Decimal(0)) or Decimal(0)
+        kw["zero_denominator"] = r.choice(params, "zero_denominator", params_path, ZERO_DENOMINATOR)
+    elif method == "count":
+        kw["indicator"] = indicator_ref("indicator", ("count",))
+        kw["thresholds"] = thresholds()
+        kw["below"] = points("below", required=False, default=Decimal(0)) or Decimal(0)
+    if kw.get("thresholds") and kw.get("below") is not None and kw["below"] > kw["thresholds"][-1].points:
+        r.problem(params_path + ("below",), kw["below"], "một số điểm không lớn hơn bậc thấp nhất")
+
+    applies = r.choice(c, "applies_to", cp, APPLIES_TO, required=False, default="all") or "all"
+    evidence = r.choice(c, "evidence", cp, EVIDENCE, required=False, default="optional")
+    if not cid or cmax is None or not method:
+        return None
+    return Criterion(
+        id=cid,
+        name=r.text(c, "name", cp) or "",
+        max=cmax,
+        step=step,
+        method=method,
+        field_id=field_id,
+        applies_to=applies,
+        evidence_required=evidence == "required",
+        **{k: v for k, v in kw.items() if v is not None},
+    )
+
+
+def _parse_awards(r: _Reader, value: Any, bands: set[str], criteria_ids: set[str], milestone_ids: set[str]) -> tuple[AwardRule, ...]:
+    aw = r.mapping(value, ("awards",), ("rules",))
+    rules: list[AwardRule] = []
+    raw_rules = r.sequence(aw.get("rules"), ("awards", "rules"))
+    all_ids = [x.get("id") for x in raw_rules if isinstance(x, dict)]
+    for i, rule in enumerate(raw_rules):
+        p = ("awards", "rules", i)
+        rule = r.mapping(rule, p, ("id", "name", "sheet_name", "level", "milestones", "collective", "individual", "title"))
+        rid = r.identifier(rule, "id", p)
+        if rid and any(x.id == rid for x in rules):
+            r.problem(p + ("id",), rid, "một mã hình thức khen thưởng chưa dùng (mã bị trùng)")
+        name = r.text(rule, "name", p)
+        if name and any(x.name == name for x in rules):
+            r.problem(p + ("name",), name, "một tên hình thức chưa dùng (tên bị trùng)")
+        sheet = r.text(rule, "sheet_name", p)
+        if sheet is not None:
+            bad = sorted(set(sheet) & SHEET_FORBIDDEN)
+            if len(sheet) > SHEET_NAME_MAX:
+                r.problem(p + ("sheet_name",), sheet, f"tên trang tính tối đa {SHEET_NAME_MAX} ký tự (đang có {len(sheet)})")
+            elif bad:
+                r.problem(p + ("sheet_name",), sheet, "tên trang tính không chứa các ký tự " + " ".join(bad))
+            elif sheet in RESERVED_SHEETS or any(x.sheet_name.casefold() == sheet.casefold() for x in rules):
+                r.problem(p + ("sheet_name",), sheet, "một tên trang tính chưa dùng")
+        level = r.integer(rule, "level", p, minimum=1)
+        if level is not None and any(x.level == level for x in rules):
+            r.problem(p + ("level",), level, "một bậc (level) chưa dùng: mỗi hình thức một bậc, bậc cao hơn là hình thức cao hơn")
+        ms: list[str] = []
+        for j, m in enumerate(r.sequence(rule.get("milestones"), p + ("milestones",))):
+            if m not in milestone_ids:
+                r.problem(p + ("milestones", j), m, "một trong: " + ", ".join(sorted(milestone_ids)))
+            ms.append(str(m))
+        targets: dict[str, AwardTarget | None] = {}
+        for kind, checks in (("collective", COLLECTIVE_CHECKS), ("individual", INDIVIDUAL_CHECKS)):
+            if rule.get(kind) is None:
+                targets[kind] = None
+                continue
+            tp = p + (kind,)
+            t = r.mapping(rule.get(kind), tp)
+            quota_raw = t.get("quota")
+            cond_part = {k: v for k, v in t.items() if k != "quota"}
+            cond = _parse_condition(r, cond_part, tp, kind, checks, bands, criteria_ids, all_ids)
+            quota = Quota()
+            if quota_raw is not None:
+                q = r.mapping(quota_raw, tp + ("quota",), ("max_total", "max_per_unit"))
+                quota = Quota(
+                    max_total=r.integer(q, "max_total", tp + ("quota",), required=False, minimum=0),
+                    max_per_unit=r.integer(q, "max_per_unit", tp + ("quota",), required=False, minimum=0),
+                )
+            targets[kind] = AwardTarget(cond, quota) if cond else None
+        if rule.get("collective") is None and rule.get("individual") is None:
+            r.problem(p, rid, "ít nhất một trong hai khóa 'collective' (tập thể) hoặc 'individual' (cá nhân)")
+        rules.append(
+            AwardRule(
+                id=rid or "",
+                name=name or "",
+                sheet_name=sheet or "",
+                level=level or 0,
+                milestones=tuple(ms),
+                collective=targets.get("collective"),
+                individual=targets.get("individual"),
+                title=r.text(rule, "title", p, required=False) or ("DANH SÁCH ĐỀ NGHỊ TẶNG " + (name or "").upper()),
+            )
+        )
+    return tuple(sorted(rules, key=lambda x: -x.level))
+
+
+def _parse_condition(
+    r: _Reader, c: Any, p: KeyPath, kind: str, checks: dict, bands: set[str], criteria_ids: set[str], award_ids: list
+) -> Condition | None:
+    label = "tập thể" if kind == "collective" else "cá nhân"
+    if not isinstance(c, dict):
+        r.problem(p, c, "một điều kiện: {check: ...}, all_of: [...] hoặc any_of: [...]")
+        return None
+    combos = [k for k in COMBINATORS if k in c]
+    if combos:
+        if len(c) != 1:
+            r.problem(p, list(c), f"chỉ một khóa '{combos[0]}' (tách các điều kiện khác vào danh sách của nó)")
+        key = combos[0]
+        items = r.sequence(c[key], p + (key,))
+        parsed = [_parse_condition(r, x, p + (key, j), kind, checks, bands, criteria_ids, award_ids) for j, x in enumerate(items)]
+        if any(x is None for x in parsed):
+            return None
+        return Condition(check=key, of=tuple(parsed))  # type: ignore[arg-type]
+    if "check" not in c:
+        r.problem(p, list(c), "một điều kiện: khóa 'check', hoặc 'all_of' / 'any_of'")
+        return None
+    name = c.get("check")
+    if name not in checks:
+        r.problem(p + ("check",), name, f"một phép kiểm tra cho {label}: " + ", ".join(sorted(checks)))
+        return None
+    required = checks[name]
+    optional = CHECK_OPTIONAL_KEYS.get(name, ())
+    r.mapping(c, p, ("check",) + tuple(required) + tuple(optional))
+    kw: dict[str, Any] = {"check": name}
+    for key in required + tuple(k for k in optional if k in c):
+        if key == "band":
+            v = r.text(c, key, p)
+            if v is not None and v not in bands:
+                r.problem(p + (key,), v, "tên một mức xếp loại có trong 'bands': " + ", ".join(sorted(bands)))
+            kw[key] = v
+        elif key == "award":
+            v = r.text(c, key, p)
+            if v is not None and v not in award_ids:
+                r.problem(p + (key,), v, "mã một hình thức khen thưởng có trong 'awards.rules': " + ", ".join(str(a) for a in award_ids))
+            kw[key] = v
+        elif key == "criterion":
+            v = r.text(c, key, p)
+            if v is not None and v not in criteria_ids:
+                r.problem(p + (key,), v, "mã một lĩnh vực hoặc tiêu chí có trong 'fields'")
+            kw[key] = v
+        elif key == "rating":
+            kw[key] = r.choice(c, key, p, vocab.RATING_CODES)
+        elif key == "title":
+            kw[key] = r.choice(c, key, p, vocab.TITLES)
+        elif key == "level":
+            kw[key] = r.choice(c, key, p, vocab.INITIATIVE_LEVEL_CODES)
+        elif key == "recognised":
+            kw[key] = r.boolean(c, key, p)
+        elif key == "points":
+            kw[key] = r.number(c, key, p)
+        elif key in ("rank", "count", "years", "within"):
+            kw[key] = r.integer(c, key, p, minimum=1, maximum=50)
+        elif key == "initiatives":
+            kw[key] = r.integer(c, key, p, minimum=0, maximum=50)
+    if name == "title_years" and kw.get("within") is None:
+        kw["within"] = kw.get("years")
+    if name == "title_years" and kw.get("within") and kw.get("years") and kw["within"] < kw["years"]:
+        r.problem(p + ("within",), kw["within"], f"một số năm không nhỏ hơn 'years' ({kw['years']})")
+    if any(kw.get(k) is None for k in required):
+        return None
+    return Condition(**{k: v for k, v in kw.items() if v is not None})
+
+
+# ---------------------------------------------------------------------------------------------------
+# units.yaml
+
+
+def _parse_units(r: _Reader) -> tuple[Agency | None, tuple[Unit, ...]]:
+    root = r.mapping(r.src.data if r.src.data is not None else {}, (), ("agency", "units"))
+    ap = ("agency",)
+    a = r.mapping(root.get("agency"), ap, ("parent", "name", "short_name", "place", "signer", "submission_line", "distribution"))
+    sp = ap + ("signer",)
+    s = r.mapping(a.get("signer"), sp, ("title_lines", "name"))
+    title_lines = [str(x) for x in r.sequence(s.get("title_lines"), sp + ("title_lines",))]
+    agency = Agency(
+        parent=r.text(a, "parent", ap) or "",
+        name=r.text(a, "name", ap) or "",
+        short_name=r.text(a, "short_name", ap, required=False) or "",
+        place=r.text(a, "place", ap) or "",
+        signer=Signer(tuple(title_lines), r.text(s, "name", sp) or ""),
+        submission_line=r.text(a, "submission_line", ap, required=False) or "",
+        distribution=tuple(str(x) for x in r.sequence(a.get("distribution", []), ap + ("distribution",), non_empty=False)),
+    )
+    units: list[Unit] = []
+    for i, u in enumerate(r.sequence(root.get("units"), ("units",))):
+        p = ("units", i)
+        u = r.mapping(u, p, ("code", "name", "email", "handles_dossiers"))
+        code = r.text(u, "code", p)
+        if code is not None:
+            if not UNIT_CODE_RE.match(code):
+                r.problem(
+                    p + ("code",),
+                    code,
+                    "một mã đơn vị dùng được làm tên tệp: chữ in hoa không dấu ở đầu, sau đó 1 - 15 ký tự chữ in hoa, số, '-' hoặc '_' (ví dụ VP, QLKH, CC_TDC)",
+                )
+            elif code in WINDOWS_RESERVED:
+                r.problem(p + ("code",), code, "một mã khác: Windows không cho đặt tên tệp là " + code)
+            elif any(x.code == code for x in units):
+                r.problem(p + ("code",), code, "một mã đơn vị chưa dùng (mã bị trùng)")
+        units.append(
+            Unit(
+                code=code or "",
+                name=r.text(u, "name", p) or "",
+                email=r.email(u, "email", p, required=False),
+                handles_dossiers=r.boolean(u, "handles_dossiers", p, required=False, default=False),
+            )
+        )
+    return agency, tuple(units)
+
+
+# ---------------------------------------------------------------------------------------------------
+# settings.yaml
+
+
+def _parse_settings(r: _Reader) -> Settings:
+    root = r.mapping(r.src.data if r.src.data is not None else {}, (), ("paths", "deadline", "contact", "templates", "mail", "limits"))
+    pp = ("paths",)
+    paths = r.mapping(root.get("paths", {}), pp, ("input", "output", "store"))
+    dp = ("deadline",)
+    deadline = r.mapping(root.get("deadline", {}), dp, ("day_of_month",))
+    cp = ("contact",)
+    contact = r.mapping(root.get("contact"), cp, ("name", "title", "phone", "email"))
+    tp = ("templates",)
+    templates = r.mapping(root.get("templates", {}), tp, ("individual_rows",))
+    mp = ("mail",)
+    mail = r.mapping(
+        root.get("mail"),
+        mp,
+        ("host", "port", "security", "user", "password_env", "ca_file", "timeout_seconds", "sender", "reply_to", "leadership", "office", "max_attachments_mb"),
+    )
+    sender = r.mapping(mail.get("sender"), mp + ("sender",), ("name", "address"))
+
+    def people(key: str) -> tuple[Person, ...]:
+        out = []
+        for i, x in enumerate(r.sequence(mail.get(key, []), mp + (key,), non_empty=False)):
+            x = r.mapping(x, mp + (key, i), ("name", "email"))
+            out.append(Person(r.text(x, "name", mp + (key, i)) or "", r.email(x, "email", mp + (key, i)) or ""))
+        return tuple(out)
+
+    lp = ("limits",)
+    limits = r.mapping(root.get("limits", {}), lp, ("max_file_mb", "max_zip_entries", "max_uncompressed_mb", "max_compression_ratio"))
+    for key in ("input", "output", "store"):
+        v = paths.get(key)
+        if v is not None and (not isinstance(v, str) or not v.strip()):
+            r.problem(pp + (key,), v, "một đường dẫn thư mục hoặc tệp")
+    password_env = r.text(mail, "password_env", mp, required=False) or "CCHT_SMTP_PASSWORD"
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", password_env):
+        r.problem(mp + ("password_env",), password_env, "tên một biến môi trường (chữ không dấu, số, gạch dưới), không phải mật khẩu")
+    return Settings(
+        input_dir=str(paths.get("input") or "input"),
+        output_dir=str(paths.get("output") or "output"),
+        store_path=str(paths.get("store") or "data/ccht-batch.sqlite"),
+        deadline_day=r.integer(deadline, "day_of_month", dp, required=False, default=5, minimum=1, maximum=28) or 5,
+        contact=Contact(
+            name=r.text(contact, "name", cp) or "",
+            title=r.text(contact, "title", cp, required=False) or "",
+            phone=r.text(contact, "phone", cp, required=False) or "",
+            email=r.email(contact, "email", cp, required=False) or "",
+        ),
+        individual_rows=r.integer(templates, "individual_rows", tp, required=False, default=30, minimum=1, maximum=1000) or 30,
+        mail=MailSettings(
+            host=r.text(mail, "host", mp) or "",
+            port=r.integer(mail, "port", mp, minimum=1, maximum=65535) or 25,
+            security=r.choice(mail, "security", mp, SECURITY, required=False, default="starttls") or "starttls",
+            user=r.text(mail, "user", mp, required=False) or "",
+            password_env=password_env,
+            ca_file=r.text(mail, "ca_file", mp, required=False) or "",
+            timeout_seconds=r.integer(mail, "timeout_seconds", mp, required=False, default=30, minimum=1, maximum=600) or 30,
+            sender_name=r.text(sender, "name", mp + ("sender",)) or "",
+            sender_address=r.email(sender, "address", mp + ("sender",)) or "",
+            reply_to=r.email(mail, "reply_to", mp, required=False) or "",
+            leadership=people("leadership"),
+            office=people("office"),
+            max_attachments_mb=r.integer(mail, "max_attachments_mb", mp, required=False, default=20, minimum=1, maximum=1000) or 20,
+        ),
+        limits=Limits(
+            max_file_mb=r.integer(limits, "max_file_mb", lp, required=False, default=20, minimum=1, maximum=2000) or 20,
+            max_zip_entries=r.integer(limits, "max_zip_entries", lp, required=False, default=500, minimum=10, maximum=100000) or 500,
+            max_uncompressed_mb=r.integer(limits, "max_uncompressed_mb", lp, required=False, default=100, minimum=1, maximum=10000) or 100,
+            max_compression_ratio=r.integer(limits, "max_compression_ratio", lp, required=False, default=100, minimum=2, maximum=10000) or 100,
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Versioning and loading
+
+
+def compute_criteria_version(criteria: Criteria) -> str:
+    """A short hash of what scoring and the template's rows depend on.
+
+    Included: ids, points, steps, methods and their parameters, applicability, indicators (id, type),
+    bonus and penalty items. Excluded: names and wording, evidence rules, bands, ranking, awards and
+    quotas — changing those must not outdate every unit's file.
+    """
+
+    def crit(c: Criterion) -> dict:
+        return {
+            "id": c.id,
+            "max": _num(c.max),
+            "step": _num(c.step),
+            "method": c.method,
+            "kind": c.kind,
+            "applies_to": c.applies_to,
+            "choices": [[ch.text, _num(ch.points)] for ch in c.choices],
+            "indicator": c.indicator,
+            "numerator": c.numerator,
+            "denominator": c.denominator,
+            "due": [c.due_day, c.due_month],
+            "deadline_points": [_num(x) if x is not None else None for x in (c.on_time, c.late, c.missing)],
+            "thresholds": [[_num(t.at_least), _num(t.points)] for t in c.thresholds],
+            "below": _num(c.below),
+            "zero_denominator": c.zero_denominator,
+        }
+
+    payload = {
+        "fields": [{"id": f.id, "max": _num(f.max), "criteria": [crit(c) for c in f.criteria]} for f in criteria.fields],
+        "bonus": {"cap": _num(criteria.bonus_cap), "items": [crit(c) for c in criteria.bonus_items]},
+        "penalties": [crit(c) for c in criteria.penalty_items],
+        "indicators": [[i.id, i.type] for i in criteria.indicators],
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def load_config(workdir: Path | str = ".") -> Config:
+    """Load and check ``<workdir>/config/*.yaml``; raise ``ConfigError`` listing every problem."""
+    workdir = Path(workdir)
+    cdir = workdir / CONFIG_DIR
+    readers = {name: _Reader(load_yaml(cdir / name), f"{CONFIG_DIR}/{name}") for name in CONFIG_FILES}
+    criteria = None
+    agency, units, settings = None, (), None
+    if readers[CRITERIA_FILE].src.data is not None:
+        criteria = _parse_criteria(readers[CRITERIA_FILE])
+    if readers[UNITS_FILE].src.data is not None:
+        agency, units = _parse_units(readers[UNITS_FILE])
+    if readers[SETTINGS_FILE].src.data is not None:
+        settings = _parse_settings(readers[SETTINGS_FILE])
+    problems = [p for r in readers.values() for p in r.problems]
+    if problems or criteria is None or agency is None or settings is None:
+        raise ConfigError(problems)
+    return Config(
+        workdir=workdir,
+        criteria=criteria,
+        agency=agency,
+        units=units,
+        settings=settings,
+        criteria_version=compute_criteria_version(criteria),
+    )
+
+
+def default_config_dir() -> Path:
+    """The shipped defaults: inside the installed wheel, or ``config/`` of a source checkout."""
+    packaged = Path(__file__).resolve().parent / "default_config"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / CONFIG_DIR

@@ -1,0 +1,71 @@
+"""What the clerk sees on screen: Vietnamese lines, and a progress bar only on a real terminal.
+
+On Windows the console may not be UTF-8; we reconfigure stdout so diacritics never crash a run. In a pipe,
+CI or a test, the bar goes silent and plain lines are printed instead (as sqlite-utils does).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+def ensure_utf8(stream: TextIO) -> None:
+    """Make ``stream`` write UTF-8 (Windows consoles default to a legacy code page)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(encoding="utf-8", errors="replace")
+        except (ValueError, OSError):  # pragma: no cover - a stream that cannot be reconfigured
+            pass
+
+
+class Console:
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, interactive: bool | None = None):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        if interactive is None:
+            isatty = getattr(self.out, "isatty", None)
+            interactive = bool(isatty and isatty())
+        self.interactive = interactive
+
+    def line(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def error(self, text: str) -> None:
+        print(text, file=self.err, flush=True)
+
+    def progress(self, total: int, label: str) -> "Progress":
+        return Progress(self, total, label)
+
+
+class Progress:
+    """A bar on a terminal; in a pipe, one line at the start and one at the end."""
+
+    WIDTH = 30
+
+    def __init__(self, console: Console, total: int, label: str):
+        self.console = console
+        self.total = max(total, 0)
+        self.label = label
+        self.done = 0
+        self._last_draw = 0.0
+        if not console.interactive and self.total:
+            console.line(f"{label}: {self.total} tệp...")
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self.console.interactive:
+            now = time.monotonic()
+            if now - self._last_draw > 0.1 or self.done >= self.total:
+                self._last_draw = now
+                filled = int(self.WIDTH * self.done / self.total) if self.total else self.WIDTH
+                bar = "█" * filled + "░" * (self.WIDTH - filled)
+                print(f"\r{self.label}: [{bar}] {self.done}/{self.total}", end="", file=self.console.out, flush=True)
+
+    def finish(self) -> None:
+        if self.console.interactive and self.total:
+            print("", file=self.console.out, flush=True)
+        elif self.total:
+            self.console.line(f"{self.label}: xong {self.done}/{self.total}.")

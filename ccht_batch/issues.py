@@ -1,0 +1,134 @@
+"""The catalogue of issues: one stable code, one severity and one Vietnamese message per kind of problem.
+
+Every problem found in a submitted file, an appraisal or a history workbook is an ``Issue`` built here, so
+the wording a unit reads is the same everywhere (feedback workbook, consolidated workbook, e-mail,
+``summary.json``) and says how to fix it. Severity follows DESIGN.md §5: an ``error`` rejects the file, a
+``warning`` lets it count with the adjustment stated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITY_TEXT = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    severity: str
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    value: str | None = None
+    unit_code: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape of ``summary.json`` (DESIGN.md §8)."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "value": self.value,
+            "message": self.message,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Issue":
+        return cls(**d)
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+# code: (severity, message). Placeholders are filled from the keyword arguments of ``make``.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # -- files that are not read
+    "ignored-lock-file": (WARNING, "Tệp khóa tạm của Excel/LibreOffice (~$...), không phải bài nộp: bỏ qua, để nguyên trong thư mục."),
+    "ignored-hidden-file": (WARNING, "Tệp ẩn, không phải bài nộp: bỏ qua, để nguyên trong thư mục."),
+    "ignored-not-spreadsheet": (WARNING, "Không phải bảng tính (.xlsx, .xlsm, .xls, .ods): bỏ qua, để nguyên trong thư mục. Nếu đây là bài nộp, hãy lưu lại thành .xlsx."),
+    "file-in-use": (WARNING, "Tệp đang được mở trong chương trình khác (Excel?) nên chưa chuyển được sang {dest}. Hãy đóng tệp; lần chạy sau sẽ chuyển tiếp."),
+    # -- files rejected before or while opening
+    "file-too-large": (ERROR, "Tệp lớn {size_mb} MB, vượt giới hạn {limit_mb} MB. Hãy xóa ảnh, trang tính thừa rồi lưu lại; tệp mẫu chuẩn chỉ vài chục KB."),
+    "zip-too-many-entries": (ERROR, "Tệp chứa {entries} thành phần, vượt giới hạn {limit}. Hãy dùng lại tệp mẫu gốc, không chèn thêm đối tượng."),
+    "zip-too-large": (ERROR, "Nội dung giải nén của tệp là {size_mb} MB, vượt giới hạn {limit_mb} MB. Hãy dùng lại tệp mẫu gốc."),
+    "zip-ratio": (ERROR, "Tệp có tỷ lệ nén bất thường ({ratio}:1, giới hạn {limit}:1), có thể là tệp độc hại. Hãy nhập lại số liệu vào tệp mẫu gốc."),
+    "file-encrypted": (ERROR, "Tệp được đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại."),
+    "file-corrupt": (ERROR, "Tệp bị hỏng hoặc không mở được ({detail}). Hãy mở bằng Excel, lưu lại thành .xlsx rồi gửi lại."),
+    "not-a-workbook": (ERROR, "Tệp có đuôi bảng tính nhưng không phải bảng tính ({detail}). Hãy gửi đúng tệp mẫu tự chấm điểm đã điền."),
+    "not-our-template": (ERROR, "Đây không phải tệp mẫu tự chấm điểm của phong trào (không có trang tính ẩn _meta hợp lệ). Hãy tải tệp mẫu của đơn vị, điền vào đó và gửi lại."),
+    "unknown-unit": (ERROR, "Mã đơn vị '{value}' trong tệp không có trong danh sách đơn vị. Hãy dùng đúng tệp mẫu đã gửi cho đơn vị, hoặc liên hệ Văn phòng Sở."),
+    "wrong-year": (ERROR, "Tệp mẫu của năm {value}, nhưng kỳ đang tổng hợp là năm {year}. Hãy tải tệp mẫu năm {year} và điền lại."),
+    "outdated-template": (ERROR, "Tệp mẫu đã cũ (phiên bản tiêu chí {value}, hiện hành {expected}). Hãy tải tệp mẫu mới (download the new template: tệp mẫu mới nhất Văn phòng Sở gửi), chép số liệu sang rồi gửi lại."),
+    "sheet-missing": (ERROR, "Thiếu trang tính '{expected}'. Hãy dùng lại tệp mẫu gốc, không xóa hoặc đổi tên trang tính."),
+    "header-missing": (ERROR, "Không tìm thấy dòng tiêu đề có cột '{expected}' trong 10 dòng đầu. Hãy dùng lại tệp mẫu gốc, không xóa hoặc đổi tên cột."),
+    # -- appraisal workbooks
+    "appraisal-wrong-period": (ERROR, "Bảng thẩm định của kỳ {value}, nhưng kỳ đang tổng hợp là {expected}. Hãy lập bảng thẩm định cho kỳ {expected} (ccht-batch appraisal --period {expected})."),
+    "appraisal-unknown-unit": (ERROR, "Mã đơn vị '{value}' không có trong danh sách đơn vị. Hãy sửa lại đúng mã đơn vị."),
+    "appraisal-unknown-criterion": (ERROR, "Mã tiêu chí '{value}' không có trong bộ tiêu chí hiện hành. Hãy lập lại bảng thẩm định từ chương trình."),
+    # -- duplicates
+    "duplicate-file": (WARNING, "Tệp này đã được tiếp nhận trước đó ({detail}); không tính lại lần nữa."),
+    "superseded-file": (WARNING, "Đơn vị gửi nhiều tệp trong kỳ; tệp mới hơn '{detail}' được tính, tệp này không được tính."),
+    # -- rows of the score sheet
+    "row-missing": (ERROR, "Thiếu dòng tiêu chí '{value}'. Hãy dùng lại tệp mẫu gốc, không xóa dòng."),
+    "row-added": (ERROR, "Dòng có mã '{value}' không có trong bộ tiêu chí. Hãy xóa dòng thêm vào hoặc dùng lại tệp mẫu gốc."),
+    "row-order": (ERROR, "Dòng tiêu chí '{value}' không đúng thứ tự (cần '{expected}' ở vị trí này). Hãy dùng lại tệp mẫu gốc, không sắp xếp lại dòng."),
+    "row-duplicate": (ERROR, "Mã tiêu chí '{value}' xuất hiện nhiều lần. Hãy xóa dòng lặp lại."),
+    # -- score cells
+    "score-not-a-number": (ERROR, "Điểm '{value}' không phải là số. Hãy nhập số, ví dụ 2,5 hoặc 2.5."),
+    "score-ambiguous-number": (ERROR, "Điểm '{value}' không rõ nghĩa (có thể là số thập phân hoặc dấu phân cách hàng nghìn). Hãy nhập tối đa 2 chữ số thập phân, ví dụ 8,5."),
+    "score-out-of-range": (ERROR, "Điểm {value} nằm ngoài khoảng cho phép 0 - {max}. Hãy nhập lại điểm trong khoảng này."),
+    "score-off-step": (ERROR, "Điểm {value} không đúng bước chấm {step} (ví dụ {example}). Hãy làm tròn đến bội số của {step}."),
+    "score-not-a-choice": (ERROR, "'{value}' không phải là một lựa chọn hợp lệ. Hãy chọn trong danh sách: {expected}."),
+    "score-not-applicable": (WARNING, "Tiêu chí không áp dụng cho đơn vị; điểm '{value}' đã nhập không được tính."),
+    "formula-in-number-cell": (ERROR, "Ô điểm/số liệu chứa công thức ({value}). Chương trình không tính công thức của đơn vị; hãy nhập trực tiếp con số."),
+    "formula-in-text-cell": (WARNING, "Ô chứa công thức không có giá trị đã lưu ({value}) nên được đọc là trống. Hãy nhập trực tiếp nội dung, không dùng công thức."),
+    # -- indicators
+    "indicator-wrong-type": (ERROR, "Số liệu '{value}' không đúng kiểu: cần {expected}. Hãy nhập lại."),
+    "indicator-missing": (WARNING, "Chưa nhập số liệu '{expected}'; tiêu chí {detail} được tính như chưa có số liệu. Hãy bổ sung ở trang Số liệu."),
+    # -- scoring adjustments
+    "evidence-missing": (WARNING, "Tiêu chí {detail} bắt buộc có tài liệu kiểm chứng nhưng ô để trống: tiêu chí được 0 điểm. Hãy ghi số, ngày văn bản hoặc đường dẫn tài liệu kiểm chứng."),
+    "evidence-explained": (WARNING, "Tiêu chí {detail} chưa có tài liệu kiểm chứng; đơn vị đã giải trình ở cột Ghi chú nên điểm tạm được tính, chờ thẩm định."),
+    "self-score-differs": (WARNING, "Tiêu chí {detail}: điểm tự chấm {value}, điểm chương trình tính từ số liệu là {expected}; điểm tính từ số liệu được dùng. Hãy kiểm tra lại số liệu hoặc điểm tự chấm."),
+    # -- individuals
+    "person-rating-missing": (WARNING, "Cá nhân '{value}' chưa có xếp loại: dòng này không được xét khen thưởng. Hãy chọn xếp loại trong danh sách."),
+    "person-choice-unknown": (WARNING, "'{value}' không phải lựa chọn hợp lệ của cột {detail}: dòng này không được xét khen thưởng. Hãy chọn trong danh sách: {expected}."),
+    "person-birth-year": (WARNING, "Năm sinh '{value}' không hợp lệ (cần số năm từ {min} đến {max}): dòng này không được xét khen thưởng."),
+    "person-duplicate": (WARNING, "Cá nhân '{value}' được khai hai lần (dòng {detail}): chỉ dòng đầu được xét. Hãy xóa dòng lặp."),
+    "person-initiative-no-decision": (WARNING, "Sáng kiến của '{value}' chưa có số, ngày quyết định công nhận hoặc cấp công nhận: sáng kiến chưa được tính. Hãy ghi số, ngày quyết định và chọn cấp công nhận."),
+    "person-name-missing": (WARNING, "Dòng có thông tin nhưng thiếu họ và tên: dòng này không được xét. Hãy nhập họ và tên."),
+    # -- history import
+    "history-invalid": (ERROR, "{detail}. Hãy sửa ô này rồi nhập lại; chưa có dòng nào của tệp được ghi."),
+}
+
+
+def make(code: str, *, file: str | None = None, sheet: str | None = None, cell: str | None = None, value: Any = None, unit_code: str | None = None, **params: Any) -> Issue:
+    """Build the catalogue's issue ``code``; ``params`` fill the message's placeholders."""
+    severity, template = CATALOGUE[code]
+    shown = None if value is None else str(value)
+    fill = _Blank(params)
+    fill.setdefault("value", "" if shown is None else shown)
+    return Issue(
+        code=code,
+        severity=severity,
+        message=template.format_map(fill),
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        value=shown,
+        unit_code=unit_code,
+    )
+
+
+def has_errors(issues: list[Issue]) -> bool:
+    return any(i.severity == ERROR for i in issues)

@@ -1,0 +1,65 @@
+"""The template's layout: sheet names, header titles and metadata keys (DESIGN.md §4, a contract).
+
+The generator writes these and the reader looks for them by title, never by position, so a unit that
+inserts a column or a row does not shift what we read.
+"""
+
+from __future__ import annotations
+
+# Bump when the layout (not the criteria) changes in a way old readers cannot follow.
+TEMPLATE_VERSION = 1
+
+SHEET_GUIDE = "Hướng dẫn"
+SHEET_SCORES = "Tự chấm điểm"
+SHEET_INDICATORS = "Số liệu"
+SHEET_PERSONS = "Cá nhân"
+SHEET_META = "_meta"
+SHEET_LOOKUP = "_danh_muc"
+
+COL_CODE = "Mã tiêu chí"
+COL_CONTENT = "Nội dung"
+COL_MAX = "Điểm tối đa"
+COL_SELF = "Điểm tự chấm"
+COL_EVIDENCE = "Tài liệu kiểm chứng"
+COL_NOTE = "Ghi chú"
+SCORE_HEADERS = (COL_CODE, COL_CONTENT, COL_MAX, COL_SELF, COL_EVIDENCE, COL_NOTE)
+
+COL_IND_CODE = "Mã chỉ số"
+COL_IND_CONTENT = "Nội dung"
+COL_IND_UNIT = "Đơn vị tính"
+COL_IND_VALUE = "Giá trị"
+INDICATOR_HEADERS = (COL_IND_CODE, COL_IND_CONTENT, COL_IND_UNIT, COL_IND_VALUE)
+
+P_NO = "STT"
+P_NAME = "Họ và tên"
+P_BIRTH = "Năm sinh"
+P_GENDER = "Giới tính"
+P_POSITION = "Chức vụ"
+P_RATING = "Xếp loại"
+P_INITIATIVE = "Sáng kiến, giải pháp"
+P_DECISION = "Số, ngày quyết định công nhận sáng kiến"
+P_LEVEL = "Cấp công nhận sáng kiến"
+P_PROPOSAL = "Hình thức đề nghị"
+P_SUMMARY = "Tóm tắt thành tích"
+PERSON_HEADERS = (P_NO, P_NAME, P_BIRTH, P_GENDER, P_POSITION, P_RATING, P_INITIATIVE, P_DECISION, P_LEVEL, P_PROPOSAL, P_SUMMARY)
+
+BONUS_GROUP = "Điểm thưởng"
+PENALTY_GROUP = "Điểm trừ"
+TOTAL_LABEL = "Tổng cộng"
+
+HEADER_SEARCH_ROWS = 10  # the header row is within the first 10 rows
+
+META_KIND = "kind"
+META_TEMPLATE_VERSION = "template_version"
+META_CRITERIA_VERSION = "criteria_version"
+META_YEAR = "year"
+META_UNIT_CODE = "unit_code"
+META_UNIT_NAME = "unit_name"
+META_PERIOD = "period"
+
+KIND_TEMPLATE = "template"
+KIND_APPRAISAL = "appraisal"
+KIND_HISTORY = "history"
+
+BIRTH_YEAR_MIN = 1940
+BIRTH_YEAR_MAX = 2010

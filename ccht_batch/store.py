@@ -1,0 +1,265 @@
+"""The embedded history: one SQLite file holding runs, files, submissions, results, yearly records, mail.
+
+Award rules look back years and mail must go exactly once, so the store is the program's memory. The
+schema carries a version; migrations only add (tables, columns), so an older store opens in a newer program.
+Every write goes through ``transaction()``: all of it or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+# Each migration moves the schema from version i to i + 1. Append only; never edit a published one.
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        period TEXT NOT NULL,
+        milestone TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,           -- committed | (a crashed run leaves no row)
+        program_version TEXT,
+        criteria_version TEXT
+    );
+
+    -- every file ever seen in input/, one row per drop
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        period TEXT NOT NULL,
+        name TEXT NOT NULL,
+        sha256 TEXT,
+        size INTEGER NOT NULL,
+        mtime REAL NOT NULL,
+        status TEXT NOT NULL,           -- accepted | rejected | duplicate | ignored
+        kind TEXT,                      -- template | appraisal | history | NULL
+        unit_code TEXT,
+        year INTEGER,
+        issues_json TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        dest_path TEXT,                 -- where the file goes (relative to the working folder), NULL: stays
+        moved_at TEXT                   -- set once the move is done
+    );
+    CREATE INDEX files_sha ON files(sha256);
+    CREATE INDEX files_period_unit ON files(period, unit_code);
+
+    -- values of every accepted self-assessment workbook
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        file_id INTEGER NOT NULL UNIQUE REFERENCES files(id),
+        unit_code TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        period TEXT NOT NULL,
+        mtime REAL NOT NULL,
+        values_json TEXT NOT NULL
+    );
+    CREATE INDEX submissions_unit_year ON submissions(unit_code, year, period);
+
+    -- appraised scores (thẩm định) for a period; the latest appraisal file of the period wins
+    CREATE TABLE appraisals (
+        id INTEGER PRIMARY KEY,
+        file_id INTEGER NOT NULL UNIQUE REFERENCES files(id),
+        period TEXT NOT NULL,
+        values_json TEXT NOT NULL
+    );
+    CREATE INDEX appraisals_period ON appraisals(period);
+
+    -- each unit's state and results per period, replaced by every run of that period
+    CREATE TABLE period_results (
+        period TEXT NOT NULL,
+        unit_code TEXT NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        status TEXT NOT NULL,
+        total TEXT,
+        result TEXT,
+        band TEXT,
+        rank INTEGER,
+        submission_id INTEGER REFERENCES submissions(id),
+        criteria_json TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (period, unit_code)
+    );
+
+    -- yearly history of persons and units (RULES.md §2, §3), imported or recorded by close-year
+    CREATE TABLE persons (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,       -- folded name | birth year | unit code
+        name TEXT NOT NULL,
+        birth_year INTEGER,
+        unit_code TEXT NOT NULL
+    );
+    CREATE TABLE person_moves (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        from_unit TEXT NOT NULL,
+        to_unit TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        source TEXT NOT NULL
+    );
+    CREATE TABLE person_years (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        year INTEGER NOT NULL,
+        unit_code TEXT NOT NULL,
+        rating TEXT,                    -- HTXSNV | HTTNV | HTNV | KHTNV | NULL
+        titles_json TEXT NOT NULL DEFAULT '[]',
+        source TEXT NOT NULL,           -- import:<file> | close-year
+        version INTEGER NOT NULL DEFAULT 1,
+        current INTEGER NOT NULL DEFAULT 1   -- 0: kept as a previous version
+    );
+    CREATE INDEX person_years_person ON person_years(person_id, year);
+    CREATE TABLE initiatives (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        year INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        decision TEXT NOT NULL DEFAULT '',
+        decision_date TEXT,
+        level TEXT,                     -- co-so | tinh | toan-quoc | NULL (not recognised)
+        source TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        current INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX initiatives_person ON initiatives(person_id, year);
+    CREATE TABLE awards_received (
+        id INTEGER PRIMARY KEY,
+        subject_kind TEXT NOT NULL,     -- collective | individual
+        unit_code TEXT NOT NULL,
+        person_id INTEGER REFERENCES persons(id),
+        award TEXT NOT NULL,            -- award rule id
+        year INTEGER NOT NULL,
+        decision TEXT NOT NULL DEFAULT '',
+        decision_date TEXT,
+        issuer TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL
+    );
+    CREATE TABLE unit_years (
+        id INTEGER PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        total TEXT,
+        result TEXT,
+        band TEXT,
+        rank INTEGER,
+        rating TEXT,
+        titles_json TEXT NOT NULL DEFAULT '[]',
+        source TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        current INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX unit_years_unit ON unit_years(unit_code, year);
+    CREATE TABLE year_closures (
+        id INTEGER PRIMARY KEY,
+        year INTEGER NOT NULL,
+        closed_at TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        current INTEGER NOT NULL DEFAULT 1,
+        summary_json TEXT NOT NULL DEFAULT '{}'
+    );
+
+    -- every e-mail message sent (exactly-once delivery)
+    CREATE TABLE mail_log (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL,            -- period (YYYY-MM) or templates-YYYY
+        recipient TEXT NOT NULL,
+        kind TEXT NOT NULL,             -- feedback | reminder | leadership | template
+        subject TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,      -- hash of attachment bytes and the body's figures
+        attachments_json TEXT NOT NULL,
+        sent_at TEXT NOT NULL
+    );
+    CREATE INDEX mail_log_scope ON mail_log(scope, recipient, kind);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The store cannot be opened (newer than this program, or not a store at all)."""
+
+
+class Store:
+    """A connection to the store file, with the schema brought up to date on open."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self._migrate()
+
+    # -- lifecycle
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"Tệp {self.path} không phải kho dữ liệu SQLite hợp lệ ({exc}).") from exc
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"Kho dữ liệu {self.path} được tạo bởi phiên bản chương trình mới hơn (lược đồ {version} > {SCHEMA_VERSION}). Hãy cập nhật ccht-batch."
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                for statement in _split_sql(MIGRATIONS[target - 1]):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {target}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # -- small helpers shared by feature modules
+
+    def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements: comments dropped first (ours have no '--' or ';' in literals)."""
+    code = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [part.strip() for part in code.split(";") if part.strip()]
+
+
+def dumps(value: Any) -> str:
+    """JSON for the store: stable key order, Vietnamese kept readable."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)

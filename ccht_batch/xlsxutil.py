@@ -1,0 +1,107 @@
+"""Shared ways of building workbooks with xlsxwriter: safe, printable, reproducible.
+
+Every workbook the program writes goes through ``new_workbook``: text is never turned into formulas or
+links (a unit's ``=HYPERLINK(...)`` stays text), the default font is Times New Roman (official documents,
+Decree 30/2020), and the ``created`` property is fixed so the same inputs give byte-identical files.
+Files are written under a temporary name and renamed when complete (``atomic_path``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+FONT = "Times New Roman"
+FIXED_CREATED = dt.datetime(2022, 1, 1, 0, 0, 0)
+INPUT_TINT = "#FFF2CC"  # cells a person fills
+HEADER_TINT = "#D9E1F2"
+GROUP_TINT = "#EDEDED"
+
+
+def new_workbook(path: Path | str, title: str = "", in_memory: bool = True) -> Workbook:
+    """A workbook with the program's safe options and fixed properties."""
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": in_memory,
+        },
+    )
+    wb.set_properties({"title": title, "author": "ccht-batch", "company": "", "created": FIXED_CREATED})
+    wb.formats[0].set_font_name(FONT)
+    wb.formats[0].set_font_size(12)
+    return wb
+
+
+class Formats:
+    """Formats made on demand and cached by their properties (xlsxwriter wants each made once)."""
+
+    def __init__(self, wb: Workbook, size: int = 12):
+        self.wb = wb
+        self.size = size
+        self._cache: dict[tuple, Any] = {}
+
+    def __call__(self, **props: Any) -> Any:
+        props = {"font_name": FONT, "font_size": self.size, "valign": "vcenter", **props}
+        key = tuple(sorted(props.items()))
+        fmt = self._cache.get(key)
+        if fmt is None:
+            fmt = self._cache[key] = self.wb.add_format(props)
+        return fmt
+
+
+def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:
+    """Write a value by its Python type; every str is written as text, never parsed."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "Có" if value else "Không", fmt)
+    elif isinstance(value, Decimal):
+        ws.write_number(row, col, float(value), fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        ws.write_string(row, col, value.strftime("%d/%m/%Y"), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def print_setup(ws: Worksheet, repeat_rows: tuple[int, int] | None = None, landscape: bool = True, fit_width: bool = True) -> None:
+    """A4, landscape by default, margins for binding, header rows repeated on each page."""
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+    if repeat_rows is not None:
+        ws.repeat_rows(*repeat_rows)
+    if fit_width:
+        ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+
+
+@contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``final``; rename it over ``final`` only if the block succeeds."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".{final.stem}.{uuid.uuid4().hex[:8]}.tmp{final.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
