@@ -268,6 +268,12 @@ class UnitOutcome:
     rank: int | None = None
     rank_change: int | None = None
     issues: list[Issue] = field(default_factory=list)  # this period's issues of this unit's files
+    files: list[FileRecord] = field(default_factory=list)  # this period's files from this unit, all runs
+
+    @property
+    def sent_this_period(self) -> bool:
+        """A feedback workbook is written for every unit that sent a file this period (DESIGN.md §8)."""
+        return bool(self.files)
 
     @property
     def total(self) -> Decimal | None:
