@@ -340,6 +340,11 @@ class RunOutcome:
     units: list[UnitOutcome]
     nominations: list[Nomination]
     appraisal: Appraisal | None = None
+    period_files: list[FileRecord] = field(default_factory=list)  # every file of the period, all runs
+
+    @property
+    def all_period_files(self) -> list[FileRecord]:
+        return self.period_files or self.files
 
     def unit(self, code: str) -> UnitOutcome | None:
         return next((u for u in self.units if u.code == code), None)

@@ -87,6 +87,24 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (period, unit_code)
     );
 
+    -- every candidate checked against every reward form, per run of a period (the latest run counts)
+    CREATE TABLE nominations (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        period TEXT NOT NULL,
+        milestone TEXT,
+        award TEXT NOT NULL,
+        kind TEXT NOT NULL,             -- collective | individual
+        unit_code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        person_key TEXT,
+        eligible INTEGER,               -- 1 | 0 | NULL (cannot tell)
+        selected INTEGER NOT NULL,
+        reasons_json TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX nominations_period ON nominations(period, milestone);
+
     -- yearly history of persons and units (RULES.md §2, §3), imported or recorded by close-year
     CREATE TABLE persons (
         id INTEGER PRIMARY KEY,
