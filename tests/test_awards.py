@@ -1,0 +1,612 @@
+"""Award eligibility and selection (awards.py, award_checks.py) over records built directly from the model.
+
+The default configuration is the shipped one (config/ of the repository); rules the default does not use
+(score_at_least, unit_band_at_least, rank limits, quotas) are exercised through small edited YAML copies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ccht_batch.award_checks import PersonSubject, Scope, UnitSubject, Verdict, combine, evaluate
+from ccht_batch.awards import evaluate_awards, rules_for, scope_for
+from ccht_batch.config import Condition, load_config
+from ccht_batch.model import (
+    AwardRecord,
+    CriterionScore,
+    InitiativeRecord,
+    MemoryHistory,
+    PersonEntry,
+    PersonYear,
+    Submission,
+    UnitOutcome,
+    UnitScore,
+    UnitYear,
+    person_key,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+TTCP, UBND, GK = "bang-khen-ttcp", "bang-khen-ubnd", "giay-khen-giam-doc"
+UBND_NAME = "Bằng khen của Chủ tịch UBND tỉnh"
+GK_NAME = "Giấy khen của Giám đốc Sở"
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_config(REPO)
+
+
+def edited_config(tmp_path: Path, edit) -> object:
+    """A copy of the shipped config with ``edit(criteria_dict)`` applied to criteria.yaml."""
+    cdir = tmp_path / "config"
+    shutil.copytree(REPO / "config", cdir)
+    data = yaml.safe_load((cdir / "criteria.yaml").read_text(encoding="utf-8"))
+    edit(data)
+    (cdir / "criteria.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_config(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Builders
+
+
+def person(name, birth=1980, rating="HTXSNV", initiative="", decision="", level=None, proposal=None, row=8, valid=True):
+    return PersonEntry(
+        row=row, name=name, birth_year=birth, gender="Nam", position="Chuyên viên", rating=rating,
+        initiative=initiative, decision=decision, level=level, proposal=proposal, valid=valid,
+    )
+
+
+def recognised(name, proposal=None, **kw):
+    return person(name, initiative="Số hóa hồ sơ", decision="15/QĐ-SKHCN", level="co-so", proposal=proposal, **kw)
+
+
+def unit(code, result=None, rank=None, band=None, persons=(), status="submitted", year=2025, field_scores=None, criteria=()):
+    score = None
+    if result is not None:
+        result = D(str(result))
+        if band is None:
+            band = "Xuất sắc" if result >= 90 else "Tốt" if result >= 80 else "Khá" if result >= 65 else "Trung bình"
+        score = UnitScore(
+            unit_code=code, criteria=list(criteria), field_scores=field_scores or {}, criteria_sum=result,
+            applicable_max=D(100), bonus=D(0), bonus_counted=D(0), penalty=D(0), total=result, result=result, band=band,
+        )
+    sub = Submission(code, year, f"{code}.xlsx", "0" * 64, persons=list(persons)) if score is not None or persons else None
+    return UnitOutcome(code=code, name=f"Đơn vị {code}", email=None, status=status, submission=sub, score=score, rank=rank)
+
+
+def py(year, unit_code, rating="HTXSNV", titles=(), initiatives=0, level="co-so"):
+    inits = tuple(InitiativeRecord(f"SK {year}-{i}", f"{i}/QĐ", None, level) for i in range(initiatives))
+    return PersonYear(year, unit_code, rating, frozenset(titles), inits)
+
+
+def key(name, birth, code):
+    return person_key(name, birth, code)
+
+
+def psubject(p: PersonEntry, u: UnitOutcome, years=None, awards=()):
+    return PersonSubject(key(p.name, p.birth_year, u.code), p.name, u, (p,), dict(years or {}), tuple(awards))
+
+
+def usubject(u: UnitOutcome, years=None, awards=()):
+    return UnitSubject(u, dict(years or {}), tuple(awards))
+
+
+def find(noms, award, name):
+    hits = [n for n in noms if n.award == award and n.name == name]
+    assert len(hits) == 1, (award, name, [(n.award, n.name) for n in noms])
+    return hits[0]
+
+
+SCOPE_2025 = Scope(2025, (2022, 2023, 2024, 2025))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Which forms are considered
+
+
+def test_rules_for_milestones(cfg):
+    rules, ms = rules_for(cfg, "2023-12", "so-ket")
+    assert [r.id for r in rules] == [UBND, GK] and ms.id == "so-ket" and ms.years == (2022, 2023)
+    rules, ms = rules_for(cfg, "2025-12", "tong-ket")
+    assert [r.id for r in rules] == [TTCP, UBND, GK] and ms.years == (2022, 2023, 2024, 2025)
+    with pytest.raises(ValueError, match="giua-ky"):
+        rules_for(cfg, "2025-12", "giua-ky")
+
+
+def test_rules_for_provisional_takes_the_next_milestone(cfg):
+    rules, ms = rules_for(cfg, "2023-05", None)
+    assert [r.id for r in rules] == [UBND, GK] and ms.id == "so-ket"
+    rules, ms = rules_for(cfg, "2024-05", None)
+    assert [r.id for r in rules] == [TTCP, UBND, GK] and ms.id == "tong-ket"
+    rules, ms = rules_for(cfg, "2026-02", None)  # after the movement: yearly forms only
+    assert [r.id for r in rules] == [GK] and ms is None
+    rules, ms = rules_for(cfg, "2024-12", "yearly")  # a year's own review
+    assert [r.id for r in rules] == [GK] and ms is None
+
+
+def test_so_ket_has_no_prime_minister_list(cfg):
+    units = [unit("VP", 95, 1, persons=[recognised("Nguyễn Văn An", proposal=TTCP)])]
+    noms = evaluate_awards(cfg, period="2023-12", milestone="so-ket", units=units, history=MemoryHistory())
+    assert {n.award for n in noms} == {UBND, GK}
+    an = [n for n in noms if n.kind == "individual"]
+    # the proposed form is not considered at this review: the person falls to a form that is
+    assert find(an, GK, "Nguyễn Văn An").selected
+    assert "không xét ở đợt này" in find(an, GK, "Nguyễn Văn An").note
+
+
+def test_provisional_every_year_check_names_the_future_year(cfg):
+    code = "VP"
+    c = recognised("Lê Văn Cường", proposal=TTCP, birth=1975)
+    k = key(c.name, 1975, code)
+    hist = MemoryHistory(
+        persons={k: {2022: py(2022, code), 2023: py(2023, code)}},
+        person_award_list={k: [AwardRecord(UBND, 2023, "12/QĐ-UBND")]},
+    )
+    noms = evaluate_awards(cfg, period="2024-06", milestone=None, units=[unit(code, 95, 1, persons=[c])], history=hist)
+    ttcp = find(noms, TTCP, c.name)
+    assert ttcp.eligible is None and ttcp.proposed and not ttcp.selected
+    assert any("mọi năm (2022 - 2025)" in r and "chưa có dữ liệu năm 2025" in r for r in ttcp.reasons)
+    assert "chưa xác định được đủ điều kiện" in ttcp.note
+
+
+def test_provisional_after_the_movement_uses_start_year_to_period(cfg):
+    rules, ms = rules_for(cfg, "2026-03", None)
+    scope = scope_for(cfg, "2026-03", ms)
+    assert scope == Scope(2026, (2022, 2023, 2024, 2025, 2026))
+    s = usubject(unit("VP", 70, 1), {2022: UnitYear(2022, "VP", band="Xuất sắc")})
+    v = evaluate(cfg, Condition("band_every_year", band="Khá"), s, scope)
+    assert v.value is None and v.missing == {2023, 2024, 2025}
+    assert v.reasons == ("Xếp loại Khá trở lên mọi năm (2022 - 2026): năm 2022 Xuất sắc, năm 2026 Khá: "
+                         "chưa có dữ liệu năm 2023, 2024, 2025",)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Collective checks
+
+
+def test_band_at_least(cfg):
+    s = usubject(unit("VP", "92.5", 1))
+    v = evaluate(cfg, Condition("band_at_least", band="Xuất sắc"), s, SCOPE_2025)
+    assert v.value is True and v.reasons == ("Kết quả 92,5 điểm, xếp loại Xuất sắc ≥ Xuất sắc: đạt",)
+    s = usubject(unit("VP", "85.25", 1))
+    v = evaluate(cfg, Condition("band_at_least", band="Xuất sắc"), s, SCOPE_2025)
+    assert v.value is False and v.reasons == ("Kết quả 85,25 điểm, xếp loại Tốt ≥ Xuất sắc: không đạt",)
+
+
+def test_rank_at_most(cfg):
+    v = evaluate(cfg, Condition("rank_at_most", rank=2), usubject(unit("VP", 95, 2)), SCOPE_2025)
+    assert v.value is True and v.reasons == ("Xếp hạng 2 ≤ 2: đạt",)
+    v = evaluate(cfg, Condition("rank_at_most", rank=2), usubject(unit("VP", 95, 3)), SCOPE_2025)
+    assert v.value is False and v.reasons == ("Xếp hạng 3 ≤ 2: không đạt",)
+
+
+def test_band_every_year_true_false_unknown(cfg):
+    cond = Condition("band_every_year", band="Xuất sắc")
+    full = {y: UnitYear(y, "VP", band="Xuất sắc") for y in (2022, 2023, 2024)}
+    v = evaluate(cfg, cond, usubject(unit("VP", 93, 1), full), SCOPE_2025)
+    assert v.value is True
+    assert v.reasons == ("Xếp loại Xuất sắc mọi năm (2022 - 2025): năm 2022 Xuất sắc, năm 2023 Xuất sắc, "
+                         "năm 2024 Xuất sắc, năm 2025 Xuất sắc: đạt",)
+    # a recorded year without a band takes it from the recorded result
+    derived = {**full, 2023: UnitYear(2023, "VP", result=D("88.5"))}
+    v = evaluate(cfg, cond, usubject(unit("VP", 93, 1), derived), SCOPE_2025)
+    assert v.value is False and "năm 2023 Tốt (88,5 điểm)" in v.reasons[0]
+    # a recorded year with neither band nor result is a no, never a guess
+    blank = {**full, 2023: UnitYear(2023, "VP")}
+    v = evaluate(cfg, cond, usubject(unit("VP", 93, 1), blank), SCOPE_2025)
+    assert v.value is False and "năm 2023 chưa ghi xếp loại" in v.reasons[0]
+    gap = {y: r for y, r in full.items() if y != 2023}
+    v = evaluate(cfg, cond, usubject(unit("VP", 93, 1), gap), SCOPE_2025)
+    assert v.value is None and v.missing == {2023}
+    assert v.reasons[0].endswith(": chưa có dữ liệu năm 2023")
+
+
+def test_prior_award_collective_and_individual(cfg):
+    cond = Condition("prior_award", award=UBND)
+    u = unit("VP", 93, 1)
+    v = evaluate(cfg, cond, usubject(u, awards=[AwardRecord(UBND, 2024, "12/QĐ-UBND")]), SCOPE_2025)
+    assert v.value is True
+    assert v.reasons == ("Đã được tặng Bằng khen của Chủ tịch UBND tỉnh (QĐ số 12/QĐ-UBND, năm 2024): đạt",)
+    # the same year's award is not an earlier one; another form does not count
+    v = evaluate(cfg, cond, usubject(u, awards=[AwardRecord(UBND, 2025, "3/QĐ-UBND"), AwardRecord(GK, 2023)]), SCOPE_2025)
+    assert v.value is False and v.reasons[0].startswith("Chưa được tặng Bằng khen của Chủ tịch UBND tỉnh trước năm 2025")
+    p = person("Phạm Thị Dung")
+    v = evaluate(cfg, cond, psubject(p, u, awards=[AwardRecord(UBND, 2023)]), SCOPE_2025)
+    assert v.value is True and v.reasons == ("Đã được tặng Bằng khen của Chủ tịch UBND tỉnh (năm 2023): đạt",)
+
+
+def test_score_at_least_criterion_and_field(cfg):
+    crits = [
+        CriterionScore("4.2", D(10), True, D(10), D(6), None, D(6), "computed"),
+        CriterionScore("3.2", D(8), False, None, None, None, D(0), "not-applicable"),
+    ]
+    u = unit("VP", 93, 1, field_scores={"3": (D("40.5"), D(45))}, criteria=crits)
+    s = usubject(u)
+    v = evaluate(cfg, Condition("score_at_least", criterion="4.2", points=D(6)), s, SCOPE_2025)
+    assert v.value is True and v.reasons == ("Điểm tiêu chí 4.2 6 ≥ 6: đạt",)
+    v = evaluate(cfg, Condition("score_at_least", criterion="4.2", points=D("6.25")), s, SCOPE_2025)
+    assert v.value is False and v.reasons == ("Điểm tiêu chí 4.2 6 ≥ 6,25: không đạt",)
+    v = evaluate(cfg, Condition("score_at_least", criterion="3", points=D(40)), s, SCOPE_2025)
+    assert v.value is True and v.reasons == ("Điểm lĩnh vực 3 40,5 ≥ 40: đạt",)
+    v = evaluate(cfg, Condition("score_at_least", criterion="3.2", points=D(1)), s, SCOPE_2025)
+    assert v.value is False and "không áp dụng" in v.reasons[0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Individual checks
+
+
+def test_rating_at_least(cfg):
+    u = unit("VP", 93, 1)
+    v = evaluate(cfg, Condition("rating_at_least", rating="HTTNV"), psubject(person("A", rating="HTXSNV"), u), SCOPE_2025)
+    assert v.value is True
+    assert v.reasons == ("Xếp loại năm 2025 Hoàn thành xuất sắc nhiệm vụ ≥ Hoàn thành tốt nhiệm vụ: đạt",)
+    v = evaluate(cfg, Condition("rating_at_least", rating="HTXSNV"), psubject(person("A", rating="HTNV"), u), SCOPE_2025)
+    assert v.value is False
+    v = evaluate(cfg, Condition("rating_at_least", rating="HTNV"), psubject(person("A", rating=None), u), SCOPE_2025)
+    assert v.value is False and "(chưa ghi xếp loại)" in v.reasons[0]
+
+
+def test_initiatives_at_least_recognised_or_not(cfg):
+    u = unit("VP", 93, 1)
+    proposed_only = psubject(person("A", initiative="Ý tưởng mới"), u)
+    v = evaluate(cfg, Condition("initiatives_at_least", count=1, recognised=False), proposed_only, SCOPE_2025)
+    assert v.value is True and v.reasons == ("Sáng kiến, giải pháp năm 2025: 1 ≥ 1: đạt",)
+    v = evaluate(cfg, Condition("initiatives_at_least", count=1, recognised=True), proposed_only, SCOPE_2025)
+    assert v.value is False and v.reasons == ("Sáng kiến được công nhận năm 2025: 0 ≥ 1: không đạt",)
+    v = evaluate(cfg, Condition("initiatives_at_least", count=1), psubject(recognised("A"), u), SCOPE_2025)
+    assert v.value is True
+
+
+def test_rating_years_with_initiatives_in_different_years(cfg):
+    cond = Condition("rating_years", rating="HTXSNV", years=2, initiatives=2, level="co-so")
+    u = unit("VP", 93, 1)
+    p = recognised("A")  # 2025: one recognised initiative
+    v = evaluate(cfg, cond, psubject(p, u, {2024: py(2024, "VP", initiatives=1)}), SCOPE_2025)
+    assert v.value is True
+    assert v.reasons == (
+        "Xếp loại Hoàn thành xuất sắc nhiệm vụ 2 năm liên tiếp (2024 - 2025): "
+        "năm 2024 Hoàn thành xuất sắc nhiệm vụ, năm 2025 Hoàn thành xuất sắc nhiệm vụ: đạt",
+        "Sáng kiến được công nhận cấp Cơ sở trở lên trong 2024 - 2025: 2 ≥ 2 (năm 2024: 1, năm 2025: 1): đạt",
+    )
+    # one initiative short
+    v = evaluate(cfg, cond, psubject(p, u, {2024: py(2024, "VP")}), SCOPE_2025)
+    assert v.value is False and v.reasons[1].endswith("1 ≥ 2 (năm 2024: 0, năm 2025: 1): không đạt")
+    # a provincial initiative is at least base level; a base one is not provincial
+    v = evaluate(cfg, cond, psubject(p, u, {2024: py(2024, "VP", initiatives=1, level="tinh")}), SCOPE_2025)
+    assert v.value is True
+    tinh = Condition("rating_years", rating="HTXSNV", years=2, initiatives=2, level="tinh")
+    assert evaluate(cfg, tinh, psubject(p, u, {2024: py(2024, "VP", initiatives=1, level="tinh")}), SCOPE_2025).value is False
+    # the rating below in one year
+    v = evaluate(cfg, cond, psubject(p, u, {2024: py(2024, "VP", rating="HTTNV", initiatives=1)}), SCOPE_2025)
+    assert v.value is False and "năm 2024 Hoàn thành tốt nhiệm vụ" in v.reasons[0]
+    # 2024 absent: cannot tell, naming 2024
+    v = evaluate(cfg, cond, psubject(p, u, {}), SCOPE_2025)
+    assert v.value is None and v.missing == {2024}
+    assert v.reasons[0] == ("Xếp loại Hoàn thành xuất sắc nhiệm vụ 2 năm liên tiếp (2024 - 2025): "
+                            "năm 2025 Hoàn thành xuất sắc nhiệm vụ: chưa có dữ liệu năm 2024")
+    # a record of 2024 without a rating is a no
+    v = evaluate(cfg, cond, psubject(p, u, {2024: py(2024, "VP", rating=None, initiatives=1)}), SCOPE_2025)
+    assert v.value is False and "năm 2024 (chưa ghi xếp loại)" in v.reasons[0]
+
+
+def test_rating_years_or_better(cfg):
+    cond = Condition("rating_years", rating="HTTNV", years=5)
+    u = unit("VP", 93, 1)
+    hist = {y: py(y, "VP", rating="HTTNV" if y % 2 else "HTXSNV") for y in range(2021, 2025)}
+    v = evaluate(cfg, cond, psubject(person("A"), u, hist), SCOPE_2025)
+    assert v.value is True and v.reasons[0].startswith("Xếp loại Hoàn thành tốt nhiệm vụ trở lên 5 năm liên tiếp (2021 - 2025)")
+    hist[2022] = py(2022, "VP", rating="HTNV")
+    assert evaluate(cfg, cond, psubject(person("A"), u, hist), SCOPE_2025).value is False
+
+
+def test_title_years(cfg):
+    cond = Condition("title_years", title="CSTDCS", years=3, within=5)
+    u = unit("VP", 93, 1)
+    hist = {y: py(y, "VP", titles=("CSTDCS",) if y in (2021, 2023, 2025) else ("LDTT",)) for y in range(2021, 2026)}
+    v = evaluate(cfg, cond, psubject(person("A"), u, hist), SCOPE_2025)
+    assert v.value is True
+    assert v.reasons == ("Danh hiệu Chiến sĩ thi đua cơ sở 3 lần trong 5 năm (2021 - 2025): 3 lần (năm 2021, 2023, 2025) ≥ 3: đạt",)
+    hist[2023] = py(2023, "VP")
+    assert evaluate(cfg, cond, psubject(person("A"), u, hist), SCOPE_2025).value is False
+    del hist[2022]  # two titles known, one year unknown: could still reach three
+    v = evaluate(cfg, cond, psubject(person("A"), u, hist), SCOPE_2025)
+    assert v.value is None and v.reasons[0].endswith("2 lần (năm 2021, 2025) ≥ 3: chưa có dữ liệu năm 2022")
+
+
+def test_title_years_without_current_year_looks_at_the_previous_window(cfg):
+    cond = Condition("title_years", title="CSTDCS", years=2, within=2)
+    u = unit("VP", 93, 1)
+    hist = {2023: py(2023, "VP", titles=("CSTDCS",)), 2024: py(2024, "VP", titles=("CSTDCS",))}
+    v = evaluate(cfg, cond, psubject(person("A"), u, hist), SCOPE_2025)
+    assert v.value is True
+    assert v.reasons == ("Danh hiệu Chiến sĩ thi đua cơ sở 2 năm liên tiếp (2023 - 2024; chưa có dữ liệu danh hiệu "
+                         "năm 2025 nên xét đến năm 2024): 2 lần (năm 2023, 2024) ≥ 2: đạt",)
+    v = evaluate(cfg, cond, psubject(person("A"), u, {2024: hist[2024]}), SCOPE_2025)
+    assert v.value is None and v.missing == {2023}
+
+
+def test_rating_every_year(cfg):
+    cond = Condition("rating_every_year", rating="HTXSNV")
+    u = unit("VP", 93, 1)
+    hist = {y: py(y, "VP") for y in (2022, 2023, 2024)}
+    v = evaluate(cfg, cond, psubject(person("A"), u, hist), SCOPE_2025)
+    assert v.value is True and v.reasons[0].startswith("Xếp loại Hoàn thành xuất sắc nhiệm vụ mọi năm (2022 - 2025): năm 2022")
+    # the current year comes from the Cá nhân row, even when the history holds that year too
+    hist[2025] = py(2025, "VP", rating="HTTNV")
+    assert evaluate(cfg, cond, psubject(person("A"), u, hist), SCOPE_2025).value is True
+    assert evaluate(cfg, cond, psubject(person("A", rating="HTTNV"), u, hist), SCOPE_2025).value is False
+    del hist[2022]
+    v = evaluate(cfg, cond, psubject(person("A"), u, hist), SCOPE_2025)
+    assert v.value is None and "chưa có dữ liệu năm 2022" in v.reasons[0]
+
+
+def test_unit_band_at_least(cfg):
+    cond = Condition("unit_band_at_least", band="Tốt")
+    v = evaluate(cfg, cond, psubject(person("A"), unit("VP", "80", 3)), SCOPE_2025)
+    assert v.value is True and v.reasons == ("Đơn vị VP: kết quả 80 điểm, xếp loại Tốt ≥ Tốt: đạt",)
+    v = evaluate(cfg, cond, psubject(person("A"), unit("VP", "79.99", 3)), SCOPE_2025)
+    assert v.value is False and v.reasons == ("Đơn vị VP: kết quả 79,99 điểm, xếp loại Khá ≥ Tốt: không đạt",)
+
+
+@pytest.mark.parametrize("values", list(itertools.product([True, False, None], repeat=2)))
+def test_three_valued_combination(values):
+    verdicts = [Verdict(v, (f"điều kiện {i}",), frozenset({2020 + i}) if v is None else frozenset()) for i, v in enumerate(values)]
+    all_v = combine("all_of", verdicts)
+    any_v = combine("any_of", verdicts)
+    expect_all = False if False in values else (None if None in values else True)
+    expect_any = True if True in values else (None if None in values else False)
+    assert all_v.value is expect_all and any_v.value is expect_any
+    assert all_v.reasons == ("điều kiện 0", "điều kiện 1")
+    assert any_v.reasons == ("điều kiện 0", "Hoặc: điều kiện 1")
+    assert any_v.missing == all_v.missing == {2020 + i for i, v in enumerate(values) if v is None}
+
+
+def test_alternatives_read_as_alternatives():
+    a = Verdict(False, ("A: không đạt",))
+    bc = combine("all_of", [Verdict(True, ("B: đạt",)), Verdict(True, ("C: đạt",))])
+    v = combine("any_of", [a, bc])
+    assert v.value is True and v.reasons == ("A: không đạt", "Hoặc: B: đạt", "và C: đạt")
+
+
+def test_nested_conditions_of_the_prime_minister_rule(cfg):
+    """all_of(prior_award, any_of(every year HTXSNV, all_of(5 years HTTNV, 3 CSTĐCS in 5)))."""
+    rule = cfg.criteria.award(TTCP).individual.condition
+    u = unit("VP", 93, 1)
+    award = [AwardRecord(UBND, 2023, "7/QĐ-UBND")]
+    # the 73.1(b) route: 5 years HTTNV with CSTĐCS in 2021, 2022, 2024; one HTTNV year breaks "every year"
+    hist = {y: py(y, "VP", rating="HTTNV" if y == 2023 else "HTXSNV", titles=("CSTDCS",) if y in (2021, 2022, 2024) else ())
+            for y in range(2021, 2025)}
+    assert evaluate(cfg, rule, psubject(person("A"), u, hist, award), SCOPE_2025).value is True
+    # no prior award: False, whatever the unknowns elsewhere
+    assert evaluate(cfg, rule, psubject(person("A"), u, {}, ()), SCOPE_2025).value is False
+    # prior award, and every route unknown: cannot tell
+    v = evaluate(cfg, rule, psubject(person("A"), u, {}, award), SCOPE_2025)
+    assert v.value is None and {2021, 2022, 2023, 2024} <= v.missing
+
+
+# ---------------------------------------------------------------------------------------------------
+# A four-year history (2022 - 2025) at the final review
+
+
+def four_year_case():
+    an = recognised("Nguyễn Văn An", proposal=UBND, birth=1980, row=8)
+    binh = recognised("Trần Thị Bình", proposal=UBND, birth=1985, row=9)
+    cuong = person("Lê Văn Cường", birth=1975, proposal=TTCP, row=8)
+    units = [
+        unit("VP", "95.5", 1, persons=[an, binh]),
+        unit("KHTC", "92.25", 2, persons=[cuong]),
+        unit("QLKH", "88", 3),
+        unit("TTRA", None, None, status="missing"),
+    ]
+    k_an, k_binh, k_cuong = key(an.name, 1980, "VP"), key(binh.name, 1985, "VP"), key(cuong.name, 1975, "KHTC")
+    hist = MemoryHistory(
+        persons={
+            k_an: {2022: py(2022, "VP", "HTTNV"), 2023: py(2023, "VP", "HTTNV"), 2024: py(2024, "VP", initiatives=1)},
+            k_binh: {2022: py(2022, "VP"), 2023: py(2023, "VP")},
+            k_cuong: {y: py(y, "KHTC", titles=("CSTDCS",)) for y in (2022, 2023, 2024)},
+        },
+        person_award_list={k_cuong: [AwardRecord(UBND, 2024, "12/QĐ-UBND", dt.date(2024, 3, 1), "UBND tỉnh")]},
+        units={"VP": {y: UnitYear(y, "VP", result=D(94), band="Xuất sắc", rank=1) for y in (2022, 2023, 2024)}},
+        unit_award_list={"VP": [AwardRecord(UBND, 2023, "30/QĐ-UBND")]},
+    )
+    return units, hist
+
+
+def test_four_year_history_at_tong_ket(cfg):
+    units, hist = four_year_case()
+    noms = evaluate_awards(cfg, period="2025-12", milestone="tong-ket", units=units, history=hist)
+
+    # An: HTXSNV 2024 and 2025 with one recognised initiative in each year → the Chairman's Certificate
+    an = find(noms, UBND, "Nguyễn Văn An")
+    assert an.eligible is True and an.proposed and an.selected
+    assert any("(năm 2024: 1, năm 2025: 1)" in r for r in an.reasons)
+    assert find(noms, TTCP, "Nguyễn Văn An").eligible is False
+    assert not find(noms, GK, "Nguyễn Văn An").selected
+    assert find(noms, GK, "Nguyễn Văn An").note.startswith(f"Đã chọn hình thức cao hơn: {UBND_NAME}")
+
+    # Bình: 2024 missing → cannot tell, naming 2024; her proposal is refused and she falls to the Giấy khen
+    binh = find(noms, UBND, "Trần Thị Bình")
+    assert binh.eligible is None and binh.proposed and not binh.selected
+    assert any("chưa có dữ liệu năm 2024" in r for r in binh.reasons)
+    assert binh.note == f"Đề nghị {UBND_NAME} chưa xác định được đủ điều kiện (chưa có dữ liệu năm 2024); chuyển xét {GK_NAME}"
+    gk = find(noms, GK, "Trần Thị Bình")
+    assert gk.selected
+    assert gk.note == f"Chuyển xét từ đề nghị {UBND_NAME}: chưa xác định được đủ điều kiện (chưa có dữ liệu năm 2024)"
+
+    # Cường: already holds the province's Certificate and HTXSNV every year → the Prime Minister's
+    cuong = find(noms, TTCP, "Lê Văn Cường")
+    assert cuong.eligible is True and cuong.proposed and cuong.selected
+    assert "Đã được tặng Bằng khen của Chủ tịch UBND tỉnh (QĐ số 12/QĐ-UBND, năm 2024): đạt" in cuong.reasons
+    # one form only: eligible for the Chairman's Certificate too (2 CSTĐCS), not selected for it
+    c_ubnd = find(noms, UBND, "Lê Văn Cường")
+    assert c_ubnd.eligible is True and not c_ubnd.selected and "Đã chọn hình thức cao hơn" in c_ubnd.note
+
+    # VP: "Xuất sắc" every year and a prior Certificate → the Prime Minister's list, only that one
+    vp = [n for n in noms if n.unit_code == "VP" and n.kind == "collective"]
+    assert [(n.award, n.eligible, n.selected) for n in vp] == [(TTCP, True, True), (UBND, True, False), (GK, True, False)]
+    # KHTC: rank 2 and Xuất sắc → Chairman's; no prior award → not the Prime Minister's
+    assert find(noms, TTCP, "Đơn vị KHTC").eligible is False
+    assert find(noms, UBND, "Đơn vị KHTC").selected
+    # QLKH: rank 3 → Giấy khen only
+    assert find(noms, UBND, "Đơn vị QLKH").eligible is False and find(noms, GK, "Đơn vị QLKH").selected
+    # TTRA sent nothing: not eligible, saying why
+    ttra = find(noms, GK, "Đơn vị TTRA")
+    assert ttra.eligible is False and not ttra.selected and "Chưa nộp" in ttra.reasons[0]
+
+    # deterministic order: level desc, collectives first, then quota order
+    assert [(n.award, n.kind, n.name) for n in noms][:8] == [
+        (TTCP, "collective", "Đơn vị VP"), (TTCP, "collective", "Đơn vị KHTC"),
+        (TTCP, "collective", "Đơn vị QLKH"), (TTCP, "collective", "Đơn vị TTRA"),
+        (TTCP, "individual", "Nguyễn Văn An"), (TTCP, "individual", "Trần Thị Bình"),
+        (TTCP, "individual", "Lê Văn Cường"), (UBND, "collective", "Đơn vị VP"),
+    ]
+    assert noms == evaluate_awards(cfg, period="2025-12", milestone="tong-ket", units=units, history=hist)
+    # every candidate is selected at most once
+    selected = [(n.kind, n.unit_code, n.name) for n in noms if n.selected]
+    assert len(selected) == len(set(selected))
+
+
+def test_cannot_tell_collective_is_never_selected(cfg):
+    units, hist = four_year_case()
+    del hist.units["VP"][2023]
+    noms = evaluate_awards(cfg, period="2025-12", milestone="tong-ket", units=units, history=hist)
+    vp = find(noms, TTCP, "Đơn vị VP")
+    assert vp.eligible is None and not vp.selected
+    assert find(noms, UBND, "Đơn vị VP").selected
+
+
+# ---------------------------------------------------------------------------------------------------
+# Proposals, the one-form rule and quotas
+
+
+def test_unproposed_person_is_shown_but_not_selected(cfg):
+    p = recognised("Võ Thị Hoa")
+    noms = evaluate_awards(cfg, period="2025-06", milestone=None, units=[unit("VP", 95, 1, persons=[p])], history=MemoryHistory())
+    gk = find(noms, GK, p.name)
+    assert gk.eligible is True and not gk.selected and gk.note == "Đơn vị không đề nghị"
+
+
+def test_lower_proposal_is_respected(cfg):
+    p = recognised("Nguyễn Văn An", proposal=GK)
+    hist = MemoryHistory(persons={key(p.name, 1980, "VP"): {2024: py(2024, "VP", initiatives=1)}})
+    noms = evaluate_awards(cfg, period="2025-12", milestone="tong-ket", units=[unit("VP", 95, 1, persons=[p])], history=hist)
+    ubnd = find(noms, UBND, p.name)
+    assert ubnd.eligible is True and not ubnd.selected and ubnd.note == f"Đơn vị đề nghị {GK_NAME}"
+    gk = find(noms, GK, p.name)
+    assert gk.selected and gk.proposed
+
+
+def test_refused_proposal_falls_to_a_lower_form(cfg):
+    p = recognised("Đỗ Văn Hùng", proposal=UBND)
+    hist = MemoryHistory(persons={key(p.name, 1980, "VP"): {2024: py(2024, "VP", rating="HTTNV")}})
+    noms = evaluate_awards(cfg, period="2025-12", milestone="tong-ket", units=[unit("VP", 95, 1, persons=[p])], history=hist)
+    ubnd = find(noms, UBND, p.name)
+    assert ubnd.eligible is False and ubnd.proposed and not ubnd.selected
+    assert ubnd.note == f"Đề nghị {UBND_NAME} không đủ điều kiện; chuyển xét {GK_NAME}"
+    assert find(noms, GK, p.name).selected
+
+
+def test_refused_proposal_with_nothing_lower(cfg):
+    p = person("Đỗ Văn Hùng", rating="HTTNV", proposal=GK)
+    noms = evaluate_awards(cfg, period="2025-12", milestone="tong-ket", units=[unit("VP", 95, 1, persons=[p])], history=MemoryHistory())
+    gk = find(noms, GK, p.name)
+    assert gk.eligible is False and gk.proposed and not gk.selected
+    assert gk.note == f"Đề nghị {GK_NAME} không đủ điều kiện; không còn hình thức thấp hơn đủ điều kiện"
+    assert not any(n.selected for n in noms if n.kind == "individual")
+
+
+def test_collective_quota_cut_falls_to_the_next_form(cfg):
+    # ranks 1, 2, 2: three units qualify for the Chairman's Certificate, whose quota is 2
+    units = [unit("VP", 96, 1), unit("QLKH", "93.5", 2), unit("KHTC", "93.5", 2)]
+    noms = evaluate_awards(cfg, period="2023-12", milestone="so-ket", units=units, history=MemoryHistory())
+    ubnd = [n for n in noms if n.award == UBND]
+    assert [(n.unit_code, n.eligible, n.selected) for n in ubnd] == [("VP", True, True), ("KHTC", True, True), ("QLKH", True, False)]
+    assert ubnd[2].note == f"Vượt chỉ tiêu 2 tập thể của {UBND_NAME}; xếp thứ 3; chuyển xét {GK_NAME}"
+    gk = find(noms, GK, "Đơn vị QLKH")
+    assert gk.selected and gk.note == f"Chuyển xét do vượt chỉ tiêu {UBND_NAME}"
+
+
+def test_max_per_unit_and_quota_order(cfg):
+    # Chairman's Certificate: at most 1 person per unit. Both qualify; the one with two recognised
+    # initiatives this year goes first, the other is cut and falls to the Giấy khen.
+    a = recognised("Bùi Văn Tâm", proposal=UBND, row=8)
+    b1 = recognised("Âu Thị Lan", proposal=UBND, row=9)
+    b2 = person("Âu Thị Lan", initiative="Phần mềm", decision="2/QĐ", level="tinh", proposal=UBND, row=10)
+    units = [unit("VP", 95, 1, persons=[a, b1, b2])]
+    hist = MemoryHistory(persons={
+        key(a.name, 1980, "VP"): {2024: py(2024, "VP", initiatives=1)},
+        key(b1.name, 1980, "VP"): {2024: py(2024, "VP")},
+    })
+    noms = evaluate_awards(cfg, period="2025-12", milestone="tong-ket", units=units, history=hist)
+    ubnd = [n for n in noms if n.award == UBND and n.kind == "individual"]
+    assert [(n.name, n.eligible, n.selected) for n in ubnd] == [("Âu Thị Lan", True, True), ("Bùi Văn Tâm", True, False)]
+    assert ubnd[1].note == f"Vượt chỉ tiêu 1 cá nhân mỗi đơn vị của {UBND_NAME}; xếp thứ 2 trong đơn vị VP; chuyển xét {GK_NAME}"
+    assert find(noms, GK, "Bùi Văn Tâm").selected
+
+
+def test_quota_order_and_total_cut_on_an_edited_config(tmp_path):
+    def edit(data):
+        gk = next(r for r in data["awards"]["rules"] if r["id"] == GK)
+        gk["individual"] = {"check": "rating_at_least", "rating": "HTTNV", "quota": {"max_total": 2}}
+
+    c = edited_config(tmp_path, edit)
+    units = [
+        unit("VP", 90, 2, persons=[person("Ân", rating="HTTNV", proposal=GK), person("Bảo", rating="HTXSNV", proposal=GK, row=9)]),
+        unit("KHTC", 97, 1, persons=[person("Yến", rating="HTTNV", proposal=GK)]),
+    ]
+    noms = evaluate_awards(c, period="2025-06", milestone=None, units=units, history=MemoryHistory())
+    gk = [n for n in noms if n.award == GK and n.kind == "individual"]
+    # KHTC's result first, then within VP the better rating
+    assert [(n.name, n.selected) for n in gk] == [("Yến", True), ("Bảo", True), ("Ân", False)]
+    assert gk[2].note == f"Vượt chỉ tiêu 2 cá nhân của {GK_NAME}; xếp thứ 3; không còn hình thức thấp hơn đủ điều kiện"
+
+
+def test_edited_config_score_and_unit_band_checks(tmp_path):
+    def edit(data):
+        gk = next(r for r in data["awards"]["rules"] if r["id"] == GK)
+        gk["collective"] = {"all_of": [
+            {"check": "band_at_least", "band": "Khá"},
+            {"check": "score_at_least", "criterion": "4.2", "points": 6},
+        ]}
+        gk["individual"] = {"all_of": [
+            {"check": "rating_at_least", "rating": "HTTNV"},
+            {"check": "unit_band_at_least", "band": "Tốt"},
+        ]}
+
+    c = edited_config(tmp_path, edit)
+    crit = [CriterionScore("4.2", D(10), True, D(6), D(6), None, D(6), "computed")]
+    low = [CriterionScore("4.2", D(10), True, D(0), D(0), None, D(0), "computed")]
+    units = [
+        unit("VP", 85, 1, criteria=crit, persons=[person("Ân", rating="HTTNV", proposal=GK)]),
+        unit("KHTC", 70, 2, criteria=low, persons=[person("Yến", rating="HTXSNV", proposal=GK)]),
+    ]
+    noms = evaluate_awards(c, period="2025-06", milestone=None, units=units, history=MemoryHistory())
+    vp, khtc = find(noms, GK, "Đơn vị VP"), find(noms, GK, "Đơn vị KHTC")
+    assert vp.eligible is True and vp.selected and "Điểm tiêu chí 4.2 6 ≥ 6: đạt" in vp.reasons
+    assert khtc.eligible is False and "Điểm tiêu chí 4.2 0 ≥ 6: không đạt" in khtc.reasons
+    assert find(noms, GK, "Ân").selected
+    yen = find(noms, GK, "Yến")
+    assert yen.eligible is False and "Đơn vị KHTC: kết quả 70 điểm, xếp loại Khá ≥ Tốt: không đạt" in yen.reasons
+
+
+def test_candidates_skip_invalid_rows_and_merge_a_person_listed_twice(cfg):
+    rows = [
+        person("Nguyễn Văn An", initiative="SK 1", proposal=GK, row=8),
+        person("nguyễn  văn an", initiative="SK 2", row=9),  # same person (folded name, birth year, unit)
+        person("Hồ Văn Sai", proposal=GK, valid=False, row=10),
+    ]
+    noms = evaluate_awards(cfg, period="2025-06", milestone=None, units=[unit("VP", 95, 1, persons=rows)], history=MemoryHistory())
+    indiv = [n for n in noms if n.kind == "individual" and n.award == GK]
+    assert [(n.name, n.selected) for n in indiv] == [("Nguyễn Văn An", True)]
+    assert indiv[0].reasons[-1] == "Sáng kiến, giải pháp năm 2025: 2 ≥ 1: đạt"
+    assert indiv[0].person.row == 8
