@@ -8,9 +8,13 @@ edge.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
 import sys
 import traceback
+
+import filelock
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -39,14 +43,78 @@ _ARGPARSE_VI = {
     "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
     "expected one argument": "cần một giá trị",
     "expected at least one argument": "cần ít nhất một giá trị",
+    "expected at most one argument": "cần nhiều nhất một giá trị",
     "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r",
     "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
     "one of the arguments %s is required": "cần một trong các tham số %s",
     "not allowed with argument %s": "không dùng cùng tham số %s",
     "ambiguous option: %(option)s could match %(matches)s": "tùy chọn không rõ: %(option)s có thể là %(matches)s",
     "ignored explicit argument %r": "bỏ qua giá trị %r",
+    "conflicting option string: %s": "tùy chọn bị trùng: %s",
 }
-argparse._ = lambda text: _ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def _vietnamese_argparse():
+    """argparse looks its words up through the module globals ``_`` and ``ngettext`` at call time.
+
+    Swapping them only while our parser works keeps every other argparse user in the process (pytest,
+    a host application) in its own language.
+    """
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._ = lambda text: _ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]
+    argparse.ngettext = lambda one, many, n: _ARGPARSE_VI.get(one if n == 1 else many, one if n == 1 else many)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+class VietnameseArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Vietnamese and writes through the ``Console``, not straight to stdio.
+
+    ``console`` is a class attribute: argparse builds each sub-parser from ``type(parent)``, so a class
+    bound to a console (see ``build_parser``) carries it to every sub-command.
+    """
+
+    console: Console | None = None
+
+    def __init__(self, *args, **kwargs):
+        with _vietnamese_argparse():
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, args=None, namespace=None):
+        with _vietnamese_argparse():
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _vietnamese_argparse():
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _vietnamese_argparse():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _vietnamese_argparse():
+            return super().format_help()
+
+    def error(self, message: str):
+        with _vietnamese_argparse():
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {message}\nXem hướng dẫn: {self.prog} --help\n")
+
+    def _print_message(self, message: str, file=None) -> None:
+        if not message:
+            return
+        if self.console is None:
+            super()._print_message(message, file)
+        elif file is sys.stderr:
+            self.console.err.write(message)
+            self.console.err.flush()
+        else:
+            self.console.out.write(message)
+            self.console.out.flush()
 
 
 class UsageError(Exception):
@@ -91,8 +159,10 @@ def _jobs(text: str) -> int:
     return int(text)
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
+    """The whole command line; help, usage and errors go to ``console`` (stdout/stderr when None)."""
+    parser_class = type("ConsoleArgumentParser", (VietnameseArgumentParser,), {"console": console})
+    p = parser_class(
         prog="ccht-batch",
         description="Tổng hợp, chấm điểm, xếp hạng và đề nghị khen thưởng phong trào thi đua cải cách hành chính.",
         epilog="Mã thoát: 0 xong; 1 xong nhưng có nội dung bị từ chối; 2 cấu hình hoặc cách dùng sai; 3 không chạy được.",
@@ -136,13 +206,16 @@ def _parser() -> argparse.ArgumentParser:
     sp = command("history", "lịch sử các năm trước: tệp mẫu nhập liệu, nhập, xem")
     hsub = sp.add_subparsers(dest="history_command", metavar="VIỆC", title="Các việc")
     hsub.required = True
-    h = hsub.add_parser("template", help="tạo tệp mẫu nhập lịch sử (output/templates/LichSu_mau.xlsx)", add_help=False)
-    h.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
-    h = hsub.add_parser("import", help="nhập lịch sử từ tệp đã điền (có lỗi thì không nhập dòng nào)", add_help=False)
-    h.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+
+    def history_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        hp = hsub.add_parser(name, help=help_text, description=help_text, add_help=False)
+        hp.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+        return hp
+
+    history_command("template", "tạo tệp mẫu nhập lịch sử (output/templates/LichSu_mau.xlsx)")
+    h = history_command("import", "nhập lịch sử từ tệp đã điền (có lỗi thì không nhập dòng nào)")
     h.add_argument("file", type=Path, metavar="TỆP", help="tệp lịch sử đã điền")
-    h = hsub.add_parser("show", help="xem lịch sử của một đơn vị hoặc một cá nhân", add_help=False)
-    h.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+    h = history_command("show", "xem lịch sử của một đơn vị hoặc một cá nhân")
     h.add_argument("--unit", metavar="MÃ", default=None, help="mã đơn vị")
     h.add_argument("--person", metavar="HỌ_TÊN", default=None, help="họ và tên cá nhân")
 
@@ -178,6 +251,8 @@ def command_init(ctx: Context, args: argparse.Namespace) -> int:
     from ccht_batch.workdir import init_workdir
 
     target = args.dir if args.dir is not None else ctx.workdir
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"'{target}' là một tệp, không phải thư mục: hãy chọn một thư mục (mới hoặc đã có)")
     written, kept = init_workdir(target)
     ctx.console.line(f"Thư mục làm việc: {target.resolve()}")
     for path in written:
@@ -225,18 +300,26 @@ def apply_defaults(args: argparse.Namespace) -> None:
         args.year = current_year()
 
 
+# Commands that make their folder rather than read an existing one.
+_MAKES_WORKDIR = ("init", "demo")
+
+
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     ensure_utf8(sys.stdout)
     ensure_utf8(sys.stderr)
     console = console or Console()
-    parser = _parser()
+    parser = build_parser(console)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
-        return int(exc.code or 0)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     apply_defaults(args)
     ctx = Context(workdir=args.workdir, console=console)
     try:
+        if args.command not in _MAKES_WORKDIR and not args.workdir.is_dir():
+            raise UsageError(
+                f"thư mục làm việc '{args.workdir}' không tồn tại; chạy 'ccht-batch init {args.workdir}' để tạo, hoặc sửa --workdir"
+            )
         return _resolve(args.command)(ctx, args)
     except ConfigError as exc:
         console.error("Cấu hình không hợp lệ, chưa làm gì. Hãy sửa các mục sau rồi chạy lại:")
@@ -252,11 +335,43 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except KeyboardInterrupt:
         console.error("Đã dừng theo yêu cầu; chưa ghi gì thêm.")
         return EXIT_FAILED
+    except filelock.Timeout:  # raised by a command that did not turn it into LockHeld
+        console.error("Một lượt chạy khác đang dùng thư mục làm việc này; hãy chờ lượt đó xong rồi chạy lại.")
+        return EXIT_FAILED
+    except OSError as exc:  # a file, folder or server the program cannot use: say which, and why
+        log = _write_crash_log(ctx.workdir)
+        console.error(_os_message(exc))
+        console.error("Không chạy được; chưa ghi nhận kết quả nào." + (f" Chi tiết kỹ thuật: {log}" if log else ""))
+        return EXIT_FAILED
     except Exception as exc:  # the edge: an unexpected failure, nothing committed
         log = _write_crash_log(ctx.workdir)
         console.error(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}")
         console.error(f"Chưa ghi nhận kết quả nào. Chi tiết kỹ thuật: {log}" if log else "Chưa ghi nhận kết quả nào.")
         return EXIT_FAILED
+
+
+_OS_REASONS = {
+    errno.EACCES: "không có quyền truy cập (tệp có thể đang mở trong chương trình khác, hoặc chỉ đọc)",
+    errno.EPERM: "không được phép thao tác",
+    errno.ENOENT: "không tìm thấy",
+    errno.EEXIST: "đã có một tệp trùng tên ở đó",
+    errno.EISDIR: "đây là một thư mục, không phải tệp",
+    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+}
+
+
+def _os_message(exc: OSError) -> str:
+    if isinstance(exc, TimeoutError):
+        reason = "hết thời gian chờ (máy chủ hoặc ổ mạng không trả lời)"
+    elif isinstance(exc, ConnectionError):
+        reason = "không kết nối được (máy chủ từ chối hoặc đường truyền bị ngắt)"
+    else:
+        reason = _OS_REASONS.get(exc.errno, f"lỗi hệ thống ({exc.strerror or type(exc).__name__})")
+    if exc.filename:
+        return f"Lỗi: không dùng được '{exc.filename}': {reason}."
+    return f"Lỗi: {reason}."
 
 
 def _write_crash_log(workdir: Path) -> Path | None:

@@ -8,6 +8,7 @@ first problem: each check records a ``ConfigProblem`` and goes on, and ``load_co
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -129,8 +130,12 @@ class _Reader:
             allowed = set(allowed)
             for key in value:
                 if key not in allowed:
+                    close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
+                    hint = f"; có phải '{close[0]}'?" if close else ""
                     self.problem(
-                        path + (key,), key, "một trong các khóa: " + ", ".join(sorted(allowed)) + " (khóa này không được hỗ trợ; kiểm tra chính tả)"
+                        path + (key,),
+                        key,
+                        "một trong các khóa: " + ", ".join(sorted(allowed)) + f" (khóa này không được hỗ trợ; kiểm tra chính tả{hint})",
                     )
         return value
 
@@ -144,31 +149,38 @@ class _Reader:
 
     # -- scalars; a missing required key is reported at its parent mapping
 
-    def _get(self, m: dict, key: str, path: KeyPath, required: bool) -> tuple[bool, Any]:
+    def _get(self, m: dict, key: str, path: KeyPath, required: bool, takes: str = "") -> tuple[bool, Any]:
         if key not in m or m[key] is None:
             if required:
-                self.problem(path + (key,), None, f"khóa '{key}' (bắt buộc, đang thiếu hoặc để trống)")
+                what = f": {takes}" if takes else ""
+                self.problem(path + (key,), None, f"khóa '{key}' (bắt buộc, đang thiếu hoặc để trống){what}")
             return False, None
         return True, m[key]
 
-    def text(self, m: dict, key: str, path: KeyPath, required: bool = True, default: str | None = None) -> str | None:
-        ok, v = self._get(m, key, path, required)
+    def as_text(self, value: Any, path: KeyPath) -> str:
+        """A scalar as the maintainer typed it: ``id: 1.10`` is "1.10", not the float's "1.1"."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and tuple(path) in self.src.raw:
+            return self.src.raw[tuple(path)]
+        return str(value)
+
+    def text(self, m: dict, key: str, path: KeyPath, required: bool = True, default: str | None = None, takes: str = "") -> str | None:
+        ok, v = self._get(m, key, path, required, takes)
         if not ok:
             return default
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
             self.problem(path + (key,), v, "một chuỗi ký tự")
             return default
-        v = str(v).strip()
+        v = self.as_text(v, path + (key,)).strip()
         if required and not v:
             self.problem(path + (key,), v, "một chuỗi ký tự không rỗng")
             return default
         return v
 
     def choice(self, m: dict, key: str, path: KeyPath, options: Iterable[str], required: bool = True, default: str | None = None) -> str | None:
-        v = self.text(m, key, path, required, None)
+        options = tuple(options)
+        v = self.text(m, key, path, required, None, takes="một trong " + ", ".join(options))
         if v is None:
             return default
-        options = tuple(options)
         if v not in options:
             self.problem(path + (key,), v, "một trong: " + ", ".join(options))
             return default
@@ -665,6 +677,8 @@ def _parse_criteria(r: _Reader) -> Criteria | None:
 
     # fields and criteria
     fields: list[Field] = []
+    declared_ids: set[str] = set()  # every id written in 'fields', parsed or not
+    referenced_indicators: set[str] = set()  # every indicator named in a criterion's params, parsed or not
     for fi, f in enumerate(r.sequence(root.get("fields"), ("fields",))):
         fp = ("fields", fi)
         f = r.mapping(f, fp, ("id", "name", "max", "criteria"))
@@ -672,8 +686,16 @@ def _parse_criteria(r: _Reader) -> Criteria | None:
         claim_id(fid, fp)
         fmax = r.number(f, "max", fp, positive=True)
         crits: list[Criterion] = []
+        if f.get("id") is not None:
+            declared_ids.add(r.as_text(f.get("id"), fp + ("id",)))
         for ci, c in enumerate(r.sequence(f.get("criteria"), fp + ("criteria",))):
             cp = fp + ("criteria", ci)
+            if isinstance(c, dict):
+                if c.get("id") is not None:
+                    declared_ids.add(r.as_text(c.get("id"), cp + ("id",)))
+                raw_params = c.get("params")
+                if isinstance(raw_params, dict):
+                    referenced_indicators.update(str(raw_params[k]) for k in ("indicator", "numerator", "denominator") if isinstance(raw_params.get(k), str))
             crit = _parse_criterion(r, c, cp, fid or "", default_step, indicator_types)
             if crit:
                 claim_id(crit.id, cp)
@@ -728,9 +750,8 @@ def _parse_criteria(r: _Reader) -> Criteria | None:
         )
 
     # every indicator is read by some criterion
-    used = {x for c in (cr for f in fields for cr in f.criteria) for x in c.indicators_read()}
     for i, ind in enumerate(indicators):
-        if ind.id and ind.id not in used:
+        if ind.id and ind.id not in referenced_indicators:
             r.problem(("indicators", i, "id"), ind.id, "một chỉ số được ít nhất một tiêu chí dùng (xóa chỉ số thừa hoặc dùng nó trong params)")
 
     # bands
@@ -758,12 +779,12 @@ def _parse_criteria(r: _Reader) -> Criteria | None:
     ties = rk.get("tie_breaks", []) or []
     tie_breaks: list[str] = []
     for i, t in enumerate(r.sequence(ties, ("ranking", "tie_breaks"), non_empty=False)):
-        t = str(t)
-        if t not in {f.id for f in fields} and t not in {c.id for f in fields for c in f.criteria}:
+        t = r.as_text(t, ("ranking", "tie_breaks", i))
+        if t not in declared_ids:
             r.problem(("ranking", "tie_breaks", i), t, "mã của một lĩnh vực hoặc tiêu chí có trong 'fields'")
         tie_breaks.append(t)
 
-    criteria_ids = {f.id for f in fields} | {c.id for f in fields for c in f.criteria}
+    criteria_ids = declared_ids
     milestone_ids = {m.id for m in milestones} | {vocab.YEARLY}
     awards = _parse_awards(r, root.get("awards"), band_names, criteria_ids, milestone_ids)
 
@@ -825,7 +846,7 @@ def _parse_criterion(
         return v
 
     def indicator_ref(key: str, types: tuple[str, ...]) -> str | None:
-        v = r.text(params, key, params_path)
+        v = r.text(params, key, params_path, takes="mã một chỉ số khai báo trong 'indicators'")
         if v is None:
             return None
         if v not in indicator_types:
@@ -856,7 +877,12 @@ def _parse_criterion(
 
     if method in ("yes_no", "scale"):
         expected_texts = vocab.YES_NO if method == "yes_no" else vocab.SCALE
-        ch = r.mapping(params.get("choices"), params_path + ("choices",))
+        example = "{" + ", ".join(f'"{t}": {n}' for t, n in zip(expected_texts, ("3", "0") if method == "yes_no" else ("3", "2", "0"))) + "}"
+        if params.get("choices") is None:
+            r.problem(params_path + ("choices",), None, f"khóa 'choices' (bắt buộc): số điểm của từng lựa chọn, ví dụ {example}")
+            ch = {}
+        else:
+            ch = r.mapping(params.get("choices"), params_path + ("choices",))
         choices: list[Choice] = []
         if ch:
             if set(ch) != set(expected_texts):
@@ -872,7 +898,7 @@ def _parse_criterion(
         kw["choices"] = tuple(choices)
     elif method == "deadline":
         kw["indicator"] = indicator_ref("indicator", ("date",))
-        due = r.text(params, "due", params_path)
+        due = r.text(params, "due", params_path, takes='hạn trong năm dạng dd/mm, ví dụ "31/01"')
         if due is not None:
             m = re.fullmatch(r"(\d{1,2})/(\d{1,2})", due)
             ok = False
@@ -939,14 +965,16 @@ def _parse_awards(r: _Reader, value: Any, bands: set[str], criteria_ids: set[str
                 r.problem(p + ("sheet_name",), sheet, f"tên trang tính tối đa {SHEET_NAME_MAX} ký tự (đang có {len(sheet)})")
             elif bad:
                 r.problem(p + ("sheet_name",), sheet, "tên trang tính không chứa các ký tự " + " ".join(bad))
-            elif sheet in RESERVED_SHEETS or any(x.sheet_name.casefold() == sheet.casefold() for x in rules):
+            elif sheet.startswith("'") or sheet.endswith("'") or sheet.casefold() == "history":
+                r.problem(p + ("sheet_name",), sheet, "tên trang tính Excel chấp nhận (không bắt đầu hoặc kết thúc bằng dấu ', không phải 'History')")
+            elif sheet.casefold() in {x.casefold() for x in RESERVED_SHEETS} or any(x.sheet_name.casefold() == sheet.casefold() for x in rules):
                 r.problem(p + ("sheet_name",), sheet, "một tên trang tính chưa dùng")
         level = r.integer(rule, "level", p, minimum=1)
         if level is not None and any(x.level == level for x in rules):
             r.problem(p + ("level",), level, "một bậc (level) chưa dùng: mỗi hình thức một bậc, bậc cao hơn là hình thức cao hơn")
         ms: list[str] = []
         for j, m in enumerate(r.sequence(rule.get("milestones"), p + ("milestones",))):
-            if m not in milestone_ids:
+            if not isinstance(m, str) or m not in milestone_ids:
                 r.problem(p + ("milestones", j), m, "một trong: " + ", ".join(sorted(milestone_ids)))
             ms.append(str(m))
         targets: dict[str, AwardTarget | None] = {}
@@ -1005,7 +1033,7 @@ def _parse_condition(
         r.problem(p, list(c), "một điều kiện: khóa 'check', hoặc 'all_of' / 'any_of'")
         return None
     name = c.get("check")
-    if name not in checks:
+    if not isinstance(name, str) or name not in checks:
         r.problem(p + ("check",), name, f"một phép kiểm tra cho {label}: " + ", ".join(sorted(checks)))
         return None
     required = checks[name]
@@ -1024,7 +1052,7 @@ def _parse_condition(
                 r.problem(p + (key,), v, "mã một hình thức khen thưởng có trong 'awards.rules': " + ", ".join(str(a) for a in award_ids))
             kw[key] = v
         elif key == "criterion":
-            v = r.text(c, key, p)
+            v = r.text(c, key, p)  # as typed: `criterion: 3.10` is "3.10"
             if v is not None and v not in criteria_ids:
                 r.problem(p + (key,), v, "mã một lĩnh vực hoặc tiêu chí có trong 'fields'")
             kw[key] = v

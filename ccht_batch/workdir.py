@@ -6,7 +6,6 @@ the wheel, and never overwrites a file that is already there (the clerk may have
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from ccht_batch.config import CONFIG_DIR, CONFIG_FILES, default_config_dir
@@ -15,7 +14,8 @@ from ccht_batch.config import CONFIG_DIR, CONFIG_FILES, default_config_dir
 def init_workdir(target: Path) -> tuple[list[Path], list[Path]]:
     """Create ``target`` with the default config and empty ``input/``, ``output/``.
 
-    Returns (written, kept): the files written, and the existing ones left untouched.
+    Returns (written, kept): the files written, and the existing ones left untouched. A file is created
+    with exclusive mode, so even a file appearing meanwhile is never overwritten.
     """
     target = Path(target)
     source = default_config_dir()
@@ -24,10 +24,13 @@ def init_workdir(target: Path) -> tuple[list[Path], list[Path]]:
     (target / CONFIG_DIR).mkdir(parents=True, exist_ok=True)
     for name in CONFIG_FILES:
         dest = target / CONFIG_DIR / name
-        if dest.exists():
+        content = (source / name).read_bytes()
+        try:
+            with open(dest, "xb") as out:
+                out.write(content)
+        except FileExistsError:
             kept.append(dest)
             continue
-        shutil.copyfile(source / name, dest)
         written.append(dest)
     for folder in ("input", "output"):
         (target / folder).mkdir(parents=True, exist_ok=True)

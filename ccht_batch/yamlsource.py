@@ -7,6 +7,7 @@ walk refuses duplicate keys, which PyYAML silently accepts (the later value woul
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ class YamlSource:
     data: Any
     lines: dict[KeyPath, int] = field(default_factory=dict)
     problems: list[SourceProblem] = field(default_factory=list)
+    raw: dict[KeyPath, str] = field(default_factory=dict)  # the text of numeric scalars as typed
 
     def line_of(self, path: KeyPath) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
@@ -57,6 +59,11 @@ class YamlSource:
             path = path[:-1]
 
 
+def _nfc(value: Any) -> Any:
+    """Text as NFC: an editor may save "Có" decomposed, and it must still equal the template's "Có"."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
 def _walk(node: yaml.Node, path: KeyPath, src: YamlSource, loader: yaml.SafeLoader) -> Any:
     src.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
@@ -67,16 +74,17 @@ def _walk(node: yaml.Node, path: KeyPath, src: YamlSource, loader: yaml.SafeLoad
                     SourceProblem(key_node.start_mark.line + 1, path, "(khóa phức hợp)", "khóa là một chuỗi ký tự")
                 )
                 continue
-            key = loader.construct_object(key_node)
-            key = str(key) if not isinstance(key, str) else key
+            key = _nfc(key_node.value)
             child = path + (key,)
             if key in result:
+                shown = value_node.value if isinstance(value_node, yaml.ScalarNode) else f"{key}: ..."
                 src.problems.append(
                     SourceProblem(
                         key_node.start_mark.line + 1,
                         child,
-                        key,
-                        f"mỗi khóa chỉ xuất hiện một lần (đã có ở dòng {src.lines.get(child)})",
+                        shown,
+                        f"mỗi khóa chỉ xuất hiện một lần trong cùng một bảng (khóa '{key}' đã có ở dòng "
+                        f"{src.lines.get(child)}; xóa hoặc gộp một trong hai dòng)",
                     )
                 )
                 continue
@@ -86,7 +94,93 @@ def _walk(node: yaml.Node, path: KeyPath, src: YamlSource, loader: yaml.SafeLoad
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, path + (i,), src, loader) for i, item in enumerate(node.value)]
     # Scalars: PyYAML's safe constructors for the tag it resolved (int, float, bool, null, str, date).
-    return loader.construct_object(node)
+    try:
+        value = loader.construct_object(node)
+    except ValueError:
+        # A date-like 2025-13-45 that is no date: keep the text; the typed check says what is expected.
+        return _nfc(str(node.value))
+    except yaml.constructor.ConstructorError as exc:
+        src.problems.append(
+            SourceProblem(
+                node.start_mark.line + 1,
+                path,
+                f"{node.tag} {node.value}".strip(),
+                "một giá trị thông thường (số, chữ, true/false), không dùng thẻ !!",
+            )
+        )
+        return _nfc(str(node.value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # `id: 1.10` is the float 1.1; keep what was typed for keys that are text.
+        src.raw[path] = node.value
+    return _nfc(value)
+
+
+# PyYAML's problems, said in Vietnamese with what to do; matched by prefix.
+_SYNTAX_VI = (
+    ("could not find expected ':'", "thiếu dấu hai chấm ':' sau khóa"),
+    ("mapping values are not allowed here", "dấu hai chấm ':' không đúng chỗ: thụt lề sai, hoặc giá trị có dấu ':' mà không đặt trong ngoặc kép"),
+    ("found character '\\t' that cannot start any token", "có ký tự Tab: YAML chỉ thụt lề bằng dấu cách"),
+    ("found character", "giá trị bắt đầu bằng ký tự đặc biệt (@, `, %...): đặt giá trị trong ngoặc kép"),
+    ("found unknown escape character", "dấu '\\' trong chuỗi ngoặc kép: đường dẫn Windows hãy đặt trong ngoặc đơn ('C:\\du_lieu') hoặc dùng '/'"),
+    ("found unexpected end of stream", "chuỗi trong ngoặc chưa được đóng đến hết tệp"),
+    ("expected <block end>", "thụt lề không khớp với các dòng phía trên (hoặc có chữ thừa sau giá trị)"),
+    ("did not find expected key", "thụt lề không khớp hoặc thiếu dấu hai chấm"),
+    ("did not find expected '-' indicator", "thụt lề sai trong danh sách (mỗi phần tử bắt đầu bằng '- ')"),
+    ("expected ',' or '}'", "thiếu dấu phẩy giữa các cặp khóa: giá trị, hoặc thiếu dấu đóng '}'"),
+    ("expected ',' or ']'", "thiếu dấu phẩy giữa các phần tử, hoặc thiếu dấu đóng ']'"),
+    ("expected a comment or a line break", "có chữ thừa sau giá trị (ví dụ sau dấu ngoặc kép đóng)"),
+    ("found undefined alias", "dùng bí danh '*' chưa được khai báo"),
+    ("expected the node content", "thiếu giá trị"),
+)
+_SYNTAX_EXPECTED = "cú pháp YAML hợp lệ (thụt lề bằng dấu cách, dấu hai chấm sau khóa, dấu ngoặc kép đóng đủ)"
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> SourceProblem:
+    """Where a person must look, which is not always where PyYAML noticed.
+
+    A key without ':' is noticed on the next line; a '{' never closed, at the next key; a quote never closed,
+    at the next quote, possibly lines later (the whole span parses as one string). We point at the start.
+    """
+    problem = (exc.problem or exc.context or "").strip()
+    context = (exc.context or "").strip()
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark is not None and (
+        context.startswith("while scanning a simple key")
+        or context.startswith("while scanning a quoted scalar")
+        or context.startswith("while parsing a flow")
+    ):
+        mark = exc.context_mark
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    said = next((vi for en, vi in _SYNTAX_VI if problem.startswith(en)), None)
+    if said is None:
+        said = f"lỗi cú pháp (chi tiết: {problem or exc})"
+    quote_line = _unclosed_quote_line(text, line)
+    if quote_line is not None:
+        line, column = quote_line, None
+        said = "dấu ngoặc kép mở ở dòng này chưa được đóng (chuỗi kéo dài sang các dòng sau)"
+    where = f" ở cột {column}" if column else ""
+    return SourceProblem(line, (), f"lỗi cú pháp YAML{where}: {said}", _SYNTAX_EXPECTED)
+
+
+def _unclosed_quote_line(text: str, error_line: int | None) -> int | None:
+    """The line where a quoted string opened, if it runs over several lines and ends where the error is."""
+    if error_line is None:
+        return None
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line + 1 > error_line:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") and token.end_mark.line > token.start_mark.line:
+                last = token
+            elif last is not None and token.start_mark.line > last.end_mark.line:
+                last = None
+    except yaml.YAMLError:
+        pass
+    if last is not None and last.end_mark.line + 1 == error_line:
+        return last.start_mark.line + 1
+    return None
 
 
 def load_yaml(path: Path, label: str | None = None) -> YamlSource:
@@ -94,25 +188,29 @@ def load_yaml(path: Path, label: str | None = None) -> YamlSource:
     label = label or path.name
     src = YamlSource(label=label, data=None)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
-        src.problems.append(SourceProblem(None, (), "(không có tệp)", f"tệp {label} phải tồn tại"))
-        return src
-    except UnicodeDecodeError as exc:
         src.problems.append(
-            SourceProblem(None, (), f"byte không hợp lệ ở vị trí {exc.start}", "tệp được lưu với mã hóa UTF-8")
+            SourceProblem(None, (), "(không có tệp)", f"tệp {label} (chạy 'ccht-batch init' để tạo cấu hình mặc định, rồi sửa)")
+        )
+        return src
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        src.problems.append(
+            SourceProblem(
+                line,
+                (),
+                f"byte không đọc được theo UTF-8 ({data[exc.start:exc.start + 1].hex()})",
+                "tệp được lưu với mã hóa UTF-8 (Notepad: Lưu thành..., Mã hóa: UTF-8)",
+            )
         )
         return src
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        column = f", cột {mark.column + 1}" if mark else ""
-        what = (exc.problem or exc.context or "lỗi cú pháp").strip()
-        src.problems.append(
-            SourceProblem(line, (), f"lỗi cú pháp YAML{column}: {what}", "cú pháp YAML hợp lệ (thụt lề bằng dấu cách, dấu hai chấm sau khóa, dấu ngoặc kép đóng đủ)")
-        )
+        src.problems.append(_syntax_problem(exc, text))
         return src
     except yaml.YAMLError as exc:  # pragma: no cover - defensive: unmarked errors
         src.problems.append(SourceProblem(None, (), f"lỗi cú pháp YAML: {exc}", "cú pháp YAML hợp lệ"))
@@ -120,11 +218,5 @@ def load_yaml(path: Path, label: str | None = None) -> YamlSource:
     if node is None:
         src.data = {}
         return src
-    try:
-        src.data = _walk(node, (), src, yaml.SafeLoader(""))
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        src.problems.append(
-            SourceProblem(mark.line + 1 if mark else None, (), str(exc.problem), "giá trị YAML thông thường (không dùng thẻ !!)")
-        )
+    src.data = _walk(node, (), src, yaml.SafeLoader(""))
     return src
