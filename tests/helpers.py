@@ -11,67 +11,9 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
-from typing import Any
-
-import openpyxl
-
-from ccht_batch import layout as L
+from ccht_batch.filling import fill_template, header_map  # noqa: F401  (re-exported for tests)
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def header_map(ws, titles: tuple[str, ...], search_rows: int = L.HEADER_SEARCH_ROWS) -> tuple[int, dict[str, int]]:
-    """Find the header row holding ``titles``; return (row number, {title: column number}), 1-based."""
-    for row in ws.iter_rows(min_row=1, max_row=search_rows):
-        found = {str(c.value).strip(): c.column for c in row if c.value is not None}
-        if all(t in found for t in titles):
-            return row[0].row, {t: found[t] for t in titles}
-    raise AssertionError(f"header {titles} not found in {ws.title}")
-
-
-def fill_template(
-    template: Path,
-    dest: Path,
-    scores: dict[str, Any] | None = None,
-    evidence: dict[str, str] | None = None,
-    notes: dict[str, str] | None = None,
-    indicators: dict[str, Any] | None = None,
-    persons: list[dict[str, Any]] | None = None,
-    meta: dict[str, Any] | None = None,
-) -> Path:
-    """Write values into a copy of ``template`` by criterion id / indicator id / header title.
-
-    ``scores``, ``evidence`` and ``notes`` are keyed by `Mã tiêu chí`; ``indicators`` by `Mã chỉ số`;
-    ``persons`` rows are dicts keyed by the `Cá nhân` header titles; ``meta`` overrides `_meta` values.
-    """
-    wb = openpyxl.load_workbook(template)
-    ws = wb[L.SHEET_SCORES]
-    hrow, cols = header_map(ws, L.SCORE_HEADERS)
-    rows = {str(ws.cell(r, cols[L.COL_CODE]).value).strip(): r for r in range(hrow + 1, ws.max_row + 1) if ws.cell(r, cols[L.COL_CODE]).value is not None}
-    for values, col in ((scores, L.COL_SELF), (evidence, L.COL_EVIDENCE), (notes, L.COL_NOTE)):
-        for cid, value in (values or {}).items():
-            ws.cell(rows[cid], cols[col]).value = value
-    if indicators:
-        wi = wb[L.SHEET_INDICATORS]
-        hrow, icols = header_map(wi, L.INDICATOR_HEADERS)
-        irows = {str(wi.cell(r, icols[L.COL_IND_CODE]).value): r for r in range(hrow + 1, wi.max_row + 1)}
-        for iid, value in indicators.items():
-            wi.cell(irows[iid], icols[L.COL_IND_VALUE]).value = value
-    if persons:
-        wp = wb[L.SHEET_PERSONS]
-        hrow, pcols = header_map(wp, L.PERSON_HEADERS)
-        for i, person in enumerate(persons):
-            for title, value in person.items():
-                wp.cell(hrow + 1 + i, pcols[title]).value = value
-    if meta:
-        wm = wb[L.SHEET_META]
-        for r in range(1, wm.max_row + 1):
-            key = wm.cell(r, 1).value
-            if key in meta:
-                wm.cell(r, 2).value = meta[key]
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(dest)
-    return dest
 
 
 def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
