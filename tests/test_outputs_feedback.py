@@ -1,0 +1,154 @@
+"""Feedback workbooks PhanHoi/<unit code>.xlsx, and write_outputs as a whole (files, bytes, jobs)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_outputs_sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
+
+from ccht_batch.model import MISSING, RunOutcome, UnitOutcome  # noqa: E402
+from ccht_batch.outputs import write_outputs  # noqa: E402
+from ccht_batch.write_feedback import FIX_HEADERS, SHEETS, rank_change_text  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("phanhoi")
+    config = load_sample_config(folder)
+    outcome = build_outcome(config)
+    paths = write_outputs(config, outcome, folder / "out", jobs=1)
+    return config, outcome, folder / "out", paths
+
+
+def labelled(ws) -> dict[str, object]:
+    """The result sheet's `label | value` lines."""
+    return {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
+
+
+def table(ws) -> list[dict]:
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)]
+
+
+def test_files_written(written):
+    _, _, out, paths = written
+    assert paths == [
+        out / f"TongHop_{PERIOD}.xlsx",
+        out / f"DeNghiKhenThuong_{PERIOD}.xlsx",
+        out / "PhanHoi" / "VP.xlsx",
+        out / "PhanHoi" / "TTRA.xlsx",
+        out / "PhanHoi" / "KHTC.xlsx",
+        out / "PhanHoi" / "QLKH.xlsx",
+        out / "summary.json",
+    ]
+    # one per unit that sent a file (rejected ones included), none for units that sent nothing
+    assert sorted(p.name for p in (out / "PhanHoi").iterdir()) == ["KHTC.xlsx", "QLKH.xlsx", "TTRA.xlsx", "VP.xlsx"]
+    assert not [p for p in out.rglob("*") if p.name.startswith(".")]  # no temporary file left
+
+
+def test_submitted_unit(written):
+    _, outcome, out, _ = written
+    wb = openpyxl.load_workbook(out / "PhanHoi" / "VP.xlsx")
+    assert wb.sheetnames == list(SHEETS)
+    info = labelled(wb["Kết quả"])
+    assert info["Trạng thái"] == "Đã nộp"
+    assert info["Kết quả (thang 100)"] == float(outcome.unit("VP").result)
+    assert info["Xếp loại"] == "Xuất sắc"
+    assert info["Xếp hạng"] == 1
+    assert info["Thay đổi thứ hạng"] == "Tăng 1 bậc so với kỳ trước"
+    assert "được tiếp nhận" in info["Việc cần làm"]
+    scores = {r["Mã tiêu chí"]: r for r in table(wb["Điểm"])}
+    assert scores["3.1"]["Điểm được tính"] == 2.25
+    assert scores["1.2"]["Nguồn điểm"] == "Tính từ số liệu"
+    ws = wb["Điểm"]
+    evidence = next(c for row in ws.iter_rows() for c in row if c.value == EVIL)
+    assert evidence.data_type == "s"
+    fixes = table(wb["Cần sửa"])
+    assert tuple(c.value for c in wb["Cần sửa"][1]) == FIX_HEADERS
+    formula = next(r for r in fixes if r["Mã lỗi"] == "formula-in-text-cell")
+    assert (formula["Trang tính"], formula["Ô"], formula["Giá trị đã nhập"]) == ("Cá nhân", "K7", EVIL)
+    assert next(r for r in fixes if r["Mã lỗi"] == "evidence-missing")["Ô"] == "E9"
+    awards = {(r["Họ và tên (tên tập thể)"], r["Hình thức khen thưởng"]): r for r in table(wb["Khen thưởng"])}
+    an = awards[("Nguyễn Văn An", "Giấy khen của Giám đốc Sở")]
+    assert (an["Kết quả xét"], an["Được đưa vào danh sách"], an["Đơn vị đề nghị"]) == ("Đủ điều kiện", "Có", "Có")
+    assert awards[("Trần Thị Bình", "Giấy khen của Giám đốc Sở")]["Kết quả xét"] == "Không đủ điều kiện"
+    assert awards[("Văn phòng Sở", "Giấy khen của Giám đốc Sở")]["Đối tượng"] == "Tập thể"
+    for ws in wb.worksheets:
+        assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_carried_unit_with_a_rejected_file(written):
+    _, _, out, _ = written
+    wb = openpyxl.load_workbook(out / "PhanHoi" / "KHTC.xlsx")
+    info = labelled(wb["Kết quả"])
+    assert info["Trạng thái"] == "Dùng bản tháng trước"
+    assert "tháng 10/2025" in info["Bản được tính điểm"]
+    assert "bị trả lại" in info["Việc cần làm"] and "Cần sửa" in info["Việc cần làm"]
+    assert info["Thay đổi thứ hạng"] == "Chưa có hạng của kỳ trước để so sánh"
+    fixes = table(wb["Cần sửa"])
+    assert [(r["Tệp"], r["Trang tính"], r["Ô"], r["Mức độ"]) for r in fixes] == [("KHTC_2025.xlsx", "Tự chấm điểm", "D14", "Lỗi")]
+    assert "tám" in fixes[0]["Nội dung"]
+
+
+def test_rejected_unit(written):
+    _, _, out, _ = written
+    wb = openpyxl.load_workbook(out / "PhanHoi" / "QLKH.xlsx")
+    info = labelled(wb["Kết quả"])
+    assert info["Trạng thái"] == "Bị trả lại"
+    assert info["Xếp hạng"] is None
+    assert "chưa có điểm" in info["Việc cần làm"]
+    fixes = table(wb["Cần sửa"])
+    assert fixes[0]["Mã lỗi"] == "not-our-template" and fixes[0]["Ô"] is None
+    assert wb["Điểm"]["A2"].value.startswith("Kỳ này đơn vị chưa có điểm")
+
+
+def test_earlier_rejected_file_of_the_period_is_shown(written):
+    _, _, out, _ = written
+    wb = openpyxl.load_workbook(out / "PhanHoi" / "TTRA.xlsx")
+    fixes = table(wb["Cần sửa"])
+    assert [(r["Tệp"], r["Ô"]) for r in fixes] == [("TTRA_lan1.xlsx", "D20")]
+    assert labelled(wb["Kết quả"])["Thay đổi thứ hạng"] == "Giảm 1 bậc so với kỳ trước"
+
+
+def test_rank_change_text():
+    assert rank_change_text(None, None) == "Chưa được xếp hạng trong kỳ này"
+    assert rank_change_text(3, 0) == "Giữ nguyên so với kỳ trước"
+    assert rank_change_text(3, -2) == "Giảm 2 bậc so với kỳ trước"
+
+
+def test_same_outcome_same_bytes_whatever_jobs(written, tmp_path):
+    config, outcome, first, _ = written
+    again = write_outputs(config, outcome, tmp_path / "again", jobs=2)
+    assert len(again) == 7
+    for path in again:
+        twin = first / path.relative_to(tmp_path / "again")
+        assert path.read_bytes() == twin.read_bytes(), path.name
+
+
+def test_rewrite_replaces_files(written, tmp_path):
+    config, outcome, _, _ = written
+    target = tmp_path / "out"
+    first = write_outputs(config, outcome, target)
+    before = {p: p.read_bytes() for p in first}
+    second = write_outputs(config, outcome, target)
+    assert second == first
+    assert all(p.read_bytes() == before[p] for p in second)
+
+
+def test_a_period_where_nothing_came_in(written, tmp_path):
+    config, _, _, _ = written
+    empty = RunOutcome(period=PERIOD, milestone=None, files=[], nominations=[],
+                       units=[UnitOutcome(code=u.code, name=u.name, email=u.email, status=MISSING) for u in config.units])
+    paths = write_outputs(config, empty, tmp_path / "out", jobs=2)
+    assert [p.name for p in paths] == [f"TongHop_{PERIOD}.xlsx", f"DeNghiKhenThuong_{PERIOD}.xlsx", "summary.json"]
+    wb = openpyxl.load_workbook(paths[0])
+    assert [r[6] for r in wb["Tổng hợp"].iter_rows(min_row=2, values_only=True)] == ["Chưa nộp"] * len(config.units)
+    assert wb["Biểu đồ"]["A2"].value == "Chưa có đơn vị nào được xếp hạng trong kỳ này."
+    assert wb["Lỗi"].max_row == 1
+    lists = openpyxl.load_workbook(paths[1])
+    assert [c.value for row in lists["Không đủ điều kiện"].iter_rows() for c in row].count("(Không có)") == 1
