@@ -109,6 +109,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "person-name-missing": (WARNING, "Dòng có thông tin nhưng thiếu họ và tên: dòng này không được xét. Hãy nhập họ và tên."),
     # -- history import
     "history-invalid": (ERROR, "{detail}. Hãy sửa ô này rồi nhập lại; chưa có dòng nào của tệp được ghi."),
+    "history-not-history-file": (ERROR, "Đây không phải tệp mẫu nhập lịch sử (không có trang tính ẩn _meta với kind = history). Hãy tạo tệp mẫu bằng lệnh 'ccht-batch history template', điền vào đó rồi nhập lại; chưa có dòng nào được ghi."),
+    "history-outdated-template": (ERROR, "Tệp mẫu nhập lịch sử phiên bản {value}, chương trình cần phiên bản {expected}. Hãy tạo tệp mẫu mới bằng lệnh 'ccht-batch history template', chép số liệu sang rồi nhập lại; chưa có dòng nào được ghi."),
+    # -- intake: a history workbook dropped in input/
+    "history-in-input": (ERROR, "Đây là tệp nhập lịch sử các năm trước, không phải bảng tự chấm điểm: không tổng hợp tệp này. Hãy nhập bằng lệnh 'ccht-batch history import <tệp>'."),
 }
 
 
