@@ -14,6 +14,17 @@ import openpyxl
 from ccht_batch import layout as L
 
 
+class Formula(str):
+    """A value to write as a formula (``Formula("=SUM(D6:D9)")``); every other string is written as text,
+    even one that starts with ``=`` — as a unit typing ``'=HYPERLINK(...)`` in Excel would get."""
+
+
+def _put(cell: Any, value: Any) -> None:
+    cell.value = str(value) if isinstance(value, Formula) else value
+    if isinstance(value, str) and not isinstance(value, Formula) and value.startswith("="):
+        cell.data_type = "s"
+
+
 def header_map(ws, titles: tuple[str, ...], search_rows: int = L.HEADER_SEARCH_ROWS) -> tuple[int, dict[str, int]]:
     """Find the header row holding ``titles``; return (row number, {title: column number}), 1-based."""
     for row in ws.iter_rows(min_row=1, max_row=search_rows):
@@ -44,25 +55,25 @@ def fill_template(
     rows = {str(ws.cell(r, cols[L.COL_CODE]).value).strip(): r for r in range(hrow + 1, ws.max_row + 1) if ws.cell(r, cols[L.COL_CODE]).value is not None}
     for values, col in ((scores, L.COL_SELF), (evidence, L.COL_EVIDENCE), (notes, L.COL_NOTE)):
         for cid, value in (values or {}).items():
-            ws.cell(rows[cid], cols[col]).value = value
+            _put(ws.cell(rows[cid], cols[col]), value)
     if indicators:
         wi = wb[L.SHEET_INDICATORS]
         hrow, icols = header_map(wi, L.INDICATOR_HEADERS)
         irows = {str(wi.cell(r, icols[L.COL_IND_CODE]).value): r for r in range(hrow + 1, wi.max_row + 1)}
         for iid, value in indicators.items():
-            wi.cell(irows[iid], icols[L.COL_IND_VALUE]).value = value
+            _put(wi.cell(irows[iid], icols[L.COL_IND_VALUE]), value)
     if persons:
         wp = wb[L.SHEET_PERSONS]
         hrow, pcols = header_map(wp, L.PERSON_HEADERS)
         for i, person in enumerate(persons):
             for title, value in person.items():
-                wp.cell(hrow + 1 + i, pcols[title]).value = value
+                _put(wp.cell(hrow + 1 + i, pcols[title]), value)
     if meta:
         wm = wb[L.SHEET_META]
         for r in range(1, wm.max_row + 1):
             key = wm.cell(r, 1).value
             if key in meta:
-                wm.cell(r, 2).value = meta[key]
+                _put(wm.cell(r, 2), meta[key])
     dest.parent.mkdir(parents=True, exist_ok=True)
     wb.save(dest)
     return dest

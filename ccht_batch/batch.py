@@ -1,0 +1,365 @@
+"""The monthly batch: ``ccht-batch run``. Reads input/, scores, ranks, checks awards, writes, records.
+
+Order matters for "nothing is lost" (DESIGN.md §9): read everything; build the period's state from the
+store plus this run's files; write the outputs to a staging folder and swap it in whole; commit the store
+in one transaction; only then move the input files, recording each move. A run killed before the commit
+leaves the inputs where they were and the store untouched; one killed after it leaves files whose move is
+pending, which the next run completes without recording them again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from ccht_batch import issues as catalogue
+from ccht_batch.config import Config
+from ccht_batch.console import Console
+from ccht_batch.model import (
+    ACCEPTED,
+    CARRIED,
+    DUPLICATE,
+    IGNORED,
+    MISSING,
+    REJECTED,
+    SUBMITTED,
+    UNIT_REJECTED,
+    Appraisal,
+    FileRecord,
+    RunOutcome,
+    UnitOutcome,
+)
+from ccht_batch.periods import period_text, period_year
+from ccht_batch.store import Store
+from ccht_batch import runstore
+from ccht_batch.values import fmt_number
+
+LOCK_NAME = ".ccht-batch.lock"
+PAUSE_ENV = "CCHT_TEST_PAUSE"  # test hook: "before-commit" or "before-moves" (see tests/test_batch_crash.py)
+
+
+@dataclass
+class RunReport:
+    exit_code: int
+    outcome: RunOutcome
+    output_dir: Path
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    not_moved: list[tuple[str, str]] = field(default_factory=list)
+
+
+def workdir_lock(workdir: Path) -> FileLock:
+    """An operating-system lock on the working folder; the OS releases it if the holder dies."""
+    return FileLock(str(Path(workdir) / LOCK_NAME), timeout=0)
+
+
+def run_batch(config: Config, period: str, milestone: str | None = None, jobs: int | None = None, console: Console | None = None) -> RunReport:
+    from ccht_batch.cli import LockHeld as CliLockHeld, UsageError
+
+    console = console or Console()
+    if milestone is not None and config.criteria.movement.milestone(milestone) is None:
+        ids = ", ".join(m.id for m in config.criteria.movement.milestones)
+        raise UsageError(f"đợt '{milestone}' không có trong config/criteria.yaml (các đợt: {ids})")
+    lock = workdir_lock(config.workdir)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise CliLockHeld(
+            "Một lần chạy khác đang dùng thư mục làm việc này (tệp khóa "
+            f"{Path(config.workdir) / LOCK_NAME}). Hãy đợi lần chạy đó xong rồi chạy lại; không có gì bị thay đổi."
+        ) from None
+    try:
+        with Store(config.store_path) as store:
+            return _run_locked(config, store, period, milestone, jobs or os.cpu_count() or 1, console)
+    finally:
+        lock.release()
+
+
+def _pause(config: Config, stage: str) -> None:
+    """Test hook: stop at ``stage`` so a test can kill the process there (never set in production)."""
+    if os.environ.get(PAUSE_ENV) == stage:
+        (Path(config.workdir) / f".ccht-pause-{stage}").write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(600)
+
+
+def _run_locked(config: Config, store: Store, period: str, milestone: str | None, jobs: int, console: Console) -> RunReport:
+    from ccht_batch.intake import discover, mark_superseded, read_files
+
+    year = period_year(period)
+    mv = config.criteria.movement
+    console.line(f"Kỳ tổng hợp: {period_text(period)}" + (f" — đợt {mv.milestone(milestone).name}" if milestone else ""))
+    if not mv.start_year <= year <= mv.end_year:
+        console.line(f"Lưu ý: năm {year} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year}).")
+    input_dir = config.input_dir
+    input_dir.mkdir(parents=True, exist_ok=True)
+
+    # 1. Files a killed run committed but did not move: finish them, do not record them again.
+    finishing: list[runstore.PendingMove] = []
+    for pending in runstore.pending_moves(store):
+        source = input_dir / pending.name
+        if source.exists():
+            finishing.append(pending)
+        else:  # already moved before the kill, or taken away by hand: nothing left to do
+            runstore.mark_moved(store, pending.file_id, pending.dest_path)
+    finishing_names = {p.name for p in finishing}
+
+    # 2. Discover and read this run's files.
+    candidates, ignored = discover(input_dir)
+    candidates = [p for p in candidates if p.name not in finishing_names]
+    ignored = [r for r in ignored if r.name not in finishing_names]
+    progress = console.progress(len(candidates), "Đọc tệp")
+    records = read_files(candidates, config, period, jobs, progress.advance)
+    progress.finish()
+
+    # 3. The same bytes again (this run or an earlier one) are duplicates; one unit's older files too.
+    seen: dict[str, str] = {}
+    for rec in records:
+        if rec.sha256 is None or rec.status == IGNORED:
+            continue
+        earlier = runstore.accepted_before(store, rec.sha256)
+        if rec.sha256 in seen:
+            _make_duplicate(rec, f"tệp '{seen[rec.sha256]}' trong lần chạy này")
+        elif earlier is not None:
+            _make_duplicate(rec, f"kỳ {earlier[0]}, tệp '{earlier[1]}'")
+        else:
+            seen[rec.sha256] = rec.name
+    mark_superseded(records)
+
+    # 4. The period's state after all its runs.
+    stored = runstore.period_files(store, period)
+    this_run = {r.name: r for r in records}
+    units, appraisal = _period_state(config, store, period, records, stored)
+    nominations = _awards(config, store, period, milestone, units)
+
+    run_files = sorted(ignored + records + [p.record for p in finishing], key=lambda r: r.name)
+    stored_keys = {(r.name, r.sha256) for _, r in stored}
+    period_files = [r for _, r in stored] + records + [r for r in ignored if (r.name, r.sha256) not in stored_keys]
+    outcome = RunOutcome(
+        period=period,
+        milestone=milestone,
+        files=run_files,
+        units=units,
+        nominations=nominations,
+        appraisal=appraisal,
+        period_files=period_files,
+    )
+
+    # 5. Outputs, staged then swapped in whole.
+    out_dir = config.output_dir / period
+    _write_and_swap(config, outcome, out_dir, jobs)
+
+    # 6. The store, in one transaction.
+    _pause(config, "before-commit")
+    plan = _plan_destinations(config, period, records, finishing)
+    new_files = [(r, plan.get(r.name)) for r in records]
+    new_files += [(r, None) for r in ignored if not runstore.ignored_known(store, r.name, r.sha256)]
+    _, file_ids = runstore.commit_run(
+        store,
+        period=period,
+        milestone=milestone,
+        criteria_version=config.criteria_version,
+        new_files=new_files,
+        units=units,
+        nominations=nominations,
+    )
+
+    # 7. Move the inputs, each move recorded; a file still open in Excel stays for the next run.
+    _pause(config, "before-moves")
+    moves = [(file_ids[r.name], r.name, plan[r.name]) for r in records if plan.get(r.name)]
+    moves += [(p.file_id, p.name, p.dest_path) for p in finishing]
+    report = RunReport(exit_code=0, outcome=outcome, output_dir=out_dir)
+    for file_id, name, dest in moves:
+        source, target = input_dir / name, Path(config.workdir) / dest
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():  # a name taken since planning: keep both
+                target = _free_name(target)
+                dest = target.relative_to(config.workdir).as_posix()
+            os.replace(source, target)
+        except OSError as exc:
+            report.not_moved.append((name, str(exc)))
+            continue
+        runstore.mark_moved(store, file_id, dest)
+        report.moved.append((name, dest))
+
+    report.exit_code = 1 if any(r.status == REJECTED for r in records) else 0
+    _print_summary(console, config, outcome, report)
+    return report
+
+
+def _make_duplicate(rec: FileRecord, detail: str) -> None:
+    rec.status = DUPLICATE
+    rec.submission = None
+    rec.appraisal = None
+    rec.issues = [i for i in rec.issues if i.severity != catalogue.ERROR] + [
+        catalogue.make("duplicate-file", file=rec.name, unit_code=rec.unit_code, detail=detail)
+    ]
+    rec.note = f"Trùng với {detail}"
+
+
+def _period_state(
+    config: Config, store: Store, period: str, records: list[FileRecord], stored: list[tuple[int, FileRecord]]
+) -> tuple[list[UnitOutcome], Appraisal | None]:
+    from ccht_batch.rank import rank_changes, rank_units
+    from ccht_batch.score import score_unit
+
+    # the newest appraisal of the period, from the store or this run
+    appraisal: Appraisal | None = None
+    best = runstore.latest_appraisal(store, period)
+    appraisal_mtime = best[1] if best else -1.0
+    if best:
+        appraisal = best[0]
+    for rec in records:
+        if rec.status == ACCEPTED and rec.appraisal is not None and rec.mtime >= appraisal_mtime:
+            appraisal, appraisal_mtime = rec.appraisal, rec.mtime
+
+    units: list[UnitOutcome] = []
+    for unit in config.units:
+        counted = runstore.counted_submission(store, unit.code, period)
+        key = (counted.period, counted.mtime) if counted else None
+        submission, sub_period, file_name = (counted.submission, counted.period, counted.file_name) if counted else (None, None, None)
+        for rec in records:
+            if rec.status == ACCEPTED and rec.submission is not None and rec.unit_code == unit.code:
+                if key is None or (period, rec.mtime) >= key:
+                    key = (period, rec.mtime)
+                    submission, sub_period, file_name = rec.submission, period, rec.name
+        files = [r for _, r in stored if r.unit_code == unit.code] + [r for r in records if r.unit_code == unit.code]
+        if submission is not None:
+            status = SUBMITTED if sub_period == period else CARRIED
+        elif any(r.status == REJECTED for r in files):
+            status = UNIT_REJECTED
+        else:
+            status = MISSING
+        outcome = UnitOutcome(
+            code=unit.code,
+            name=unit.name,
+            email=unit.email,
+            status=status,
+            file_name=file_name,
+            submission_period=sub_period,
+            submission=submission,
+            files=list(reversed(files)),
+        )
+        if submission is not None:
+            outcome.score = score_unit(config, unit, submission, appraisal.for_unit(unit.code) if appraisal else None)
+            # scoring adjustments are issues of the counted file, shown with it
+            for rec in files:
+                if rec.name == file_name and rec.status == ACCEPTED:
+                    rec.issues = rec.issues + [i for i in outcome.score.issues if i not in rec.issues]
+        outcome.issues = [i for r in outcome.files for i in r.issues]
+        units.append(outcome)
+
+    scores = {u.code: u.score for u in units if u.score is not None}
+    ranks = rank_units(config, scores)
+    changes = rank_changes(ranks, runstore.previous_ranks(store, period))
+    for u in units:
+        u.rank = ranks.get(u.code)
+        u.rank_change = changes.get(u.code)
+    return units, appraisal
+
+
+def _awards(config: Config, store: Store, period: str, milestone: str | None, units: list[UnitOutcome]):
+    from ccht_batch.awards import evaluate_awards
+    from ccht_batch.history_store import StoreHistory
+
+    return evaluate_awards(config, period=period, milestone=milestone, units=units, history=StoreHistory(store))
+
+
+def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int) -> None:
+    from ccht_batch.outputs import write_outputs
+
+    parent = out_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        write_outputs(config, outcome, staging, jobs)
+        old = parent / f".old-{out_dir.name}-{uuid.uuid4().hex[:8]}"
+        if out_dir.exists():
+            try:
+                os.replace(out_dir, old)
+            except OSError as exc:
+                raise OSError(
+                    f"Không thay được thư mục kết quả {out_dir}: có tệp đang mở (Excel?). Hãy đóng các tệp trong thư mục này rồi chạy lại. ({exc})"
+                ) from exc
+        os.replace(staging, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _plan_destinations(config: Config, period: str, records: list[FileRecord], finishing) -> dict[str, str]:
+    """Where each file of this run goes (relative, POSIX-style); names already taken get a numeric suffix."""
+    plan: dict[str, str] = {}
+    taken: set[str] = {p.dest_path for p in finishing}
+    base = config.input_dir.relative_to(config.workdir) if config.input_dir.is_relative_to(config.workdir) else Path(config.settings.input_dir)
+    for rec in records:
+        if rec.status in (ACCEPTED, DUPLICATE):
+            folder = base / "processed" / period
+        elif rec.status == REJECTED:
+            folder = base / "rejected" / period
+        else:
+            continue
+        target = Path(config.workdir) / folder / rec.name
+        rel = (folder / rec.name).as_posix()
+        n = 2
+        while target.exists() or rel in taken:
+            stem, suffix = Path(rec.name).stem, Path(rec.name).suffix
+            target = Path(config.workdir) / folder / f"{stem} ({n}){suffix}"
+            rel = (folder / target.name).as_posix()
+            n += 1
+        taken.add(rel)
+        plan[rec.name] = rel
+    return plan
+
+
+def _free_name(target: Path) -> Path:
+    n = 2
+    candidate = target
+    while candidate.exists():
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+        n += 1
+    return candidate
+
+
+def _print_summary(console: Console, config: Config, outcome: RunOutcome, report: RunReport) -> None:
+    files = outcome.files
+    count = lambda status: sum(1 for r in files if r.status == status)  # noqa: E731
+    units = outcome.units
+    ucount = lambda status: sum(1 for u in units if u.status == status)  # noqa: E731
+    console.line(
+        f"Tệp: {len(files)} — {count(ACCEPTED)} tiếp nhận, {count(REJECTED)} bị trả lại, {count(DUPLICATE)} trùng, {count(IGNORED)} bỏ qua."
+    )
+    console.line(
+        f"Đơn vị: {ucount(SUBMITTED)} đã nộp, {ucount(CARRIED)} dùng bản tháng trước, {ucount(MISSING)} chưa nộp, {ucount(UNIT_REJECTED)} bị trả lại."
+    )
+    ranked = sorted((u for u in units if u.rank is not None), key=lambda u: (u.rank, u.code))
+    if ranked:
+        console.line("Xếp hạng:")
+        for u in ranked[:10]:
+            console.line(f"  {u.rank:>2}. {u.code:<8} {fmt_number(u.result):>7} điểm  {u.band}  {u.name}")
+        if len(ranked) > 10:
+            console.line(f"  ... và {len(ranked) - 10} đơn vị khác (xem TongHop).")
+    for rec in files:
+        if rec.status == REJECTED:
+            errors = sum(1 for i in rec.issues if i.severity == catalogue.ERROR)
+            where = f"PhanHoi/{rec.unit_code}.xlsx" if rec.unit_code else "sheet Lỗi của TongHop"
+            console.line(f"Bị trả lại: {rec.name} — {errors} lỗi (xem {where}).")
+    for name, why in report.not_moved:
+        console.line(f"Chưa chuyển được {name}: tệp đang mở trong chương trình khác? Đã giữ nguyên trong input/, lần chạy sau sẽ chuyển tiếp. ({why})")
+    selected = sum(1 for n in outcome.nominations if n.selected)
+    title = "dự kiến " if outcome.milestone is None else ""
+    console.line(f"Đề nghị khen thưởng {title}: {selected} tập thể, cá nhân (xem DeNghiKhenThuong_{outcome.period}.xlsx).")
+    console.line(f"Kết quả: {report.output_dir}")
+    console.line(f"Tiếp theo: mở TongHop_{outcome.period}.xlsx, rồi gửi thư: ccht-batch mail --period {outcome.period}")
+
+
+def command_run(ctx, args) -> int:
+    report = run_batch(ctx.config, args.period, args.milestone, args.jobs, ctx.console)
+    return report.exit_code

@@ -1,0 +1,203 @@
+"""The monthly batch end to end: statuses across runs, accounting of every file, moves, lock, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from filelock import FileLock
+
+from ccht_batch import layout as L
+from ccht_batch import vocab
+from ccht_batch.batch import LOCK_NAME
+from ccht_batch.cli import main
+from ccht_batch.config import load_config
+from ccht_batch.console import Console
+from ccht_batch.templates import write_templates
+from helpers import fill_template
+
+GOOD = {"1.1": 3, "1.3": "Có", "3.3": "Tốt", "3.4": "Có", "3.5": "Tốt", "3.6": "Có", "5.2": "Tốt", "T1": 1}
+EVIDENCE = {c: f"Văn bản số {i}/VB" for i, c in enumerate(["1.1", "1.2", "1.3", "2.1", "2.2", "3.2", "3.3", "3.5", "4.1", "4.2", "T1"], 1)}
+INDICATORS = {
+    "KH_NGAY": "15/01/2025", "KH_NV_GIAO": 10, "KH_NV_XONG": 10, "KT_TONTAI": 2, "KT_KHACPHUC": 2, "TT_HINHTHUC": 4,
+    "TT_TIN_BAI": 12, "VB_GIAO": 5, "VB_DUNGHAN": 5, "HS_TIEPNHAN": 50, "HS_DUNGHAN": 50, "VBDI_TONG": 100,
+    "VBDI_KYSO": 96, "DX_VANBAN": 3, "SK_CONGNHAN": 2, "BC_PHAINOP": 4, "BC_DUNGHAN": 4,
+}
+
+
+def run(workdir: Path, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--workdir", str(workdir), *args], console=Console(out=out, err=err, interactive=False))
+    return code, out.getvalue(), err.getvalue()
+
+
+def summary(workdir: Path, period: str) -> dict:
+    return json.loads((workdir / "output" / period / "summary.json").read_text(encoding="utf-8"))
+
+
+def submit(workdir: Path, code: str, name: str, mtime: float | None = None, **kw) -> Path:
+    config = load_config(workdir)
+    template = workdir / "output" / "templates" / f"{code}_2025.xlsx"
+    if not template.exists():
+        write_templates(config, 2025, [code])
+    args = {"scores": GOOD, "evidence": EVIDENCE, "indicators": INDICATORS} | kw
+    path = fill_template(template, workdir / "input" / name, **args)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+def store_rows(workdir: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(workdir / "data" / "ccht-batch.sqlite") as conn:
+        return conn.execute(sql).fetchall()
+
+
+def units_by_code(s: dict) -> dict:
+    return {u["code"]: u for u in s["units"]}
+
+
+def test_two_months_statuses_moves_and_accounting(workdir):
+    submit(workdir, "VP", "VP_thang10.xlsx", mtime=1_760_000_000)
+    submit(workdir, "QLKH", "QLKH_thang10.xlsx", scores={**GOOD, "1.1": 2})
+    submit(workdir, "TTRA", "TTRA.xlsx")
+    (workdir / "input" / "~$VP_thang10.xlsx").write_bytes(b"lock")
+    (workdir / "input" / "ghi-chu.txt").write_text("không phải bảng tính", encoding="utf-8")
+
+    code, out, err = run(workdir, "run", "--period", "2025-10", "--jobs", "1")
+    assert code == 0, err
+    s = summary(workdir, "2025-10")
+    files = {f["name"]: f for f in s["files"]}
+    assert {n: f["status"] for n, f in files.items()} == {
+        "VP_thang10.xlsx": "accepted", "QLKH_thang10.xlsx": "accepted", "TTRA.xlsx": "accepted",
+        "~$VP_thang10.xlsx": "ignored", "ghi-chu.txt": "ignored",
+    }
+    units = units_by_code(s)
+    assert units["VP"]["status"] == "submitted" and units["CDS"]["status"] == "missing"
+    assert units["CDS"]["rank"] is None and units["VP"]["rank"] is not None
+    assert (workdir / "input" / "processed" / "2025-10" / "VP_thang10.xlsx").exists()
+    assert (workdir / "input" / "~$VP_thang10.xlsx").exists() and (workdir / "input" / "ghi-chu.txt").exists()
+    assert "Đơn vị: 3 đã nộp" in out
+
+    # November: VP sends a new file and its October file again; QLKH sends nothing; TTRA's only file is
+    # rejected (it has an accepted October file: carried); KHTC's only file ever is rejected.
+    shutil.copy(workdir / "input" / "processed" / "2025-10" / "VP_thang10.xlsx", workdir / "input" / "VP_lai.xlsx")
+    submit(workdir, "VP", "VP_thang11.xlsx", scores={**GOOD, "1.1": 2.5})
+    submit(workdir, "TTRA", "TTRA_thang11.xlsx", scores={**GOOD, "1.1": "8.500"})
+    submit(workdir, "KHTC", "KHTC.xlsx", scores={**GOOD, "1.1": 7})
+    code, out, err = run(workdir, "run", "--period", "2025-11", "--jobs", "2")
+    assert code == 1  # files were rejected
+    s = summary(workdir, "2025-11")
+    files = {f["name"]: f for f in s["files"]}
+    assert files["VP_lai.xlsx"]["status"] == "duplicate"
+    assert [i["code"] for i in files["VP_lai.xlsx"]["issues"]] == ["duplicate-file"]
+    assert files["TTRA_thang11.xlsx"]["status"] == "rejected"
+    bad = next(i for i in files["TTRA_thang11.xlsx"]["issues"] if i["code"] == "score-ambiguous-number")
+    assert bad["sheet"] == L.SHEET_SCORES and bad["value"] == "8.500" and bad["severity"] == "error"
+    units = units_by_code(s)
+    assert units["VP"]["status"] == "submitted"
+    assert units["QLKH"]["status"] == "carried" and units["QLKH"]["result"] is not None
+    assert units["TTRA"]["status"] == "carried"
+    assert units["KHTC"]["status"] == "rejected" and units["KHTC"]["result"] is None
+    assert units["CDS"]["status"] == "missing"
+    assert (workdir / "input" / "rejected" / "2025-11" / "KHTC.xlsx").exists()
+    assert (workdir / "input" / "processed" / "2025-11" / "VP_lai.xlsx").exists()
+    # rank change is previous rank minus current rank
+    assert all(u["rank_change"] is None or isinstance(u["rank_change"], int) for u in s["units"])
+    # TongHop reads the same states
+    ws = openpyxl.load_workbook(workdir / "output" / "2025-11" / "TongHop_2025-11.xlsx")["Tổng hợp"]
+    header = [c.value for c in ws[1]]
+    status = {r[header.index("Mã đơn vị")]: r[header.index("Trạng thái")] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert status["QLKH"] == "Dùng bản tháng trước" and status["KHTC"] == "Bị trả lại" and status["CDS"] == "Chưa nộp"
+    # every file is in the store exactly once (ignored files are not recorded twice)
+    names = [r[0] for r in store_rows(workdir, "SELECT name FROM files")]
+    assert sorted(names) == sorted(set(names))
+    assert not [n for n in os.listdir(workdir / "input") if n.endswith(".xlsx") and not n.startswith("~$")]
+
+
+def test_newest_file_of_a_unit_counts_and_others_are_duplicates(workdir):
+    submit(workdir, "VP", "a_cu.xlsx", mtime=1_760_000_000, scores={**GOOD, "1.1": 1})
+    submit(workdir, "VP", "b_moi.xlsx", mtime=1_760_100_000, scores={**GOOD, "1.1": 2})
+    code, _, err = run(workdir, "run", "--period", "2025-10", "--jobs", "1")
+    assert code == 0, err
+    s = summary(workdir, "2025-10")
+    files = {f["name"]: f for f in s["files"]}
+    assert files["a_cu.xlsx"]["status"] == "duplicate" and files["b_moi.xlsx"]["status"] == "accepted"
+    assert any(i["code"] == "superseded-file" for i in files["a_cu.xlsx"]["issues"])
+    vp = units_by_code(s)["VP"]
+    assert next(c for c in vp["criteria"] if c["id"] == "1.1")["self_score"] == 2
+
+
+def test_same_results_whatever_the_number_of_jobs(tmp_path):
+    from ccht_batch.workdir import init_workdir
+
+    first = tmp_path / "wd1"
+    init_workdir(first)
+    for i, code in enumerate(["VP", "QLKH", "TTRA", "CDS"]):
+        submit(first, code, f"{code}.xlsx", mtime=1_760_000_000 + i, scores={**GOOD, "1.1": 1 + i * 0.5})
+    second = tmp_path / "wd2"
+    init_workdir(second)
+    for path in (first / "input").iterdir():
+        shutil.copy2(path, second / "input" / path.name)  # the same bytes and times
+    outputs = []
+    for wd, jobs in ((first, "1"), (second, "2")):
+        code, _, err = run(wd, "run", "--period", "2025-10", "--jobs", jobs)
+        assert code == 0, err
+        out = wd / "output" / "2025-10"
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0].keys() == outputs[1].keys()
+    assert outputs[0] == outputs[1]
+
+
+def test_a_second_run_while_one_holds_the_lock_exits_3(workdir):
+    lock = FileLock(str(workdir / LOCK_NAME), timeout=0)
+    with lock:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ccht_batch", "--workdir", str(workdir), "run", "--period", "2025-10"],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
+    assert proc.returncode == 3
+    assert "Một lần chạy khác" in proc.stderr
+    assert not (workdir / "output" / "2025-10").exists()
+
+
+def test_unknown_milestone_is_a_usage_error(workdir):
+    code, _, err = run(workdir, "run", "--period", "2025-10", "--milestone", "giua-ky")
+    assert code == 2 and "giua-ky" in err
+
+
+def test_a_file_that_cannot_be_moved_stays_and_the_next_run_moves_it(workdir):
+    submit(workdir, "VP", "VP.xlsx")
+    blocker = workdir / "input" / "processed" / "2025-10"
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("a file where the folder should be", encoding="utf-8")  # mkdir fails, like a locked file
+    code, out, _ = run(workdir, "run", "--period", "2025-10")
+    assert code == 0
+    assert (workdir / "input" / "VP.xlsx").exists() and "Chưa chuyển được VP.xlsx" in out
+    blocker.unlink()
+    code, out, _ = run(workdir, "run", "--period", "2025-10")
+    assert code == 0
+    assert (workdir / "input" / "processed" / "2025-10" / "VP.xlsx").exists()
+    assert store_rows(workdir, "SELECT name, status, moved_at IS NOT NULL FROM files") == [("VP.xlsx", "accepted", 1)]
+    assert units_by_code(summary(workdir, "2025-10"))["VP"]["status"] == "submitted"
+
+
+def test_evidence_formula_text_stays_text_everywhere(workdir):
+    evil = '=HYPERLINK("http://x","y")'
+    submit(workdir, "VP", "VP.xlsx", evidence={**EVIDENCE, "1.3": evil})
+    assert run(workdir, "run", "--period", "2025-10")[0] == 0
+    out = workdir / "output" / "2025-10"
+    for path in [out / "TongHop_2025-10.xlsx", out / "PhanHoi" / "VP.xlsx"]:
+        wb = openpyxl.load_workbook(path)
+        cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == evil]
+        assert cells and all(c.data_type == "s" for c in cells), path.name

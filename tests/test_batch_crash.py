@@ -1,0 +1,78 @@
+"""A run killed part-way (SIGKILL of a child process) loses nothing; the next run completes the job."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ccht_batch.batch import PAUSE_ENV
+from test_batch import run, submit, summary, units_by_code
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+
+
+def _kill_at(workdir: Path, stage: str) -> None:
+    env = {**os.environ, PAUSE_ENV: stage}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ccht_batch", "--workdir", str(workdir), "run", "--period", "2025-10", "--jobs", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    marker = workdir / f".ccht-pause-{stage}"
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert proc.poll() is None, "the run ended before reaching the pause"
+        assert time.monotonic() < deadline, "the run never reached the pause"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    marker.unlink()
+
+
+def _files(workdir: Path) -> list[tuple]:
+    path = workdir / "data" / "ccht-batch.sqlite"
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT name, status, moved_at IS NOT NULL FROM files ORDER BY name").fetchall()
+
+
+def _inputs(workdir: Path) -> list[str]:
+    return sorted(p.name for p in (workdir / "input").iterdir() if p.is_file())
+
+
+@pytest.mark.parametrize("stage", ["before-commit", "before-moves"])
+def test_killed_run_then_rerun_accounts_every_file_once(workdir, stage):
+    submit(workdir, "VP", "VP.xlsx")
+    submit(workdir, "QLKH", "QLKH.xlsx", scores={"1.1": "abc"})
+    (workdir / "input" / "~$VP.xlsx").write_bytes(b"lock")
+
+    _kill_at(workdir, stage)
+    if stage == "before-commit":
+        # nothing committed, nothing moved
+        assert _files(workdir) == []
+        assert _inputs(workdir) == ["QLKH.xlsx", "VP.xlsx", "~$VP.xlsx"]
+    else:
+        # committed, not moved: every file recorded once, still in input/
+        assert _files(workdir) == [("QLKH.xlsx", "rejected", 0), ("VP.xlsx", "accepted", 0), ("~$VP.xlsx", "ignored", 0)]
+        assert _inputs(workdir) == ["QLKH.xlsx", "VP.xlsx", "~$VP.xlsx"]
+
+    code, _, err = run(workdir, "run", "--period", "2025-10", "--jobs", "1")
+    assert code in (0, 1), err
+    assert _files(workdir) == [("QLKH.xlsx", "rejected", 1), ("VP.xlsx", "accepted", 1), ("~$VP.xlsx", "ignored", 0)]
+    assert _inputs(workdir) == ["~$VP.xlsx"]
+    assert (workdir / "input" / "processed" / "2025-10" / "VP.xlsx").exists()
+    assert (workdir / "input" / "rejected" / "2025-10" / "QLKH.xlsx").exists()
+    s = summary(workdir, "2025-10")
+    assert {f["name"] for f in s["files"]} >= {"VP.xlsx", "QLKH.xlsx"}
+    assert units_by_code(s)["VP"]["status"] == "submitted" and units_by_code(s)["QLKH"]["status"] == "rejected"
+    # no staging or half-replaced output folder left behind
+    assert sorted(p.name for p in (workdir / "output").iterdir() if p.name.startswith(".")) == []
