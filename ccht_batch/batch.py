@@ -354,8 +354,8 @@ def _print_summary(console: Console, config: Config, outcome: RunOutcome, report
     for name, why in report.not_moved:
         console.line(f"Chưa chuyển được {name}: tệp đang mở trong chương trình khác? Đã giữ nguyên trong input/, lần chạy sau sẽ chuyển tiếp. ({why})")
     selected = sum(1 for n in outcome.nominations if n.selected)
-    title = "dự kiến " if outcome.milestone is None else ""
-    console.line(f"Đề nghị khen thưởng {title}: {selected} tập thể, cá nhân (xem DeNghiKhenThuong_{outcome.period}.xlsx).")
+    title = " dự kiến" if outcome.milestone is None else ""
+    console.line(f"Đề nghị khen thưởng{title}: {selected} tập thể, cá nhân (xem DeNghiKhenThuong_{outcome.period}.xlsx).")
     console.line(f"Kết quả: {report.output_dir}")
     console.line(f"Tiếp theo: mở TongHop_{outcome.period}.xlsx, rồi gửi thư: ccht-batch mail --period {outcome.period}")
 

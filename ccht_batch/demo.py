@@ -1,0 +1,232 @@
+"""``ccht-batch demo``: a working folder with realistic submissions, and two monthly runs on it.
+
+A clerk (or an evaluator) sees the whole month in one command: units that sent good files, one that did not
+update its file this month (carried), one that never sent anything, and two with the mistakes units really
+make (a number typed "8.500", a score above the maximum, text in a count, an outdated template). The faulty
+files are rejected by design; the demo still exits 0 when it ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from ccht_batch import layout as L
+from ccht_batch import vocab
+from ccht_batch.config import Config, Criterion, Unit, load_config
+from ccht_batch.filling import fill_template
+from ccht_batch.templates import write_templates
+from ccht_batch.workdir import init_workdir
+
+DEMO_YEAR = 2025
+FIRST_PERIOD = "2025-10"
+SECOND_PERIOD = "2025-11"
+
+# How well each default unit does (0..1); units not listed get 0.85.
+QUALITY = {"VP": 0.98, "QLKH": 0.96, "CCTDC": 0.95, "TTRA": 0.93, "BCVT": 0.9, "CDS": 0.88, "KHTC": 0.86, "QLCN": 0.84, "TTUD": 0.8}
+NEVER_SENDS = "TTUD"  # missing
+NOT_UPDATED = "CDS"  # carried from October
+MISTAKES = ("KHTC", "QLCN")  # rejected in November
+SELF_SCORE_OFF = "BCVT"  # types a self-score different from the computed one (a warning)
+NO_EVIDENCE = "TTRA"  # leaves a required evidence cell empty (a warning; that criterion scores 0)
+
+PEOPLE = [
+    ("Nguyễn Văn Hùng", 1978, "Nam", "Trưởng phòng"),
+    ("Trần Thị Mai", 1985, "Nữ", "Phó Trưởng phòng"),
+    ("Lê Hoàng Nam", 1990, "Nam", "Chuyên viên"),
+    ("Phạm Thị Thu Hà", 1988, "Nữ", "Chuyên viên chính"),
+    ("Hoàng Minh Tuấn", 1982, "Nam", "Chuyên viên"),
+    ("Võ Thị Ngọc Ánh", 1993, "Nữ", "Chuyên viên"),
+    ("Đặng Quốc Bảo", 1975, "Nam", "Phó Trưởng phòng"),
+    ("Bùi Thị Lan Anh", 1995, "Nữ", "Viên chức"),
+]
+
+
+def _round_to(value: Decimal, step: Decimal) -> Decimal:
+    return (value / step).to_integral_value() * step
+
+
+def _as_cell(value: Decimal) -> object:
+    return float(value) if value != value.to_integral_value() else int(value)
+
+
+def _score_for(c: Criterion, q: float) -> object:
+    if c.method == "yes_no":
+        return "Có" if q >= 0.85 else "Không"
+    if c.method == "scale":
+        return "Tốt" if q >= 0.92 else ("Đạt" if q >= 0.8 else "Chưa đạt")
+    return _as_cell(_round_to(c.max * Decimal(str(q)), c.step))
+
+
+def _indicators(unit: Unit, q: float, month: int) -> dict[str, object]:
+    share = lambda total: max(0, round(total * q)) if q < 0.95 else total  # noqa: E731
+    issued = dt.date(DEMO_YEAR, 1, 12) if q >= 0.8 else dt.date(DEMO_YEAR, 2, 14)
+    tasks = 20 * month // 12 or 1
+    reports = 8 + month // 3
+    values: dict[str, object] = {
+        "KH_NGAY": issued.strftime("%d/%m/%Y") if unit.code != "VP" else issued,
+        "KH_NV_GIAO": tasks,
+        "KH_NV_XONG": share(tasks),
+        "KT_TONTAI": 4,
+        "KT_KHACPHUC": share(4),
+        "TT_HINHTHUC": 4 if q >= 0.9 else 3 if q >= 0.8 else 2,
+        "TT_TIN_BAI": int(14 * q),
+        "VB_GIAO": 6,
+        "VB_DUNGHAN": share(6),
+        "VBDI_TONG": 180 * month // 12,
+        "VBDI_KYSO": int(180 * month // 12 * min(1.0, q + 0.05)),
+        "DX_VANBAN": 3 if q >= 0.9 else 2 if q >= 0.8 else 1,
+        "SK_CONGNHAN": 2 if q >= 0.92 else 1 if q >= 0.8 else 0,
+        "BC_PHAINOP": reports,
+        "BC_DUNGHAN": share(reports),
+    }
+    if unit.handles_dossiers:
+        values["HS_TIEPNHAN"] = 120 * month // 12
+        values["HS_DUNGHAN"] = share(120 * month // 12)
+    else:
+        values["HS_TIEPNHAN"] = 0
+        values["HS_DUNGHAN"] = 0
+    return values
+
+
+def _persons(config: Config, unit: Unit, index: int, q: float) -> list[dict[str, object]]:
+    awards = {a.level: a.name for a in config.criteria.awards}
+    lowest = awards[min(awards)]
+    middle = awards[sorted(awards)[1]] if len(awards) > 1 else lowest
+    rows = []
+    for j in range(3 + index % 3):
+        name, born, gender, position = PEOPLE[(index * 3 + j) % len(PEOPLE)]
+        excellent = j == 0 or (j == 1 and q >= 0.9)
+        row: dict[str, object] = {
+            L.P_NAME: name,
+            L.P_BIRTH: born,
+            L.P_GENDER: gender,
+            L.P_POSITION: position,
+            L.P_RATING: vocab.RATINGS["HTXSNV" if excellent else "HTTNV"],
+            L.P_SUMMARY: f"Hoàn thành tốt nhiệm vụ CCHC được giao tại {unit.name}.",
+        }
+        if excellent:
+            row[L.P_INITIATIVE] = f"Giải pháp số hóa quy trình tiếp nhận hồ sơ tại {unit.name}"
+            row[L.P_DECISION] = f"Quyết định số {40 + index}/QĐ-SKHCN ngày 20/6/{DEMO_YEAR}"
+            row[L.P_LEVEL] = vocab.INITIATIVE_LEVELS["co-so"]
+            row[L.P_PROPOSAL] = middle if (j == 0 and q >= 0.95) else lowest
+        rows.append(row)
+    return rows
+
+
+def _computed_points(config: Config, unit: Unit, indicators: dict[str, object]) -> dict[str, Decimal]:
+    """What the program will compute from these figures: a careful unit types the same self-score."""
+    from ccht_batch.model import IndicatorEntry, Submission
+    from ccht_batch.score import score_unit
+    from ccht_batch.values import parse_count, parse_date
+
+    entries = {}
+    for ind in config.criteria.indicators:
+        raw = indicators.get(ind.id)
+        value = parse_date(raw) if ind.type == "date" else parse_count(raw)
+        entries[ind.id] = IndicatorEntry(ind.id, "", value)
+    scored = score_unit(config, unit, Submission(unit.code, DEMO_YEAR, "", "", indicators=entries))
+    return {c.id: c.computed for c in scored.criteria if c.computed is not None}
+
+
+def _fill(config: Config, unit: Unit, index: int, template: Path, dest: Path, month: int) -> Path:
+    q = QUALITY.get(unit.code, 0.85) * (0.98 if month < 11 else 1.0)
+    figures = _indicators(unit, q, month)
+    computed = _computed_points(config, unit, figures)
+    scores, evidence = {}, {}
+    for c in config.criteria.criteria:
+        if not config.applies(c, unit):
+            continue
+        scores[c.id] = _as_cell(computed[c.id]) if c.id in computed else _score_for(c, q)
+        evidence[c.id] = f"Văn bản số {10 + index}/{unit.code} ngày 15/{month:02d}/{DEMO_YEAR} (lưu tại {unit.name})"
+    if unit.code == SELF_SCORE_OFF:
+        scores["1.2"] = 6  # the plan is not fully done: the program computes less
+    if unit.code == NO_EVIDENCE:
+        evidence.pop("1.1", None)
+    scores["T1"] = 1 if q >= 0.9 else 0
+    evidence["T1"] = "Quyết định công nhận mô hình số 88/QĐ-UBND"
+    scores["TR1"] = 2 if q < 0.8 else 0
+    notes = {"1.2": "Số liệu tính đến cuối tháng"}
+    return fill_template(
+        template,
+        dest,
+        scores=scores,
+        evidence=evidence,
+        notes=notes,
+        indicators=figures,
+        persons=_persons(config, unit, index, q),
+    )
+
+
+def _mistakes(config: Config, unit: Unit, template: Path, dest: Path) -> Path:
+    """Typical errors: a thousands-looking number, a score above the maximum, text in a count."""
+    if unit.code == MISTAKES[0]:
+        return fill_template(
+            template,
+            dest,
+            scores={"1.1": 3, "1.2": "5.500", "2.1": 9, "3.1": "năm"},
+            evidence={"1.1": "Kế hoạch số 02/KH"},
+            indicators={"KH_NGAY": "31/02/2025", "TT_HINHTHUC": "ba", "KH_NV_GIAO": 12},
+            persons=[{L.P_NAME: "Ngô Thị Hạnh", L.P_BIRTH: 1890, L.P_RATING: "Xuất sắc"}],
+        )
+    # an outdated template: the unit kept last version's file
+    return fill_template(template, dest, scores={"1.1": 3}, meta={L.META_CRITERIA_VERSION: "0ld0ld0ld0ld"})
+
+
+def build_demo(target: Path) -> Config:
+    """Create the demo folder's config, templates and October submissions."""
+    init_workdir(target)
+    config = load_config(target)
+    templates = {p.stem.split("_")[0]: p for p in write_templates(config, DEMO_YEAR)}
+    for i, unit in enumerate(config.units):
+        if unit.code == NEVER_SENDS:
+            continue
+        _fill(config, unit, i, templates[unit.code], config.input_dir / f"{unit.code}_TuCham_T10.xlsx", month=10)
+        _touch(config.input_dir / f"{unit.code}_TuCham_T10.xlsx", dt.datetime(DEMO_YEAR, 11, 3, 8, i))
+    return config
+
+
+def add_november(config: Config) -> None:
+    templates = {u.code: config.output_dir / "templates" / f"{u.code}_{DEMO_YEAR}.xlsx" for u in config.units}
+    for i, unit in enumerate(config.units):
+        if unit.code in (NEVER_SENDS, NOT_UPDATED):
+            continue
+        dest = config.input_dir / f"BaoCao_{unit.code}_thang11.xlsx"
+        if unit.code in MISTAKES:
+            _mistakes(config, unit, templates[unit.code], dest)
+        else:
+            _fill(config, unit, i, templates[unit.code], dest, month=11)
+        _touch(dest, dt.datetime(DEMO_YEAR, 12, 2, 9, i))
+    (config.input_dir / "~$BaoCao_VP_thang11.xlsx").write_bytes(b"\x00lock")  # Excel's lock file
+
+
+def _touch(path: Path, when: dt.datetime) -> None:
+    stamp = when.timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def command_demo(ctx, args) -> int:
+    from ccht_batch.batch import run_batch
+    from ccht_batch.cli import EXIT_OK, UsageError
+
+    target = args.dir if args.dir is not None else ctx.workdir / "demo"
+    if (target / "config").exists() or (target / "input").exists():
+        raise UsageError(f"thư mục {target} đã có dữ liệu; hãy chọn một thư mục mới cho bản chạy thử (ccht-batch demo THƯ_MỤC_MỚI)")
+    console = ctx.console
+    console.line(f"Tạo thư mục chạy thử: {target.resolve()}")
+    config = build_demo(target)
+    console.line(f"— Lần chạy 1: tháng 10/{DEMO_YEAR} (8 đơn vị gửi tệp, 1 đơn vị chưa gửi)")
+    run_batch(config, FIRST_PERIOD, console=console)
+    add_november(config)
+    console.line("")
+    console.line(f"— Lần chạy 2: tháng 11/{DEMO_YEAR} (1 đơn vị không cập nhật, 2 đơn vị có lỗi điển hình, 1 tệp khóa của Excel)")
+    report = run_batch(config, SECOND_PERIOD, console=console)
+    console.line("")
+    console.line("Chạy thử xong (các tệp lỗi bị trả lại là có chủ ý). Xem:")
+    console.line(f"  {report.output_dir / f'TongHop_{SECOND_PERIOD}.xlsx'}")
+    console.line(f"  {report.output_dir / f'DeNghiKhenThuong_{SECOND_PERIOD}.xlsx'}")
+    console.line(f"  {report.output_dir / 'PhanHoi'}")
+    console.line(f"Thử gửi thư (chỉ ghi tệp .eml): ccht-batch --workdir {target} mail --period {SECOND_PERIOD}")
+    return EXIT_OK
