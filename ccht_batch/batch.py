@@ -363,3 +363,21 @@ def _print_summary(console: Console, config: Config, outcome: RunOutcome, report
 def command_run(ctx, args) -> int:
     report = run_batch(ctx.config, args.period, args.milestone, args.jobs, ctx.console)
     return report.exit_code
+
+
+def command_appraisal(ctx, args) -> int:
+    """Write the period's appraisal workbook from the state the last run left (nothing is changed)."""
+    from ccht_batch.appraisal import appraisal_path, write_appraisal
+    from ccht_batch.cli import EXIT_OK, UsageError
+
+    config = ctx.config
+    with Store(config.store_path) as store:
+        units, _ = _period_state(config, store, args.period, [], runstore.period_files(store, args.period))
+    scored = [u for u in units if u.score is not None]
+    if not scored:
+        raise UsageError(f"chưa có đơn vị nào có kết quả trong {period_text(args.period)}; hãy chạy ccht-batch run --period {args.period} trước")
+    path = write_appraisal(config, args.period, units, appraisal_path(config, args.period))
+    ctx.console.line(f"Đã tạo bảng thẩm định {period_text(args.period)}: {path}")
+    ctx.console.line(f"  {len(scored)} đơn vị có kết quả. Nhập điểm thẩm định vào cột 'Điểm thẩm định' (để trống nếu giữ nguyên),")
+    ctx.console.line("  lưu tệp, chép vào thư mục input/ rồi chạy lại: ccht-batch run --period " + args.period)
+    return EXIT_OK

@@ -238,7 +238,7 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
 HANDLERS: dict[str, str] = {
     "templates": "ccht_batch.templates:command_templates",
     "run": "ccht_batch.batch:command_run",
-    "appraisal": "ccht_batch.appraisal:command_appraisal",
+    "appraisal": "ccht_batch.batch:command_appraisal",
     "mail": "ccht_batch.mail:command_mail",
     "history": "ccht_batch.history:command_history",
     "close-year": "ccht_batch.history:command_close_year",
