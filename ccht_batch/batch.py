@@ -16,11 +16,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from ccht_batch import issues as catalogue
 from ccht_batch.config import Config
 from ccht_batch.console import Console
+from ccht_batch.lock import workdir_locked
 from ccht_batch.model import (
     ACCEPTED,
     CARRIED,
@@ -40,7 +39,6 @@ from ccht_batch.store import Store
 from ccht_batch import runstore
 from ccht_batch.values import fmt_number
 
-LOCK_NAME = ".ccht-batch.lock"
 PAUSE_ENV = "CCHT_TEST_PAUSE"  # test hook: "before-commit" or "before-moves" (see tests/test_batch_crash.py)
 
 
@@ -53,31 +51,15 @@ class RunReport:
     not_moved: list[tuple[str, str]] = field(default_factory=list)
 
 
-def workdir_lock(workdir: Path) -> FileLock:
-    """An operating-system lock on the working folder; the OS releases it if the holder dies."""
-    return FileLock(str(Path(workdir) / LOCK_NAME), timeout=0)
-
-
 def run_batch(config: Config, period: str, milestone: str | None = None, jobs: int | None = None, console: Console | None = None) -> RunReport:
-    from ccht_batch.cli import LockHeld as CliLockHeld, UsageError
+    from ccht_batch.cli import UsageError
 
     console = console or Console()
     if milestone is not None and config.criteria.movement.milestone(milestone) is None:
         ids = ", ".join(m.id for m in config.criteria.movement.milestones)
         raise UsageError(f"đợt '{milestone}' không có trong config/criteria.yaml (các đợt: {ids})")
-    lock = workdir_lock(config.workdir)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise CliLockHeld(
-            "Một lần chạy khác đang dùng thư mục làm việc này (tệp khóa "
-            f"{Path(config.workdir) / LOCK_NAME}). Hãy đợi lần chạy đó xong rồi chạy lại; không có gì bị thay đổi."
-        ) from None
-    try:
-        with Store(config.store_path) as store:
-            return _run_locked(config, store, period, milestone, jobs or os.cpu_count() or 1, console)
-    finally:
-        lock.release()
+    with workdir_locked(config.workdir), Store(config.store_path) as store:
+        return _run_locked(config, store, period, milestone, jobs or os.cpu_count() or 1, console)
 
 
 def _pause(config: Config, stage: str) -> None:
@@ -132,7 +114,6 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
 
     # 4. The period's state after all its runs.
     stored = runstore.period_files(store, period)
-    this_run = {r.name: r for r in records}
     units, appraisal = _period_state(config, store, period, records, stored)
     nominations = _awards(config, store, period, milestone, units)
 

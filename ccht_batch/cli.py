@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 from ccht_batch import __version__
 from ccht_batch.config import Config, ConfigError, load_config
 from ccht_batch.console import Console, ensure_utf8
+from ccht_batch.lock import LockHeld  # noqa: F401  (re-exported: commands raise it)
 from ccht_batch.periods import current_period, current_year, parse_period
 
 EXIT_OK = 0
@@ -119,10 +120,6 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
 
 class UsageError(Exception):
     """Wrong usage found after parsing (a period, a unit code...): exit 2, nothing done."""
-
-
-class LockHeld(Exception):
-    """Another run holds the working folder's lock: exit 3."""
 
 
 @dataclass

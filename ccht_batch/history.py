@@ -9,7 +9,6 @@ changes nothing and a corrected file supersedes the first one.
 from __future__ import annotations
 
 import argparse
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -56,26 +55,11 @@ def open_store(config: Config) -> Store:
     return Store(config.store_path)
 
 
-@contextmanager
 def workdir_locked(config: Config) -> Iterator[None]:
     """The batch's lock: the yearly records are not rewritten while a run (or another import) works."""
-    from filelock import Timeout
+    from ccht_batch.lock import workdir_locked as locked
 
-    from ccht_batch.batch import LOCK_NAME, workdir_lock
-    from ccht_batch.cli import LockHeld
-
-    lock = workdir_lock(config.workdir)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise LockHeld(
-            f"Một lượt chạy khác đang dùng thư mục làm việc này (tệp khóa {config.workdir / LOCK_NAME}). "
-            "Hãy đợi lượt đó xong rồi chạy lại; chưa ghi gì vào lịch sử."
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
+    return locked(config.workdir, "chưa ghi gì vào lịch sử")
 
 
 # ---------------------------------------------------------------------------------------------------

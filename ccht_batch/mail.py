@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import argparse
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from filelock import Timeout
 
-from ccht_batch.cli import EXIT_OK, EXIT_REFUSED, Context, LockHeld, UsageError
+from ccht_batch.cli import EXIT_OK, EXIT_REFUSED, Context, UsageError
 from ccht_batch.config import Config
 from ccht_batch.mail_compose import NO_ADDRESS, ComposeError, Draft, header_text, period_drafts, size_text, template_drafts
 from ccht_batch.mail_send import DeliveryFailure, MailLog, MailSetupError, SmtpSession, smtp_settings, to_message
@@ -93,23 +91,10 @@ def command_mail(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_REFUSED if settings is not None and undelivered else EXIT_OK
 
 
-@contextmanager
 def _workdir_lock(config: Config) -> Iterator[None]:
-    """The run's lock: no mail while a run rewrites the outputs, and no two clerks sending at once."""
-    from ccht_batch.batch import LOCK_NAME, workdir_lock
+    from ccht_batch.lock import workdir_locked
 
-    lock = workdir_lock(config.workdir)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise LockHeld(
-            f"Một lượt chạy khác (run hoặc mail) đang dùng thư mục làm việc này (tệp khóa {config.workdir / LOCK_NAME}). "
-            "Hãy đợi lượt đó xong rồi chạy lại; chưa gửi thư nào."
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
+    return workdir_locked(config.workdir, "chưa gửi thư nào")
 
 
 def _decide(draft: Draft, log: MailLog, resend: bool) -> Fate:

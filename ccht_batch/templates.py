@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from xlsxwriter.utility import xl_rowcol_to_cell
-from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ccht_batch import layout as L
@@ -477,7 +476,7 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: 
     if computed:
         lines.append(("", f"- Tiêu chí chương trình tính từ trang \"{L.SHEET_INDICATORS}\": " + ", ".join(x.id for x in computed) + ". Điểm tự chấm khác điểm tính được sẽ được nhắc để đối chiếu."))
     if not_applicable:
-        lines.append(("", f"- Không áp dụng với đơn vị: " + ", ".join(not_applicable) + " (ghi \"Không áp dụng\"; không tính vào điểm và điểm tối đa)."))
+        lines.append(("", "- Không áp dụng với đơn vị: " + ", ".join(not_applicable) + " (ghi \"Không áp dụng\"; không tính vào điểm và điểm tối đa)."))
     lines += [
         ("", f"- {L.BONUS_GROUP}: cộng tối đa {fmt_number(c.bonus_cap)} điểm. {L.PENALTY_GROUP}: nhập số điểm bị trừ (số dương)."),
         ("", ""),

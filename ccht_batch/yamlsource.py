@@ -99,7 +99,7 @@ def _walk(node: yaml.Node, path: KeyPath, src: YamlSource, loader: yaml.SafeLoad
     except ValueError:
         # A date-like 2025-13-45 that is no date: keep the text; the typed check says what is expected.
         return _nfc(str(node.value))
-    except yaml.constructor.ConstructorError as exc:
+    except yaml.constructor.ConstructorError:
         src.problems.append(
             SourceProblem(
                 node.start_mark.line + 1,

@@ -12,12 +12,10 @@ import sys
 from pathlib import Path
 
 import openpyxl
-import pytest
 from filelock import FileLock
 
 from ccht_batch import layout as L
-from ccht_batch import vocab
-from ccht_batch.batch import LOCK_NAME
+from ccht_batch.lock import LOCK_NAME
 from ccht_batch.cli import main
 from ccht_batch.config import load_config
 from ccht_batch.console import Console

@@ -150,7 +150,7 @@ def test_a_year_without_any_result_has_nothing_to_close(tmp_path):
 
 
 def test_close_year_and_history_import_wait_for_no_running_batch(tmp_path):
-    from ccht_batch.batch import workdir_lock
+    from ccht_batch.lock import workdir_lock
 
     wd, config = make_workdir(tmp_path)
     with Store(config.store_path) as store:

@@ -318,7 +318,7 @@ def test_issues_of_a_file_taken_by_an_earlier_run_of_the_month_come_from_the_sto
 
 
 def test_mail_does_not_start_while_a_run_holds_the_working_folder(tmp_path):
-    from ccht_batch.batch import workdir_lock
+    from ccht_batch.lock import workdir_lock
 
     workdir = make_workdir(tmp_path)
     write_month(workdir)

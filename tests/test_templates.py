@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-import pytest
 from python_calamine import CalamineWorkbook
 
 from ccht_batch import layout as L
