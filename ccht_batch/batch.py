@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ccht_batch import issues as catalogue
@@ -114,12 +114,14 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
 
     # 4. The period's state after all its runs.
     stored = runstore.period_files(store, period)
-    units, appraisal = _period_state(config, store, period, records, stored)
+    units, appraisal, adjusted = _period_state(config, store, period, records, stored)
     nominations = _awards(config, store, period, milestone, units)
 
     run_files = sorted(ignored + records + [p.record for p in finishing], key=lambda r: r.name)
     stored_keys = {(r.name, r.sha256) for _, r in stored}
     period_files = [r for _, r in stored] + records + [r for r in ignored if (r.name, r.sha256) not in stored_keys]
+    run_files = [with_scoring(r, adjusted) for r in run_files]
+    period_files = [with_scoring(r, adjusted) for r in period_files]
     outcome = RunOutcome(
         period=period,
         milestone=milestone,
@@ -228,12 +230,14 @@ def _period_state(
         )
         if submission is not None:
             outcome.score = score_unit(config, unit, submission, appraisal.for_unit(unit.code) if appraisal else None)
-            # scoring adjustments are issues of the counted file, shown with it
-            for rec in files:
-                if rec.name == file_name and rec.status == ACCEPTED:
-                    rec.issues = rec.issues + [i for i in outcome.score.issues if i not in rec.issues]
-        outcome.issues = [i for r in outcome.files for i in r.issues]
         units.append(outcome)
+
+    # The scorer's warnings (evidence missing, a computed score replacing the typed one) are shown with the
+    # counted file; they are recomputed by every run, so the store keeps only what reading found.
+    adjusted = {(u.submission.file_name, u.submission.sha256): u.score.issues for u in units if u.score and u.submission}
+    for u in units:
+        u.files = [with_scoring(r, adjusted) for r in u.files]
+        u.issues = [i for r in u.files for i in r.issues]
 
     scores = {u.code: u.score for u in units if u.score is not None}
     ranks = rank_units(config, scores)
@@ -241,7 +245,13 @@ def _period_state(
     for u in units:
         u.rank = ranks.get(u.code)
         u.rank_change = changes.get(u.code)
-    return units, appraisal
+    return units, appraisal, adjusted
+
+
+def with_scoring(rec: FileRecord, adjusted: dict) -> FileRecord:
+    """``rec`` with the scorer's warnings about it, when it is a counted file."""
+    extra = adjusted.get((rec.name, rec.sha256)) if rec.status == ACCEPTED else None
+    return replace(rec, issues=rec.issues + [i for i in extra if i not in rec.issues]) if extra else rec
 
 
 def _awards(config: Config, store: Store, period: str, milestone: str | None, units: list[UnitOutcome]):
@@ -353,7 +363,7 @@ def command_appraisal(ctx, args) -> int:
 
     config = ctx.config
     with Store(config.store_path) as store:
-        units, _ = _period_state(config, store, args.period, [], runstore.period_files(store, args.period))
+        units, _, _ = _period_state(config, store, args.period, [], runstore.period_files(store, args.period))
     scored = [u for u in units if u.score is not None]
     if not scored:
         raise UsageError(f"chưa có đơn vị nào có kết quả trong {period_text(args.period)}; hãy chạy ccht-batch run --period {args.period} trước")

@@ -39,25 +39,10 @@ def sorted_units(config: Config, units: list[UnitOutcome]) -> list[UnitOutcome]:
     return sorted(units, key=lambda u: (order.get(u.code, len(order)), u.code))
 
 
-def _issue_key(issue: Issue) -> tuple:
-    return (issue.code, issue.sheet, issue.cell, issue.message)
-
-
 def file_issues(outcome: RunOutcome, record: FileRecord) -> list[Issue]:
-    """The file's own issues, then the scorer's warnings about the same file (evidence missing, a
-    computed score replacing the typed one) that the batch did not already merge into the record.
-
-    Without the second part a unit whose criterion was zeroed would see a clean file and no reason."""
-    found = list(record.issues)
-    seen = {_issue_key(i) for i in found}
-    if record.unit_code:
-        unit = outcome.unit(record.unit_code)
-        if unit is not None and unit.score is not None and unit.file_name == record.name:
-            for issue in unit.score.issues:
-                if (issue.file in (None, record.name)) and _issue_key(issue) not in seen:
-                    found.append(issue)
-                    seen.add(_issue_key(issue))
-    return found
+    """A file's issues, as the batch recorded them: what reading found, then the scorer's warnings about
+    the counted file (evidence missing, a computed score replacing the typed one)."""
+    return list(record.issues)
 
 
 def considered_rules(config: Config, outcome: RunOutcome) -> list:

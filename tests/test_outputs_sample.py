@@ -123,6 +123,10 @@ def build_outcome(config: Config, milestone: str | None = None, extra_units: int
     ttra_score = make_score(config, "TTRA", Decimal("0.85"), {"2.2": Decimal("2.5")})
     khtc_score = make_score(config, "KHTC", Decimal("0.7"))
 
+    # the batch adds the scorer's warnings to the counted file's issues
+    f_vp.issues += vp_score.issues
+    f_ttra.issues += ttra_score.issues
+
     def unit(code: str, **kw) -> UnitOutcome:
         u = config.unit(code)
         return UnitOutcome(code=code, name=u.name, email=u.email, **kw)
