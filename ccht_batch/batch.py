@@ -47,7 +47,7 @@ class RunReport:
     exit_code: int
     outcome: RunOutcome
     output_dir: Path
-    moved: list[tuple[str, str]] = field(default_factory=list)
+    moved: list[tuple[int, str, str]] = field(default_factory=list)  # file id, name, destination
     not_moved: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -82,12 +82,13 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
 
     # 1. Files a killed run committed but did not move: finish them, do not record them again.
     finishing: list[runstore.PendingMove] = []
+    done_before: list[tuple[int, str]] = []
     for pending in runstore.pending_moves(store):
-        source = input_dir / pending.name
-        if source.exists():
+        if (input_dir / pending.name).exists():
             finishing.append(pending)
         else:  # already moved before the kill, or taken away by hand: nothing left to do
-            runstore.mark_moved(store, pending.file_id, pending.dest_path)
+            done_before.append((pending.file_id, pending.dest_path))
+    runstore.mark_moved(store, done_before)
     finishing_names = {p.name for p in finishing}
 
     # 2. Discover and read this run's files.
@@ -167,8 +168,8 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
         except OSError as exc:
             report.not_moved.append((name, str(exc)))
             continue
-        runstore.mark_moved(store, file_id, dest)
-        report.moved.append((name, dest))
+        report.moved.append((file_id, name, dest))
+    runstore.mark_moved(store, [(file_id, dest) for file_id, _, dest in report.moved])
 
     report.exit_code = 1 if any(r.status == REJECTED for r in records) else 0
     _print_summary(console, config, outcome, report)

@@ -1,8 +1,8 @@
 """Ranking by result (DESIGN.md §6): competition numbering (1, 2, 2, 4), separated by configured tie-breaks.
 
-A rank must not depend on the order units were read in, so each unit's rank is computed from its own sort
-key alone: one plus the number of units whose key is strictly better. Units with equal keys share a rank
-and the next rank skips accordingly. Shares are compared as exact fractions, so 2/3 of one field and 4/6
+A rank must not depend on the order units were read in: units are sorted by their key (then code, for a
+stable order only), and a unit's rank is one plus the number of units before it, unless its key equals the
+previous unit's, when it shares that rank; the next rank then skips accordingly. Shares are compared as exact fractions, so 2/3 of one field and 4/6
 of another are equal, not separated by a rounding digit.
 """
 
@@ -21,8 +21,12 @@ _NO_SHARE = Fraction(-1)
 def rank_units(config: Config, scores: dict[str, UnitScore]) -> dict[str, int]:
     """unit code → rank, for every unit in ``scores`` (the caller leaves out units with nothing counted)."""
     keys = {code: _key(config, score) for code, score in scores.items()}
-    ranks = {code: 1 + sum(1 for other in keys.values() if other > key) for code, key in keys.items()}
-    return dict(sorted(ranks.items(), key=lambda item: (item[1], item[0])))
+    ordered = sorted(keys.items(), key=lambda item: (tuple(-k for k in item[1]), item[0]))
+    ranks: dict[str, int] = {}
+    for position, (code, key) in enumerate(ordered):
+        previous = ordered[position - 1] if position else None
+        ranks[code] = ranks[previous[0]] if previous is not None and previous[1] == key else position + 1
+    return ranks
 
 
 def rank_changes(current: dict[str, int], previous: dict[str, int]) -> dict[str, int | None]:

@@ -238,9 +238,14 @@ def commit_run(
     return run_id, ids
 
 
-def mark_moved(store: Store, file_id: int, dest_path: str) -> None:
+def mark_moved(store: Store, moves: list[tuple[int, str]]) -> None:
+    """Record finished moves (file id, final path) in one transaction. A run killed before this leaves
+    them pending; the next run finds each source gone and records it then."""
+    if not moves:
+        return
+    now = _now()
     with store.transaction() as conn:
-        conn.execute("UPDATE files SET moved_at = ?, dest_path = ? WHERE id = ?", (_now(), dest_path, file_id))
+        conn.executemany("UPDATE files SET moved_at = ?, dest_path = ? WHERE id = ?", [(now, dest, fid) for fid, dest in moves])
 
 
 def decimal_or_none(text: str | None) -> Decimal | None:
