@@ -202,17 +202,20 @@ def _period_state(
         if rec.status == ACCEPTED and rec.appraisal is not None and rec.mtime >= appraisal_mtime:
             appraisal, appraisal_mtime = rec.appraisal, rec.mtime
 
+    by_unit: dict[str | None, list[FileRecord]] = {}
+    for rec in [r for _, r in stored] + records:
+        by_unit.setdefault(rec.unit_code, []).append(rec)
     units: list[UnitOutcome] = []
     for unit in config.units:
         counted = runstore.counted_submission(store, unit.code, period)
         key = (counted.period, counted.mtime) if counted else None
         submission, sub_period, file_name = (counted.submission, counted.period, counted.file_name) if counted else (None, None, None)
-        for rec in records:
-            if rec.status == ACCEPTED and rec.submission is not None and rec.unit_code == unit.code:
+        files = by_unit.get(unit.code, [])
+        for rec in files:
+            if rec.status == ACCEPTED and rec.submission is not None:  # only this run's records carry values
                 if key is None or (period, rec.mtime) >= key:
                     key = (period, rec.mtime)
                     submission, sub_period, file_name = rec.submission, period, rec.name
-        files = [r for _, r in stored if r.unit_code == unit.code] + [r for r in records if r.unit_code == unit.code]
         if submission is not None:
             status = SUBMITTED if sub_period == period else CARRIED
         elif any(r.status == REJECTED for r in files):

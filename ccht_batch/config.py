@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
@@ -446,27 +447,37 @@ class Criteria:
     tie_breaks: tuple[str, ...]
     awards: tuple[AwardRule, ...]
 
-    @property
+    @cached_property
     def criteria(self) -> tuple[Criterion, ...]:
         return tuple(c for f in self.fields for c in f.criteria)
 
-    @property
+    @cached_property
     def scored_rows(self) -> tuple[Criterion, ...]:
         """Every row a unit scores, in template order: criteria, then bonus, then penalty items."""
         return self.criteria + self.bonus_items + self.penalty_items
+
+    @cached_property
+    def _by_id(self) -> dict[str, Any]:
+        """Lookups by id, built once: scoring and writing ask thousands of times in a large run."""
+        return {
+            "criterion": {c.id: c for c in self.scored_rows},
+            "field": {f.id: f for f in self.fields},
+            "indicator": {i.id: i for i in self.indicators},
+            "award": {a.id: a for a in self.awards},
+        }
 
     @property
     def total_max(self) -> Decimal:
         return sum((f.max for f in self.fields), Decimal(0))
 
     def criterion(self, cid: str) -> Criterion | None:
-        return next((c for c in self.scored_rows if c.id == cid), None)
+        return self._by_id["criterion"].get(cid)
 
     def field(self, fid: str) -> Field | None:
-        return next((f for f in self.fields if f.id == fid), None)
+        return self._by_id["field"].get(fid)
 
     def indicator(self, iid: str) -> Indicator | None:
-        return next((i for i in self.indicators if i.id == iid), None)
+        return self._by_id["indicator"].get(iid)
 
     def band_for(self, result: Decimal) -> str:
         for band in self.bands:
@@ -479,7 +490,7 @@ class Criteria:
         return [b.name for b in self.bands].index(name)
 
     def award(self, award_id: str) -> AwardRule | None:
-        return next((a for a in self.awards if a.id == award_id), None)
+        return self._by_id["award"].get(award_id)
 
     def award_by_name(self, name: str) -> AwardRule | None:
         return next((a for a in self.awards if a.name == name), None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -346,8 +347,29 @@ class RunOutcome:
     def all_period_files(self) -> list[FileRecord]:
         return self.period_files or self.files
 
+    # Indexes built once (writers ask per unit and per person; a linear scan each time is quadratic).
+    # The outcome is complete when the writers see it, so caching is safe.
+
+    @cached_property
+    def _units_by_code(self) -> dict[str, UnitOutcome]:
+        return {u.code: u for u in self.units}
+
+    @cached_property
+    def _nominations_by_unit(self) -> dict[str, list[Nomination]]:
+        index: dict[str, list[Nomination]] = {}
+        for n in self.nominations:
+            index.setdefault(n.unit_code, []).append(n)
+        return index
+
+    @cached_property
+    def ranked_count(self) -> int:
+        return sum(1 for u in self.units if u.rank is not None)
+
     def unit(self, code: str) -> UnitOutcome | None:
-        return next((u for u in self.units if u.code == code), None)
+        return self._units_by_code.get(code)
+
+    def unit_nominations(self, code: str) -> list[Nomination]:
+        return self._nominations_by_unit.get(code, [])
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -105,7 +105,20 @@ def build_summary(config: Config, outcome: RunOutcome) -> dict[str, Any]:
 
 
 def summary_text(config: Config, outcome: RunOutcome) -> str:
-    return json.dumps(build_summary(config, outcome), ensure_ascii=False, indent=2) + "\n"
+    """One entry of each list per line. json's indenting encoder is pure Python and an order of magnitude
+    slower than its C encoder, which a thousand units notice; a line per entry still reads and diffs well."""
+    data = build_summary(config, outcome)
+    dump = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+    lines = ["{"]
+    for i, (key, value) in enumerate(data.items()):
+        comma = "," if i < len(data) - 1 else ""
+        if isinstance(value, list) and value:
+            lines.append(f"  {dump(key)}: [")
+            lines += [f"    {dump(item)}," for item in value[:-1]] + [f"    {dump(value[-1])}"]
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {dump(key)}: {dump(value)}{comma}")
+    return "\n".join(lines + ["}"]) + "\n"
 
 
 def write_summary_json(config: Config, outcome: RunOutcome, path: Path) -> Path:

@@ -78,8 +78,7 @@ def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dic
             CANDIDATE_TEXT.get(n.kind, n.kind), n.name, n.award_name, "Có" if n.proposed else "",
             ELIGIBILITY_TEXT[n.eligible], "; ".join(n.reasons), "Có" if n.selected else "Không", n.note,
         )
-        for n in outcome.nominations
-        if n.unit_code == unit.code
+        for n in outcome.unit_nominations(unit.code)
     ]
     contact = config.settings.contact
     return {
@@ -99,7 +98,7 @@ def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dic
         "result": unit.result,
         "band": unit.band,
         "rank": unit.rank,
-        "ranked": sum(1 for u in outcome.units if u.rank is not None),
+        "ranked": outcome.ranked_count,
         "rank_change": unit.rank_change,
         "issues": [
             (name, i.sheet, i.cell, SEVERITY_TEXT.get(i.severity, i.severity), i.message, i.value, i.code, i.severity)

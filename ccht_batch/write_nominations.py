@@ -55,9 +55,11 @@ def text_height(values: list[Any], widths: tuple[float, ...] | list[float], font
     lines = 1
     per_unit = 1.05 * 11 / font_size
     for value, width in zip(values, widths):
-        if not isinstance(value, str) or not value:
+        if value.__class__ is not str:
             continue
         per_line = max(1, int(width * per_unit) - 1)
+        if len(value) <= per_line and "\n" not in value:
+            continue  # the common case: one line
         lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in value.split("\n")))
     return None if lines == 1 else round(lines * font_size * 1.3 + 2, 1)
 
@@ -186,7 +188,7 @@ def _collective_summary(outcome: RunOutcome, n: Nomination) -> str:
     unit = outcome.unit(n.unit_code)
     if unit is None or unit.result is None:
         return "; ".join(n.reasons)
-    ranked = sum(1 for u in outcome.units if u.rank is not None)
+    ranked = outcome.ranked_count
     text = f"Kết quả {fmt_number(unit.result)} điểm, xếp loại {unit.band}"
     if unit.rank is not None:
         text += f", xếp hạng {unit.rank}/{ranked}"

@@ -217,7 +217,7 @@ def _persons_sheet(s: _Sheets, config: Config, outcome: RunOutcome, units: list[
         if u.submission is None or u.status not in (SUBMITTED, CARRIED):
             continue
         for p in u.submission.persons:
-            found = person_nominations(outcome.nominations, u.code, p)
+            found = person_nominations(outcome.unit_nominations(u.code), u.code, p)
             by_award = {n.award: n for n in found}
             selected = next((n for n in found if n.selected), None)
             proposed = next((n for n in found if n.proposed), None)
