@@ -69,7 +69,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not-our-template": (ERROR, "Đây không phải tệp mẫu tự chấm điểm của phong trào (không có trang tính ẩn _meta hợp lệ). Hãy tải tệp mẫu của đơn vị, điền vào đó và gửi lại."),
     "unknown-unit": (ERROR, "Mã đơn vị '{value}' trong tệp không có trong danh sách đơn vị. Hãy dùng đúng tệp mẫu đã gửi cho đơn vị, hoặc liên hệ Văn phòng Sở."),
     "wrong-year": (ERROR, "Tệp mẫu của năm {value}, nhưng kỳ đang tổng hợp là năm {year}. Hãy tải tệp mẫu năm {year} và điền lại."),
-    "outdated-template": (ERROR, "Tệp mẫu đã cũ (phiên bản tiêu chí {value}, hiện hành {expected}). Hãy tải tệp mẫu mới (download the new template: tệp mẫu mới nhất Văn phòng Sở gửi), chép số liệu sang rồi gửi lại."),
+    "outdated-template": (ERROR, "Tệp mẫu đã cũ (phiên bản tiêu chí {value}, hiện hành {expected}). Hãy tải tệp mẫu mới (tệp mẫu mới nhất Văn phòng Sở gửi), chép số liệu sang rồi gửi lại."),
     "sheet-missing": (ERROR, "Thiếu trang tính '{expected}'. Hãy dùng lại tệp mẫu gốc, không xóa hoặc đổi tên trang tính."),
     "header-missing": (ERROR, "Không tìm thấy dòng tiêu đề có cột '{expected}' trong 10 dòng đầu. Hãy dùng lại tệp mẫu gốc, không xóa hoặc đổi tên cột."),
     # -- appraisal workbooks

@@ -26,7 +26,7 @@ from ccht_batch.issues import SEVERITY_TEXT
 from ccht_batch.periods import next_period, period_month, period_text, period_year
 from ccht_batch.store import Store, dumps, loads
 from ccht_batch.summary_json import SUMMARY_NAME
-from ccht_batch.templates import template_path, write_templates
+from ccht_batch.templates import template_is_current, template_path, write_templates
 from ccht_batch.values import fmt_number, norm_text
 from ccht_batch.workdir import period_dir
 from ccht_batch.write_feedback import feedback_path
@@ -255,8 +255,9 @@ def feedback_name(code: str, period: str) -> str:
 
 
 def ensure_templates(config: Config, year: int, codes: list[str]) -> str | None:
-    """Write the templates that are not there yet; the reason when that is impossible, else None."""
-    missing = [c for c in codes if not template_path(config, c, year).is_file()]
+    """Write the templates that are not there yet or outdated (the criteria changed since they were made);
+    the reason when that is impossible, else None."""
+    missing = [c for c in codes if not template_is_current(config, template_path(config, c, year))]
     if not missing:
         return None
     try:

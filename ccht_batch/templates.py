@@ -42,6 +42,20 @@ def template_path(config: Config, unit_code: str, year: int) -> Path:
     return templates_dir(config.output_dir) / f"{unit_code}_{year}.xlsx"
 
 
+def template_is_current(config: Config, path: Path) -> bool:
+    """Whether a template file on disk matches the configuration (criteria and layout versions), so an
+    outdated one is never mailed to a unit; an unreadable file is not current."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(L.SHEET_META).to_python(skip_empty_area=False)
+    except Exception:  # calamine raises its own error types for missing or damaged files
+        return False
+    meta = {str(r[0]): r[1] for r in rows if len(r) >= 2}
+    version = meta.get(L.META_TEMPLATE_VERSION)
+    return meta.get(L.META_CRITERIA_VERSION) == config.criteria_version and version not in (None, "") and int(version) == L.TEMPLATE_VERSION
+
+
 def write_templates(config: Config, year: int, unit_codes: list[str] | None = None) -> list[Path]:
     """Write ``output/templates/<code>_<year>.xlsx`` for every unit (or those named); return the paths."""
     units = list(config.units) if not unit_codes else [config.unit(c) for c in unit_codes]

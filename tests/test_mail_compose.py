@@ -12,6 +12,7 @@ from ccht_batch.issues import Issue
 from ccht_batch.mail_compose import Attachment, Draft, period_drafts
 from ccht_batch.mail_send import to_message
 from ccht_batch.store import Store, dumps
+from ccht_batch.templates import write_templates
 from test_mail_support import (
     EMAILS,
     LEADERSHIP,
@@ -27,7 +28,6 @@ from test_mail_support import (
     make_workdir,
     parse,
     run_cli,
-    small_xlsx,
     write_month,
 )
 
@@ -249,7 +249,8 @@ def test_vietnamese_attachment_names_are_encoded_per_rfc_2231(tmp_path):
 
 def test_mail_templates_dry_run_attaches_each_units_template(tmp_path):
     workdir = make_workdir(tmp_path)
-    templates = {u["code"]: small_xlsx(workdir / "output" / "templates" / f"{u['code']}_{YEAR}.xlsx", f"Tệp mẫu {u['code']}") for u in UNITS}
+    paths = write_templates(load_config(workdir), YEAR, [u["code"] for u in UNITS])
+    templates = {p.name.split("_")[0]: p.read_bytes() for p in paths}
 
     code, out, _ = run_cli(workdir, "mail", "templates", "--year", str(YEAR))
 

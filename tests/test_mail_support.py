@@ -15,7 +15,9 @@ from aiosmtpd.controller import Controller
 
 from ccht_batch.cli import main
 from ccht_batch.console import Console
+from ccht_batch.config import load_config
 from ccht_batch.store import Store
+from ccht_batch.templates import write_templates
 from ccht_batch.workdir import init_workdir
 from ccht_batch.xlsxutil import new_workbook
 
@@ -112,9 +114,8 @@ def write_month(workdir: Path, period: str = PERIOD) -> dict[str, bytes]:
         files[f"PhanHoi_{code}_{period}.xlsx"] = small_xlsx(out / "PhanHoi" / f"{code}.xlsx", f"Phản hồi {code} {period}")
     for name in (f"TongHop_{period}.xlsx", f"DeNghiKhenThuong_{period}.xlsx"):
         files[name] = small_xlsx(out / name, name)
-    for code in NEVER_SENT:
-        name = f"{code}_{YEAR}.xlsx"
-        files[name] = small_xlsx(workdir / "output" / "templates" / name, f"Tệp mẫu {code}")
+    for code, path in zip(NEVER_SENT, write_templates(load_config(workdir), YEAR, list(NEVER_SENT))):
+        files[path.name] = path.read_bytes()
     record_submission(workdir, "KHTC", YEAR, "2025-03")
     return files
 

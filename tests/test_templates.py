@@ -283,3 +283,15 @@ def test_libreoffice_resave_keeps_values_validations_and_meta(config, tmp_path):
     cw = CalamineWorkbook.from_path(str(resaved))
     rows = cw.get_sheet_by_name(L.SHEET_META).to_python(skip_empty_area=False)
     assert ["unit_code", "QLKH"] in [r[:2] for r in rows]
+
+
+def test_outdated_template_is_recognised(workdir):
+    from ccht_batch.templates import template_is_current
+
+    config = load_config(workdir)
+    path = _one(config)
+    assert template_is_current(config, path)
+    crit = workdir / "config" / "criteria.yaml"
+    crit.write_text(crit.read_text(encoding="utf-8").replace("zero_denominator: full    # nothing found", "zero_denominator: zero    # nothing found"), encoding="utf-8")
+    assert not template_is_current(load_config(workdir), path)
+    assert not template_is_current(config, workdir / "khong-co.xlsx")
