@@ -146,7 +146,7 @@ def _period(text: str) -> str:
 
 def _year(text: str) -> int:
     if not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise argparse.ArgumentTypeError(f"năm '{text}' không hợp lệ: cần 4 chữ số, ví dụ 2025")
+        raise argparse.ArgumentTypeError(f"năm '{text}' không hợp lệ: cần một năm từ 2000 đến 2100, ví dụ 2025")
     return int(text)
 
 

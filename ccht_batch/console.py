@@ -6,6 +6,7 @@ CI or a test, the bar goes silent and plain lines are printed instead (as sqlite
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import TextIO
@@ -31,10 +32,19 @@ class Console:
         self.interactive = interactive
 
     def line(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        self._print(text, "out")
 
     def error(self, text: str) -> None:
-        print(text, file=self.err, flush=True)
+        self._print(text, "err")
+
+    def _print(self, text: str, which: str, end: str = "\n") -> None:
+        """A reader that went away (``ccht-batch run | more``, quit early) must not stop the work: the run
+        goes on silently rather than dying half-way with a broken pipe."""
+        stream = getattr(self, which)
+        try:
+            print(text, file=stream, end=end, flush=True)
+        except BrokenPipeError:
+            setattr(self, which, open(os.devnull, "w", encoding="utf-8"))
 
     def progress(self, total: int, label: str) -> "Progress":
         return Progress(self, total, label)
@@ -62,10 +72,10 @@ class Progress:
                 self._last_draw = now
                 filled = int(self.WIDTH * self.done / self.total) if self.total else self.WIDTH
                 bar = "█" * filled + "░" * (self.WIDTH - filled)
-                print(f"\r{self.label}: [{bar}] {self.done}/{self.total}", end="", file=self.console.out, flush=True)
+                self.console._print(f"\r{self.label}: [{bar}] {self.done}/{self.total}", "out", end="")
 
     def finish(self) -> None:
         if self.console.interactive and self.total:
-            print("", file=self.console.out, flush=True)
+            self.console.line()
         elif self.total:
             self.console.line(f"{self.label}: xong {self.done}/{self.total}.")

@@ -374,8 +374,9 @@ def read_history_workbook(config: Config, path: Path) -> tuple[HistoryRows, list
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several types for unreadable or password-protected files
-        code = "file-encrypted" if "password" in str(exc).lower() or "encrypt" in str(exc).lower() else "file-corrupt"
-        return HistoryRows(), [issues.make(code, file=name, detail=f"{type(exc).__name__}: {exc}")]
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            return HistoryRows(), [issues.make("file-encrypted", file=name)]
+        return HistoryRows(), [issues.make("file-corrupt", file=name, detail="không phải bảng tính, hoặc bảng tính bị hỏng")]
     try:
         return _read(config, wb, name)
     finally:

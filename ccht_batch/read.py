@@ -152,11 +152,11 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
     except safety.Refused as refused:
         found = [issues.make(code, file=path.name, **params) for code, params in refused.problems]
     except PermissionError as exc:
-        found = [issues.make("file-corrupt", file=path.name, detail=f"không có quyền đọc, hoặc tệp đang mở trong chương trình khác: {exc}"[:300])]
+        found = [issues.make("file-corrupt", file=path.name, detail="không có quyền đọc, hoặc tệp đang mở trong chương trình khác")]
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:  # noqa: BLE001 — pyo3 panics derive from BaseException
-        detail = f"{type(exc).__name__}: {exc}"
+        detail = f"lỗi không mong đợi khi đọc; chi tiết kỹ thuật cho người bảo trì: {type(exc).__name__}: {exc}"
         found = found + [issues.make("file-corrupt", file=path.name, unit_code=record.unit_code, detail=detail[:300])]
         record.submission = record.appraisal = None
     record.issues = found
@@ -247,7 +247,8 @@ def open_book(data: bytes, config: Config, path: Path | None = None) -> RawBook:
 def _calamine_refusal(exc: Exception) -> safety.Refused:
     if type(exc).__name__ == "PasswordError":
         return safety.refuse("file-encrypted")
-    return safety.corrupt(f"{type(exc).__name__}: {exc}"[:300])
+    # calamine's own words are English and mean nothing to a unit; they say the same thing anyway
+    return safety.corrupt("nội dung bảng tính bị hỏng hoặc không đúng định dạng")
 
 
 _SUFFIXES = {"ooxml": (".xlsx", ".xlsm"), "ods": (".ods",), "xls": (".xls",)}
