@@ -14,6 +14,7 @@ every year.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Iterable
 
 from ccht_batch import vocab
@@ -69,6 +70,13 @@ class PersonSubject:
     @property
     def recognised_count(self) -> int:
         return sum(1 for r in self.rows if r.initiative_recognised)
+
+    @cached_property
+    def facts(self) -> tuple:
+        """Everything about the person the individual checks read (not the unit): people with the same
+        facts get the same verdicts, so ``evaluate`` works each verdict out once."""
+        rows = tuple((bool(r.initiative), r.initiative_recognised, r.level) for r in self.rows)
+        return (self.rating, rows, tuple(sorted(self.years.items())), self.awards)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -165,7 +173,29 @@ def combine(kind: str, verdicts: list[Verdict]) -> Verdict:
     return Verdict(value, reasons, missing)
 
 
-def evaluate(config: Config, cond: Condition, subject: UnitSubject | PersonSubject, scope: Scope) -> Verdict:
+# Individual checks that read the person's unit, not only the person
+_READS_UNIT = frozenset({"unit_band_at_least"})
+
+
+def _reads_unit(cond: Condition) -> bool:
+    return cond.check in _READS_UNIT or any(_reads_unit(c) for c in cond.of or ())
+
+
+def evaluate(config: Config, cond: Condition, subject: UnitSubject | PersonSubject, scope: Scope, memo: dict | None = None) -> Verdict:
+    """The verdict of ``cond`` for ``subject``. With ``memo`` (a dict the caller keeps for one run of one
+    configuration), a person's verdict is reused for every person with the same facts (rating, rows,
+    history, and the unit's result where the condition reads it): thousands of people share a handful
+    of situations, and the wording of the reasons is most of the work."""
+    if memo is not None and isinstance(subject, PersonSubject):
+        reads_unit = memo.get(("reads-unit", id(cond)))
+        if reads_unit is None:
+            reads_unit = memo[("reads-unit", id(cond))] = _reads_unit(cond)
+        unit = subject.unit
+        key = (id(cond), scope, subject.facts, (unit.code, unit.score is None, unit.result, unit.band) if reads_unit else None)
+        verdict = memo.get(key)
+        if verdict is None:
+            verdict = memo[key] = evaluate(config, cond, subject, scope)
+        return verdict
     if cond.check in ("all_of", "any_of"):
         return combine(cond.check, [evaluate(config, c, subject, scope) for c in cond.of])
     table = UNIT_CHECKS if isinstance(subject, UnitSubject) else PERSON_CHECKS

@@ -133,24 +133,31 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
         period_files=period_files,
     )
 
-    # 5. Outputs, staged then swapped in whole.
+    # 5-6. Outputs, staged then swapped in whole; then the store, in one transaction. The transaction is
+    # opened first and its rows are inserted while the worker processes write the outputs (``meanwhile``),
+    # but it commits only after the swap: a run killed before that leaves the store untouched (SQLite rolls
+    # an unfinished transaction back), one killed after it has both the outputs and the records.
     out_dir = config.output_dir / period
-    _write_and_swap(config, outcome, out_dir, jobs)
-
-    # 6. The store, in one transaction.
-    _pause(config, "before-commit")
     plan = _plan_destinations(config, period, records, finishing)
     new_files = [(r, plan.get(r.name)) for r in records]
     new_files += [(r, None) for r in ignored if not runstore.ignored_known(store, r.name, r.sha256)]
-    _, file_ids = runstore.commit_run(
-        store,
-        period=period,
-        milestone=milestone,
-        criteria_version=config.criteria_version,
-        new_files=new_files,
-        units=units,
-        nominations=nominations,
-    )
+    file_ids: dict[str, int] = {}
+
+    def record() -> None:
+        _, ids = runstore.record_run(
+            store,
+            period=period,
+            milestone=milestone,
+            criteria_version=config.criteria_version,
+            new_files=new_files,
+            units=units,
+            nominations=nominations,
+        )
+        file_ids.update(ids)
+
+    with store.transaction():
+        _write_and_swap(config, outcome, out_dir, jobs, meanwhile=record)
+        _pause(config, "before-commit")
 
     # 7. Move the inputs, each move recorded; a file still open in Excel stays for the next run.
     _pause(config, "before-moves")
@@ -265,7 +272,9 @@ def _awards(config: Config, store: Store, period: str, milestone: str | None, un
     return evaluate_awards(config, period=period, milestone=milestone, units=units, history=StoreHistory(store))
 
 
-def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int) -> None:
+def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int, meanwhile=None) -> None:
+    """Write the outputs to a staging folder and swap it in whole; ``meanwhile`` runs in this process
+    while worker processes write (see ``outputs.write_outputs``)."""
     from ccht_batch.outputs import write_outputs
 
     parent = out_dir.parent
@@ -273,7 +282,7 @@ def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: in
     staging = parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        write_outputs(config, outcome, staging, jobs)
+        write_outputs(config, outcome, staging, jobs, meanwhile=meanwhile, fresh=True)
         old = parent / f".old-{out_dir.name}-{uuid.uuid4().hex[:8]}"
         if out_dir.exists():
             try:

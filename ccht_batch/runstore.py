@@ -7,7 +7,9 @@ the input files afterwards is recorded file by file, so a run killed at any poin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
@@ -22,9 +24,10 @@ from ccht_batch.model import (
     Nomination,
     Submission,
     UnitOutcome,
+    person_key,
 )
 from ccht_batch.periods import period_year
-from ccht_batch.store import Store, dumps, loads
+from ccht_batch.store import Store, loads
 from ccht_batch.values import json_number
 
 
@@ -135,106 +138,132 @@ def commit_run(
 ) -> tuple[int, dict[str, int]]:
     """Record the run in one transaction. ``new_files`` pairs each file with its destination (relative to
     the working folder; None when it stays). Returns the run id and {file name: file id}."""
-    ids: dict[str, int] = {}
-    with store.transaction() as conn:
-        run_id = conn.execute(
-            "INSERT INTO runs (period, milestone, started_at, status, program_version, criteria_version) VALUES (?, ?, ?, 'running', ?, ?)",
-            (period, milestone, _now(), __version__, criteria_version),
-        ).lastrowid
-        submission_ids: dict[str, int] = {}
-        for record, dest in new_files:
-            file_id = conn.execute(
-                """INSERT INTO files (run_id, period, name, sha256, size, mtime, status, kind, unit_code, year, issues_json, note, dest_path)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    run_id,
-                    period,
-                    record.name,
-                    record.sha256,
-                    record.size,
-                    record.mtime,
-                    record.status,
-                    record.kind,
-                    record.unit_code,
-                    record.year,
-                    dumps([i.to_dict() for i in record.issues]),
-                    record.note,
-                    dest,
-                ),
-            ).lastrowid
-            ids[record.name] = file_id
-            if record.status == ACCEPTED and record.submission is not None:
-                submission_ids[record.name] = conn.execute(
-                    "INSERT INTO submissions (file_id, unit_code, year, period, mtime, values_json) VALUES (?, ?, ?, ?, ?, ?)",
-                    (file_id, record.submission.unit_code, record.submission.year, period, record.mtime, dumps(record.submission.to_dict())),
-                ).lastrowid
-            if record.status == ACCEPTED and record.appraisal is not None:
-                conn.execute(
-                    "INSERT INTO appraisals (file_id, period, values_json) VALUES (?, ?, ?)",
-                    (file_id, record.appraisal.period, dumps(record.appraisal.to_dict())),
-                )
-        conn.execute("DELETE FROM period_results WHERE period = ?", (period,))
-        for u in units:
-            sid = None
-            if u.submission is not None:
-                sid = submission_ids.get(u.file_name or "") if u.submission_period == period else None
-                if sid is None:
-                    found = counted_submission(store, u.code, period)
-                    sid = found.submission_id if found else None
-            score = u.score
-            conn.execute(
-                """INSERT INTO period_results (period, unit_code, run_id, status, total, result, band, rank, submission_id, criteria_json)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    period,
-                    u.code,
-                    run_id,
-                    u.status,
-                    str(score.total) if score else None,
-                    str(score.result) if score else None,
-                    score.band if score else None,
-                    u.rank,
-                    sid,
-                    dumps(
-                        [
-                            {
-                                "id": c.id,
-                                "max": json_number(c.max),
-                                "self_score": json_number(c.self_score),
-                                "score": json_number(c.score),
-                                "source": c.source,
-                            }
-                            for c in (score.criteria if score else [])
-                        ]
-                    ),
-                ),
-            )
-        conn.execute("DELETE FROM nominations WHERE period = ? AND milestone IS ?", (period, milestone))
-        for n in nominations:
-            key = None
-            if n.person is not None:
-                from ccht_batch.model import person_key
+    with store.transaction():
+        return record_run(
+            store, period=period, milestone=milestone, criteria_version=criteria_version,
+            new_files=new_files, units=units, nominations=nominations,
+        )
 
-                key = person_key(n.person.name, n.person.birth_year, n.unit_code)
-            conn.execute(
-                """INSERT INTO nominations (run_id, period, milestone, award, kind, unit_code, name, person_key, eligible, selected, reasons_json, note)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    run_id,
-                    period,
-                    milestone,
-                    n.award,
-                    n.kind,
-                    n.unit_code,
-                    n.name,
-                    key,
-                    None if n.eligible is None else int(n.eligible),
-                    int(n.selected),
-                    dumps(n.reasons),
-                    n.note,
-                ),
-            )
-        conn.execute("UPDATE runs SET status = 'committed', finished_at = ? WHERE id = ?", (_now(), run_id))
+
+_ISSUE_FIELDS = tuple(f.name for f in dataclasses.fields(Issue))
+# store.dumps's options, one encoder for the run's thousands of values (json.dumps builds one per call)
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
+
+
+def _issues_json(issues: list[Issue]) -> str:
+    # Issue.to_dict (dataclasses.asdict) deep-copies every field; the fields are plain values
+    return _dumps([{f: getattr(i, f) for f in _ISSUE_FIELDS} for i in issues])
+
+
+def _criteria_json(score) -> str:
+    return _dumps(
+        [
+            {"id": c.id, "max": json_number(c.max), "self_score": json_number(c.self_score), "score": json_number(c.score), "source": c.source}
+            for c in (score.criteria if score else [])
+        ]
+    )
+
+
+def record_run(
+    store: Store,
+    *,
+    period: str,
+    milestone: str | None,
+    criteria_version: str,
+    new_files: Iterable[tuple[FileRecord, str | None]],
+    units: list[UnitOutcome],
+    nominations: list[Nomination],
+) -> tuple[int, dict[str, int]]:
+    """``commit_run``'s rows, inside a transaction the caller holds (``store.transaction()``): the batch
+    inserts them while its outputs are being written and commits after the outputs are swapped in.
+    Rows go in with ``executemany`` and ids the transaction assigns itself (the next free ones, as SQLite
+    would), which a thousand units notice."""
+    conn = store.conn
+    if not conn.in_transaction:
+        raise RuntimeError("record_run needs an open transaction (store.transaction())")
+    run_id = conn.execute(
+        "INSERT INTO runs (period, milestone, started_at, status, program_version, criteria_version) VALUES (?, ?, ?, 'running', ?, ?)",
+        (period, milestone, _now(), __version__, criteria_version),
+    ).lastrowid
+    next_file = conn.execute("SELECT COALESCE(MAX(id), 0) FROM files").fetchone()[0] + 1
+    next_submission = conn.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0] + 1
+    ids: dict[str, int] = {}
+    submission_ids: dict[str, int] = {}
+    file_rows, submission_rows, appraisal_rows = [], [], []
+    for record, dest in new_files:
+        file_id = next_file
+        next_file += 1
+        file_rows.append((
+            file_id, run_id, period, record.name, record.sha256, record.size, record.mtime, record.status, record.kind,
+            record.unit_code, record.year, _issues_json(record.issues), record.note, dest,
+        ))
+        ids[record.name] = file_id
+        if record.status == ACCEPTED and record.submission is not None:
+            submission_ids[record.name] = next_submission
+            submission_rows.append((
+                next_submission, file_id, record.submission.unit_code, record.submission.year, period, record.mtime,
+                _dumps(record.submission.to_dict()),
+            ))
+            next_submission += 1
+        if record.status == ACCEPTED and record.appraisal is not None:
+            appraisal_rows.append((file_id, record.appraisal.period, _dumps(record.appraisal.to_dict())))
+    conn.executemany(
+        """INSERT INTO files (id, run_id, period, name, sha256, size, mtime, status, kind, unit_code, year, issues_json, note, dest_path)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        file_rows,
+    )
+    conn.executemany(
+        "INSERT INTO submissions (id, file_id, unit_code, year, period, mtime, values_json) VALUES (?, ?, ?, ?, ?, ?, ?)", submission_rows
+    )
+    conn.executemany("INSERT INTO appraisals (file_id, period, values_json) VALUES (?, ?, ?)", appraisal_rows)
+
+    conn.execute("DELETE FROM period_results WHERE period = ?", (period,))
+    result_rows = []
+    for u in units:
+        sid = None
+        if u.submission is not None:
+            sid = submission_ids.get(u.file_name or "") if u.submission_period == period else None
+            if sid is None:
+                found = counted_submission(store, u.code, period)
+                sid = found.submission_id if found else None
+        score = u.score
+        result_rows.append((
+            period, u.code, run_id, u.status,
+            str(score.total) if score else None,
+            str(score.result) if score else None,
+            score.band if score else None,
+            u.rank, sid, _criteria_json(score),
+        ))
+    conn.executemany(
+        """INSERT INTO period_results (period, unit_code, run_id, status, total, result, band, rank, submission_id, criteria_json)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        result_rows,
+    )
+
+    conn.execute("DELETE FROM nominations WHERE period = ? AND milestone IS ?", (period, milestone))
+    keys: dict[int, str] = {}  # a person has a nomination per reward form: one key each
+    reasons: dict[tuple[str, ...], str] = {}  # people with the same facts share their reasons
+    nomination_rows = []
+    for n in nominations:
+        key = None
+        if n.person is not None:
+            key = keys.get(id(n.person))
+            if key is None:
+                key = keys[id(n.person)] = person_key(n.person.name, n.person.birth_year, n.unit_code)
+        why = tuple(n.reasons)
+        text = reasons.get(why)
+        if text is None:
+            text = reasons[why] = _dumps(n.reasons)
+        nomination_rows.append((
+            run_id, period, milestone, n.award, n.kind, n.unit_code, n.name, key,
+            None if n.eligible is None else int(n.eligible), int(n.selected), text, n.note,
+        ))
+    conn.executemany(
+        """INSERT INTO nominations (run_id, period, milestone, award, kind, unit_code, name, person_key, eligible, selected, reasons_json, note)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        nomination_rows,
+    )
+    conn.execute("UPDATE runs SET status = 'committed', finished_at = ? WHERE id = ?", (_now(), run_id))
     return run_id, ids
 
 

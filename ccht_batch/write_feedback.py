@@ -6,12 +6,17 @@ the one typed, and which cell of which sheet to fix. The first sheet says it in 
 the issues, the scored rows and the award checks.
 
 Writing is split in two so a process pool can do the second half: ``feedback_data`` (in the parent)
-reduces the run to this unit's plain values, and ``write_feedback_file`` (in any process) turns them into
-the workbook. The same values always give the same bytes, whichever process writes them.
+reduces the run to this unit's plain values (numbers as floats: they cross a process boundary and are
+written as Excel numbers anyway), and ``write_feedback_file`` (in any process) turns them into the
+workbook. A month has as many of these workbooks as units, all of one layout, so the layout is built
+once per process (``xlsxutil.PatternBook``) and each file adds only its rows: about 1.5 ms a file instead
+of about 10 ms. The same values always give the same bytes, whichever process writes them.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +25,8 @@ from ccht_batch.issues import ERROR, SEVERITY_TEXT, WARNING
 from ccht_batch.model import CARRIED, FILE_STATUS_TEXT, REJECTED, SOURCE_TEXT, UNIT_REJECTED, UNIT_STATUS_TEXT, RunOutcome, UnitOutcome
 from ccht_batch.periods import period_text
 from ccht_batch.summary_json import file_issues, sorted_files
-from ccht_batch.write_nominations import ELIGIBILITY_TEXT, text_height
-from ccht_batch.xlsxutil import HEADER_TINT, Formats, atomic_path, new_workbook, print_setup, write_value
+from ccht_batch.write_nominations import ELIGIBILITY_TEXT
+from ccht_batch.xlsxutil import HEADER_TINT, FastSheet, Formats, PatternBook, SheetRows, Styled, print_setup, row_heights, text_height, use_formats
 
 FEEDBACK_DIR = "PhanHoi"
 SHEET_RESULT = "Kết quả"
@@ -35,6 +40,16 @@ SCORE_HEADERS = ("Mã tiêu chí", "Loại", "Nội dung", "Điểm tối đa", 
 AWARD_HEADERS = ("Đối tượng", "Họ và tên (tên tập thể)", "Hình thức khen thưởng", "Đơn vị đề nghị", "Kết quả xét", "Lý do", "Được đưa vào danh sách", "Ghi chú")
 KIND_TEXT = {"criterion": "Tiêu chí", "bonus": "Điểm thưởng", "penalty": "Điểm trừ"}
 CANDIDATE_TEXT = {"collective": "Tập thể", "individual": "Cá nhân"}
+
+RESULT_WIDTHS = (28, 90)
+FIX_WIDTHS = (5, 26, 14, 7, 10, 70, 20, 20)
+SCORE_WIDTHS = (9, 12, 44, 9, 9, 9, 14, 44, 30)
+AWARD_WIDTHS = (10, 24, 26, 10, 16, 50, 12, 30)
+FONT_SIZE = 12
+
+EMPTY_FIX = "Không có lỗi hay cảnh báo nào."
+EMPTY_SCORES = "Kỳ này đơn vị chưa có điểm vì chưa có tệp hợp lệ."
+EMPTY_AWARDS = "Không có tập thể hay cá nhân nào của đơn vị được xét khen thưởng trong kỳ này."
 
 
 def feedback_path(directory: Path, unit_code: str) -> Path:
@@ -54,6 +69,17 @@ def rank_change_text(rank: int | None, change: int | None) -> str:
     return "Giữ nguyên so với kỳ trước"
 
 
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@lru_cache(maxsize=4096)
+def _joined(reasons: tuple[str, ...]) -> str:
+    """One string per distinct list of reasons: people with the same facts share them, and a shared
+    string is pickled once per chunk of units handed to a worker."""
+    return "; ".join(reasons)
+
+
 # ---------------------------------------------------------------------------------------------------
 # The unit's plain values (crosses a process boundary)
 
@@ -69,14 +95,14 @@ def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dic
             row = config.criteria.criterion(c.id)
             entry = typed.get(c.id)
             rows.append((
-                c.id, KIND_TEXT.get(c.kind, c.kind), row.name if row else "", c.max, c.self_score,
-                c.score if c.applicable else None, SOURCE_TEXT.get(c.source, c.source), c.why,
+                c.id, KIND_TEXT.get(c.kind, c.kind), row.name if row else "", _num(c.max), _num(c.self_score),
+                _num(c.score) if c.applicable else None, SOURCE_TEXT.get(c.source, c.source), c.why,
                 entry.evidence if entry else "",
             ))
     noms = [
         (
             CANDIDATE_TEXT.get(n.kind, n.kind), n.name, n.award_name, "Có" if n.proposed else "",
-            ELIGIBILITY_TEXT[n.eligible], "; ".join(n.reasons), "Có" if n.selected else "Không", n.note,
+            ELIGIBILITY_TEXT[n.eligible], _joined(tuple(n.reasons)), "Có" if n.selected else "Không", n.note,
         )
         for n in outcome.unit_nominations(unit.code)
     ]
@@ -94,8 +120,8 @@ def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dic
         ],
         "counted_file": unit.file_name if unit.score is not None else None,
         "carried_from": unit.submission_period if unit.status == CARRIED else None,
-        "total": unit.total,
-        "result": unit.result,
+        "total": _num(unit.total),
+        "result": _num(unit.result),
         "band": unit.band,
         "rank": unit.rank,
         "ranked": outcome.ranked_count,
@@ -139,111 +165,132 @@ def _advice(d: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The workbook
+# The layout, built once per process
 
 
-class _Book:
-    def __init__(self, wb: Any, unit_line: str):
-        self.wb = wb
-        fm = Formats(wb, size=12)
-        self.fm = fm
-        self.unit_line = unit_line
+HEADER_CODES = '&C&"Times New Roman,Bold"&11'
+HEADER_LIMIT = 255  # characters in a page header, Excel's limit
+
+
+def header_unit(unit_line: str) -> str:
+    """The unit's line for the page headers (``&`` doubled: a control character there), shortened if a
+    header would pass Excel's limit."""
+    budget = HEADER_LIMIT - len(HEADER_CODES) - len(" - ") - max(len(n) for n in SHEETS)
+    text = unit_line.replace("&", "&&")
+    if len(text) <= budget:
+        return text
+    while len(unit_line.replace("&", "&&")) > budget - 1:
+        unit_line = unit_line[:-1]
+    return unit_line.replace("&", "&&") + "…"
+
+
+class _Layout:
+    """The formats of the feedback layout; made while the pattern workbook is built."""
+
+    def __init__(self, wb: Any):
+        fm = Formats(wb, size=FONT_SIZE)
         self.header = fm(bold=True, text_wrap=True, align="center", border=1, bg_color=HEADER_TINT)
         self.text = fm(text_wrap=True, border=1, valign="top")
         self.score = fm(border=1, valign="top", num_format="General")
-        self.centre = fm(border=1, valign="top", align="center")
         self.note = fm(italic=True)
+        self.title = fm(bold=True, font_size=14)
+        self.subtitle = fm(italic=True)
+        self.label = fm(bold=True, border=1, valign="top", text_wrap=True)
+        self.wide = fm(border=1, valign="top", text_wrap=True)
+        self.number = fm(border=1, valign="top", num_format="0.00", align="left")
+        self.whole = fm(border=1, valign="top", num_format="0", align="left")
+        use_formats(self.text, self.score, self.note, self.title, self.subtitle, self.label, self.wide, self.number, self.whole)
 
-    def table(self, name: str, headers: tuple[str, ...], widths: tuple[float, ...], rows: list[tuple], numeric: tuple[int, ...] = (), empty: str = "") -> Any:
-        ws = self.wb.add_worksheet(name)
-        for c, (h, w) in enumerate(zip(headers, widths)):
+    def sheet(self, wb: Any, name: str, widths: tuple[float, ...], headers: tuple[str, ...] = ()) -> Any:
+        ws = wb.add_worksheet(name, worksheet_class=FastSheet)
+        ws.pattern = True
+        for c, w in enumerate(widths):
             ws.set_column(c, c, w)
+        for c, h in enumerate(headers):
             ws.write_string(0, c, h, self.header)
-        ws.set_row(0, text_height(list(headers), widths, 12))
-        for r, values in enumerate(rows, start=1):
-            for c, v in enumerate(values):
-                write_value(ws, r, c, v, self.score if c in numeric else self.text)
-            height = text_height(list(values), widths, 12)
-            if height:
-                ws.set_row(r, height)
-        if not rows and empty:
-            ws.write_string(1, 0, empty, self.note)
-        ws.freeze_panes(1, 0)
-        self.printable(ws, name)
+        table = bool(headers)
+        if table:
+            ws.set_row(0, text_height(list(headers), widths, FONT_SIZE))
+            ws.freeze_panes(1, 0)
+        # The result sheet reads like a letter (portrait); the tables are wide (landscape).
+        print_setup(ws, repeat_rows=(0, 0) if table else None, landscape=table)
+        ws.set_header(HEADER_CODES + "{{unit}} - " + name.replace("&", "&&"))
         return ws
 
-    def printable(self, ws: Any, name: str) -> None:
-        # The result sheet reads like a letter (portrait); the tables are wide (landscape).
-        table = name != SHEET_RESULT
-        print_setup(ws, repeat_rows=(0, 0) if table else None, landscape=table)
-        ws.set_header('&C&"Times New Roman,Bold"&11' + f"{self.unit_line} - {name}".replace("&", "&&"))
+
+_PATTERN: tuple[PatternBook, _Layout] | None = None
 
 
-def _result_sheet(b: _Book, d: dict[str, Any]) -> None:
-    ws = b.wb.add_worksheet(SHEET_RESULT)
-    f = b.fm
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 16)
-    ws.set_column(2, 2, 70)
-    ws.merge_range(0, 0, 0, 2, "", f(bold=True, font_size=14, align="center"))
-    ws.write_string(0, 0, "PHẢN HỒI KẾT QUẢ TỰ CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH", f(bold=True, font_size=14, align="center"))
-    ws.merge_range(1, 0, 1, 2, "", f(italic=True, align="center", text_wrap=True))
-    ws.write_string(1, 0, f"{d['movement']} - {period_text(d['period'])}", f(italic=True, align="center", text_wrap=True))
-    label = f(bold=True, border=1, valign="top", text_wrap=True)
-    wide = f(border=1, valign="top", text_wrap=True)
-    number = f(border=1, valign="top", num_format="0.00", align="left")
-    whole = f(border=1, valign="top", num_format="0", align="left")
+def _pattern() -> tuple[PatternBook, _Layout]:
+    global _PATTERN
+    if _PATTERN is None:
+        made: list[_Layout] = []
+
+        def build(wb: Any) -> None:
+            layout = _Layout(wb)
+            made.append(layout)
+            layout.sheet(wb, SHEET_RESULT, RESULT_WIDTHS)
+            layout.sheet(wb, SHEET_FIX, FIX_WIDTHS, FIX_HEADERS)
+            layout.sheet(wb, SHEET_SCORES, SCORE_WIDTHS, SCORE_HEADERS)
+            layout.sheet(wb, SHEET_AWARDS, AWARD_WIDTHS, AWARD_HEADERS)
+
+        book = PatternBook(build)
+        _PATTERN = (book, made[0])
+    return _PATTERN
+
+
+def _result_rows(lay: _Layout, d: dict[str, Any]) -> SheetRows:
     files = "; ".join(f"{name} ({status}{f', {n} lỗi' if n else ''})" for name, status, n, _ in d["files"]) or "(không có)"
     counted = d["counted_file"] or "(chưa có tệp hợp lệ)"
     if d["carried_from"] and d["counted_file"]:
         counted += f" (bản {period_text(d['carried_from'])})"
-    lines: list[tuple[str, Any, Any, str]] = [
-        ("Đơn vị", f"{d['name']} (mã {d['code']})", None, ""),
-        ("Trạng thái", d["status_text"], None, ""),
-        ("Tệp nhận được trong kỳ", files, None, ""),
-        ("Bản được tính điểm", counted, None, ""),
-        ("Tổng điểm", d["total"], number, ""),
-        ("Kết quả (thang 100)", d["result"], number, ""),
-        ("Xếp loại", d["band"], None, ""),
-        ("Xếp hạng", d["rank"], whole, f"trên {d['ranked']} đơn vị được xếp hạng" if d["rank"] is not None else ""),
-        ("Thay đổi thứ hạng", rank_change_text(d["rank"], d["rank_change"]), None, ""),
-        ("Việc cần làm", _advice(d), None, ""),
-        ("Liên hệ", d["contact"], None, ""),
+    lines: list[tuple[str, Any]] = [
+        ("Đơn vị", f"{d['name']} (mã {d['code']})"),
+        ("Trạng thái", d["status_text"]),
+        ("Tệp nhận được trong kỳ", files),
+        ("Bản được tính điểm", counted),
+        ("Tổng điểm", Styled(d["total"], lay.number)),
+        ("Kết quả (thang 100)", Styled(d["result"], lay.number)),
+        ("Xếp loại", d["band"]),
+        ("Xếp hạng", Styled(d["rank"], lay.whole)),
+        ("Số đơn vị được xếp hạng", Styled(d["ranked"], lay.whole)),
+        ("Thay đổi thứ hạng", rank_change_text(d["rank"], d["rank_change"])),
+        ("Việc cần làm", _advice(d)),
+        ("Liên hệ", d["contact"]),
     ]
-    for r, (name, value, fmt, extra) in enumerate(lines, start=3):
-        ws.write_string(r, 0, name, label)
-        if fmt is None:
-            ws.merge_range(r, 1, r, 2, "", wide)
-            write_value(ws, r, 1, value if value is not None else "", wide)
-        else:
-            write_value(ws, r, 1, value, fmt)
-            write_value(ws, r, 2, extra, wide)
-        height = text_height([value, extra] if fmt is not None else [value], [16, 70] if fmt is not None else [86], 12)
-        if height:
-            ws.set_row(r, height)
-    b.printable(ws, SHEET_RESULT)
+    rows: list[tuple[Any, ...]] = [
+        (Styled("PHẢN HỒI KẾT QUẢ TỰ CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH", lay.title),),
+        (Styled(f"{d['movement']} - {period_text(d['period'])}", lay.subtitle),),
+        (),
+    ]
+    rows += lines
+    heights = [None, None, None] + row_heights(lines, RESULT_WIDTHS, FONT_SIZE, (1,))
+    return SheetRows.of(0, rows, (lay.label, lay.wide), heights, blanks=True)
 
 
-def write_feedback_file(path: str | Path, d: dict[str, Any]) -> str:
-    """Top-level (picklable) so a process pool can run it; returns the path written."""
-    path = Path(path)
+def _table_rows(lay: _Layout, rows: list[tuple], widths: tuple[float, ...], numeric: tuple[int, ...], empty: str) -> SheetRows:
+    if not rows:
+        return SheetRows.of(1, [(Styled(empty, lay.note),)], ())
+    formats = [lay.score if c in numeric else lay.text for c in range(len(widths))]
+    wrapped = [c for c in range(len(widths)) if c not in numeric]
+    return SheetRows.of(1, rows, formats, row_heights(rows, widths, FONT_SIZE, wrapped), blanks=True)
+
+
+def write_feedback_file(path: str | Path, d: dict[str, Any], atomic: bool = True) -> str:
+    """Top-level (picklable) so a process pool can run it; returns the path written. ``atomic=False``
+    writes in place, for a staging folder swapped in whole (``xlsxutil.write_file``)."""
+    book, lay = _pattern()
     unit_line = f"{d['name']} - {period_text(d['period'])}"
-    with atomic_path(path) as tmp:
-        wb = new_workbook(tmp, title=f"Phản hồi {unit_line}")
-        b = _Book(wb, unit_line)
-        _result_sheet(b, d)
-        b.table(
-            SHEET_FIX, FIX_HEADERS, (5, 26, 14, 7, 10, 70, 20, 20),
-            [(n, *i[:7]) for n, i in enumerate(d["issues"], start=1)],
-            numeric=(0,), empty="Không có lỗi hay cảnh báo nào.",
-        )
-        b.table(
-            SHEET_SCORES, SCORE_HEADERS, (9, 12, 44, 9, 9, 9, 14, 44, 30), d["rows"],
-            numeric=(3, 4, 5), empty="Kỳ này đơn vị chưa có điểm vì chưa có tệp hợp lệ.",
-        )
-        b.table(
-            SHEET_AWARDS, AWARD_HEADERS, (10, 24, 26, 10, 16, 50, 12, 30), d["nominations"],
-            empty="Không có tập thể hay cá nhân nào của đơn vị được xét khen thưởng trong kỳ này.",
-        )
-        wb.close()
+    sheets = [
+        _result_rows(lay, d),
+        _table_rows(lay, [(n, *i[:7]) for n, i in enumerate(d["issues"], start=1)], FIX_WIDTHS, (0,), EMPTY_FIX),
+        _table_rows(lay, d["rows"], SCORE_WIDTHS, (3, 4, 5), EMPTY_SCORES),
+        _table_rows(lay, d["nominations"], AWARD_WIDTHS, (), EMPTY_AWARDS),
+    ]
+    book.write(path, sheets, {"title": f"Phản hồi {unit_line}", "unit": header_unit(unit_line)}, atomic)
     return str(path)
+
+
+def write_feedback_files(items: list[tuple[str, dict[str, Any]]], atomic: bool = True) -> list[str]:
+    """Several units' workbooks in one task: a pool gets chunks, not one task per unit."""
+    return [write_feedback_file(path, d, atomic) for path, d in items]

@@ -17,7 +17,7 @@ from ccht_batch.model import Nomination, PersonEntry, RunOutcome
 from ccht_batch.periods import period_text, period_year
 from ccht_batch.summary_json import considered_rules
 from ccht_batch.values import fmt_number, fold_key
-from ccht_batch.xlsxutil import Formats, atomic_path, new_workbook, print_setup, write_value
+from ccht_batch.xlsxutil import Formats, atomic_path, new_workbook, print_setup, text_height, write_value
 
 SHEET_REFUSED = "Không đủ điều kiện"
 PROVISIONAL = "DỰ KIẾN"
@@ -43,25 +43,6 @@ _WIDTHS = (5, 26, 7, 7, 28, 22, 44, 18)
 _LEFT = (0, 3)  # the agency block spans A:D
 _RIGHT = (4, 7)  # the national block spans E:H
 _FULL = (0, 7)
-
-
-def text_height(values: list[Any], widths: tuple[float, ...] | list[float], font_size: float = 12) -> float | None:
-    """The row height that shows every wrapped text of a row, or None when one line is enough.
-
-    Neither Excel nor LibreOffice grows a row for wrapped text in a file they did not lay out themselves
-    (and never for merged cells), so a printed list would cut its longest lines. The estimate is coarse
-    (characters per line from the column width) but a pure function of the text, so bytes stay stable.
-    """
-    lines = 1
-    per_unit = 1.05 * 11 / font_size
-    for value, width in zip(values, widths):
-        if value.__class__ is not str:
-            continue
-        per_line = max(1, int(width * per_unit) - 1)
-        if len(value) <= per_line and "\n" not in value:
-            continue  # the common case: one line
-        lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in value.split("\n")))
-    return None if lines == 1 else round(lines * font_size * 1.3 + 2, 1)
 
 
 def nominations_name(period: str) -> str:

@@ -610,3 +610,40 @@ def test_candidates_skip_invalid_rows_and_merge_a_person_listed_twice(cfg):
     assert [(n.name, n.selected) for n in indiv] == [("Nguyễn Văn An", True)]
     assert indiv[0].reasons[-1] == "Sáng kiến, giải pháp năm 2025: 2 ≥ 1: đạt"
     assert indiv[0].person.row == 8
+
+
+def test_shared_verdicts_match_each_person_evaluated_alone(tmp_path):
+    """The engine works a verdict out once for people with the same facts; what each person gets must be
+    what evaluating that person alone gives: same rating and rows in two units, one with history."""
+    def edit(data):
+        gk = next(r for r in data["awards"]["rules"] if r["id"] == GK)
+        gk["individual"] = {"all_of": [
+            {"check": "rating_at_least", "rating": "HTTNV"},
+            {"check": "unit_band_at_least", "band": "Tốt"},
+        ]}
+
+    c = edited_config(tmp_path, edit)
+    same = dict(rating="HTXSNV", initiative="SK", decision="1/QĐ", level="co-so")
+    units = [
+        unit("VP", 85, 1, persons=[person("An", **same, row=8), person("Bình", **same, row=9), person("Chi", rating="HTTNV", row=10)]),
+        unit("KHTC", 70, 2, persons=[person("Dũng", **same, row=8), person("Em", **same, row=9)]),
+    ]
+    history = MemoryHistory(persons={key("Bình", 1980, "VP"): {y: py(y, "VP") for y in (2022, 2023, 2024)}})
+    noms = evaluate_awards(c, period="2025-06", milestone="tong-ket", units=units, history=history)
+    rules, ms = rules_for(c, "2025-06", "tong-ket")
+    scope = scope_for(c, "2025-06", ms)
+    for u in units:
+        for p in u.submission.persons:
+            k = key(p.name, p.birth_year, u.code)
+            alone = psubject(p, u, history.person_years(k), history.person_awards(k))
+            for r in rules:
+                if r.individual is None:
+                    continue
+                v = evaluate(c, r.individual.condition, alone, scope)  # no sharing
+                n = find(noms, r.id, p.name)
+                assert (n.eligible, n.reasons) == (v.value, list(v.reasons)), (p.name, r.id)
+    # the unit's result is part of what is shared: same person facts, different units, different verdicts
+    assert find(noms, GK, "An").eligible is True and find(noms, GK, "Dũng").eligible is False
+    assert any("Đơn vị KHTC" in r for r in find(noms, GK, "Em").reasons)
+    # history is too: Bình's recorded years change the prime minister's and the province's checks
+    assert find(noms, TTCP, "Bình").reasons != find(noms, TTCP, "An").reasons

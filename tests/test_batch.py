@@ -192,10 +192,22 @@ def test_a_file_that_cannot_be_moved_stays_and_the_next_run_moves_it(workdir):
 
 def test_evidence_formula_text_stays_text_everywhere(workdir):
     evil = '=HYPERLINK("http://x","y")'
-    submit(workdir, "VP", "VP.xlsx", evidence={**EVIDENCE, "1.3": evil})
+    person = {L.P_NAME: "Nguyễn Văn An", L.P_BIRTH: 1980, L.P_GENDER: "Nam", L.P_POSITION: "Chuyên viên", L.P_RATING: "Hoàn thành tốt nhiệm vụ", L.P_SUMMARY: evil}
+    submit(workdir, "VP", "VP.xlsx", evidence={**EVIDENCE, "1.3": evil}, persons=[person])
     assert run(workdir, "run", "--period", "2025-10")[0] == 0
     out = workdir / "output" / "2025-10"
     for path in [out / "TongHop_2025-10.xlsx", out / "PhanHoi" / "VP.xlsx"]:
         wb = openpyxl.load_workbook(path)
         cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == evil]
         assert cells and all(c.data_type == "s" for c in cells), path.name
+
+
+def test_run_records_are_the_stores_json():
+    """runstore writes with one shared encoder; the text must be store.dumps's, byte for byte."""
+    from decimal import Decimal
+
+    from ccht_batch import runstore
+    from ccht_batch.store import dumps
+
+    value = {"z": [1, 2.5, None, True], "a": "Tiếng Việt \x01 <&>", "d": Decimal("8.25"), "n": {"b": 1, "a": [{}]}}
+    assert runstore._dumps(value) == dumps(value)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import openpyxl
@@ -11,8 +15,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from test_outputs_sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
 
+import multiprocessing  # noqa: E402
+
 from ccht_batch.model import MISSING, RunOutcome, UnitOutcome  # noqa: E402
-from ccht_batch.outputs import write_outputs  # noqa: E402
+from ccht_batch.outputs import PARALLEL_FROM, chunk_sizes, write_outputs  # noqa: E402
 from ccht_batch.write_feedback import FIX_HEADERS, SHEETS, rank_change_text  # noqa: E402
 
 
@@ -59,7 +65,7 @@ def test_submitted_unit(written):
     assert info["Trạng thái"] == "Đã nộp"
     assert info["Kết quả (thang 100)"] == float(outcome.unit("VP").result)
     assert info["Xếp loại"] == "Xuất sắc"
-    assert info["Xếp hạng"] == 1
+    assert info["Xếp hạng"] == 1 and info["Số đơn vị được xếp hạng"] == 3
     assert info["Thay đổi thứ hạng"] == "Tăng 1 bậc so với kỳ trước"
     assert "được tiếp nhận" in info["Việc cần làm"]
     scores = {r["Mã tiêu chí"]: r for r in table(wb["Điểm"])}
@@ -152,3 +158,77 @@ def test_a_period_where_nothing_came_in(written, tmp_path):
     assert wb["Lỗi"].max_row == 1
     lists = openpyxl.load_workbook(paths[1])
     assert [c.value for row in lists["Không đủ điều kiện"].iter_rows() for c in row].count("(Không có)") == 1
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory):
+    """Enough units for the worker pool: the sample period plus generated submitted units."""
+    folder = tmp_path_factory.mktemp("month")
+    config = load_sample_config(folder)
+    outcome = build_outcome(config, extra_units=PARALLEL_FROM)
+    calls = []
+    paths = write_outputs(config, outcome, folder / "one", jobs=1, meanwhile=lambda: calls.append(1))
+    assert calls == [1]
+    return config, outcome, folder, paths
+
+
+def test_worker_pool_writes_the_same_bytes(month, tmp_path):
+    config, outcome, folder, paths = month
+    calls = []
+    pooled = write_outputs(config, outcome, tmp_path / "two", jobs=2, meanwhile=lambda: calls.append(1))
+    assert calls == [1]  # the caller's work ran once, beside the workers
+    assert [p.relative_to(tmp_path / "two") for p in pooled] == [p.relative_to(folder / "one") for p in paths]
+    assert len(list((tmp_path / "two" / "PhanHoi").iterdir())) == 4 + PARALLEL_FROM
+    assert _files(tmp_path / "two") == _files(folder / "one")
+
+
+def test_worker_pool_started_as_on_windows(month, tmp_path):
+    """spawn: the workers import the program afresh and get everything they write from the tasks."""
+    config, outcome, folder, _ = month
+    write_outputs(config, outcome, tmp_path / "spawn", jobs=2, mp_context=multiprocessing.get_context("spawn"))
+    assert _files(tmp_path / "spawn") == _files(folder / "one")
+
+
+def test_fresh_folder_is_written_in_place_with_the_same_bytes(month, tmp_path):
+    config, outcome, folder, _ = month
+    write_outputs(config, outcome, tmp_path / "fresh", jobs=2, fresh=True)
+    assert _files(tmp_path / "fresh") == _files(folder / "one")  # and no temporary file left behind
+
+
+def test_chunks_cover_every_unit_once():
+    for count, workers in [(1000, 2), (48, 2), (61, 3), (7, 2)]:
+        sizes = chunk_sizes(count, workers)
+        assert sum(sizes) == count and all(s > 0 for s in sizes)
+    assert len(chunk_sizes(1000, 2)) >= 2 * 4  # enough chunks to keep two workers busy to the end
+
+
+def test_page_header_keeps_to_excels_limit():
+    from ccht_batch.write_feedback import HEADER_CODES, SHEETS, header_unit
+
+    assert header_unit("Phòng A & B - tháng 11/2025") == "Phòng A && B - tháng 11/2025"
+    long = header_unit("Đơn vị & " * 60)
+    assert long.endswith("…") and len(HEADER_CODES + long + " - " + max(SHEETS, key=len)) <= 255
+    assert not long[:-1].endswith("&") or long[:-1].endswith("&&")
+
+
+@pytest.mark.soffice
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_and_prints_every_sheet(written, tmp_path):
+    """The feedback workbooks are assembled from a pattern and the consolidated workbook's tables are
+    written in one pass: a spreadsheet program must open both and print every sheet."""
+    _, _, out, _ = written
+    paths = [out / "PhanHoi" / "VP.xlsx", out / f"TongHop_{PERIOD}.xlsx"]
+    profile = tmp_path / f"lo-profile-{uuid.uuid4().hex}"
+    subprocess.run(
+        [shutil.which("soffice"), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, paths)],
+        check=True, capture_output=True, timeout=180,
+    )
+    for path in paths:
+        pdf = (tmp_path / path.with_suffix(".pdf").name).read_bytes()
+        pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+        assert pdf.startswith(b"%PDF") and pages >= len(openpyxl.load_workbook(path).sheetnames), path.name

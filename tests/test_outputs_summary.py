@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -86,25 +87,47 @@ def test_band_colours_follow_the_number_of_bands():
     assert band_colours(5)[0] != band_colours(5)[-1]
 
 
-def test_detail_rows_keep_quarter_points_and_unit_text(sample):
-    _, outcome, _, wb = sample
+def test_detail_is_one_row_per_scored_unit_with_self_appraised_and_counted_scores(sample):
+    config, outcome, _, wb = sample
     ws = wb["Chi tiết"]
-    rows = rows_of(ws)
-    vp = [r for r in rows if r["Mã đơn vị"] == "VP"]
-    assert len(vp) == len(outcome.unit("VP").score.criteria)
-    by_id = {r["Mã tiêu chí"]: r for r in vp}
-    assert by_id["3.1"]["Điểm được tính"] == 2.25
-    assert by_id["1.2"]["Nguồn điểm"] == "Tính từ số liệu"
-    assert by_id["3.3"]["Nguồn điểm"] == "Thẩm định" and by_id["3.3"]["Điểm thẩm định"] is not None
-    assert by_id["T1"]["Loại"] == "Điểm thưởng"
-    ttra = {r["Mã tiêu chí"]: r for r in rows if r["Mã đơn vị"] == "TTRA"}
-    assert ttra["3.2"]["Nguồn điểm"] == "Không áp dụng" and ttra["3.2"]["Điểm được tính"] is None
-    # the unit's formula-looking evidence is text, shown as typed
     header = [c.value for c in ws[1]]
-    col = header.index("Tài liệu kiểm chứng") + 1
-    cells = [ws.cell(r, col) for r in range(2, ws.max_row + 1) if ws.cell(r, col).value == EVIL]
-    assert cells and all(c.data_type == "s" for c in cells)
-    assert not any(r["Mã đơn vị"] in ("QLKH", "CDS") for r in rows)
+    ids = [c.id for c in config.criteria.scored_rows]
+    # the period has an appraisal (VP, 3.3), so every criterion shows the three scores
+    assert header == ["Mã đơn vị", "Tên đơn vị"] + [f"{i} {part}" for i in ids for part in ("Tự chấm", "Thẩm định", "Được tính")]
+    rows = {r["Mã đơn vị"]: r for r in rows_of(ws)}
+    assert list(rows) == ["VP", "TTRA", "KHTC"]  # ranked order; no row for units without a score (QLKH, CDS)
+    vp, vp_score = rows["VP"], outcome.unit("VP").score
+    assert vp["Tên đơn vị"] == "Văn phòng Sở"
+    assert vp["3.1 Được tính"] == 2.25  # quarter points kept
+    assert (vp["1.2 Tự chấm"], vp["1.2 Được tính"]) == (5.75, 5.75)
+    appraised = vp_score.criterion("3.3")
+    assert (vp["3.3 Tự chấm"], vp["3.3 Thẩm định"], vp["3.3 Được tính"]) == (float(appraised.self_score), float(appraised.appraised), float(appraised.score))
+    assert vp["T1 Được tính"] == 2 and vp["1.1 Thẩm định"] is None
+    # numbers only, and every counted score of the unit is there
+    assert all(v is None or isinstance(v, (int, float)) for k, v in vp.items() if k not in ("Mã đơn vị", "Tên đơn vị"))
+    assert [vp[f"{c.id} Được tính"] for c in vp_score.criteria] == [float(c.score) if c.applicable else None for c in vp_score.criteria]
+    # a counted score that is not the self-score is tinted; a criterion that does not apply is grey and empty
+    col = {h: i + 1 for i, h in enumerate(header)}
+    row_of = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    fill = lambda code, h: ws.cell(row_of[code], col[h]).fill.fgColor.rgb  # noqa: E731
+    assert fill("VP", "3.3 Được tính").endswith("DDEBF7")
+    assert fill("VP", "1.2 Được tính") != fill("VP", "3.3 Được tính")
+    assert rows["TTRA"]["3.2 Được tính"] is None and rows["TTRA"]["3.2 Tự chấm"] is None
+    assert fill("TTRA", "3.2 Được tính").endswith("EDEDED")
+    # what the columns and colours mean is said on the sheet
+    assert "Ô tô xám" in ws.cell(1, 3).comment.text
+
+
+def test_detail_without_appraisal_has_two_columns_per_criterion(tmp_path):
+    config = load_sample_config(tmp_path)
+    outcome = build_outcome(config)
+    for u in outcome.units:
+        if u.score:
+            u.score.criteria = [replace(c, appraised=None) for c in u.score.criteria]
+    wb = openpyxl.load_workbook(write_summary_workbook(config, outcome, tmp_path / "t.xlsx"))
+    header = [c.value for c in wb["Chi tiết"][1]]
+    assert header[2:6] == ["1.1 Tự chấm", "1.1 Được tính", "1.2 Tự chấm", "1.2 Được tính"]
+    assert len(header) == 2 + 2 * len(config.criteria.scored_rows)
 
 
 def test_persons_with_eligibility(sample):

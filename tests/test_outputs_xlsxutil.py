@@ -1,0 +1,171 @@
+"""The one-pass table bodies and the workbook patterns the writers use (xlsxutil.FastSheet, PatternBook):
+what Excel-reading programs see must be what xlsxwriter's own writing would show them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from ccht_batch.xlsxutil import (
+    FastSheet,
+    Formats,
+    PatternBook,
+    SheetRows,
+    Styled,
+    ZipPart,
+    new_workbook,
+    row_heights,
+    text_height,
+    use_formats,
+    write_value,
+    zip_bytes,
+)
+
+EVIL = '=HYPERLINK("http://x","y")'
+TRICKY = [EVIL, "<r>rich?</r>", "a & b < c > d", " lead", "trail ", "ctl\x01x", "line 1\nline 2", "Tiếng Việt có dấu"]
+ROWS = [
+    ["a", 1, Decimal("8.25"), None, "", True, dt.date(2025, 1, 2), *TRICKY],
+    ["b", 2.5, None, "x", "y", False, None, *reversed(TRICKY)],
+]
+
+
+def _book(fast: bool) -> bytes:
+    buf = io.BytesIO()
+    wb = new_workbook(buf)
+    fm = Formats(wb)
+    text, number = fm(text_wrap=True, border=1), fm(num_format="0.00", border=1)
+    formats = [text, number, number] + [text] * (len(ROWS[0]) - 3)
+    ws = wb.add_worksheet("S", worksheet_class=FastSheet) if fast else wb.add_worksheet("S")
+    for c in range(len(ROWS[0])):
+        ws.write_string(0, c, f"Cột {c}", fm(bold=True))
+    if fast:
+        ws.add_rows(1, ROWS, formats, blanks=True)
+    else:
+        for r, values in enumerate(ROWS, start=1):
+            for c, v in enumerate(values):
+                write_value(ws, r, c, v, formats[c])
+    wb.close()
+    return buf.getvalue()
+
+
+def _cells(data: bytes) -> list[list[tuple]]:
+    ws = openpyxl.load_workbook(io.BytesIO(data))["S"]
+    return [[(c.value, c.data_type, c.number_format, c.border.left.style) for c in row] for row in ws.iter_rows()]
+
+
+def test_fast_rows_read_back_as_xlsxwriter_writes_them(tmp_path):
+    fast, usual = _book(True), _book(False)
+    (tmp_path / "fast.xlsx").write_bytes(fast)
+    # the same cells, types, number formats and borders, as openpyxl and calamine read them...
+    assert CalamineWorkbook.from_path(str(tmp_path / "fast.xlsx")).get_sheet_by_name("S").to_python() == [
+        [f"Cột {c}" for c in range(len(ROWS[0]))],
+        ["a", 1.0, 8.25, "", "", "Có", "02/01/2025", *TRICKY],
+        ["b", 2.5, "", "x", "y", "Không", "", *reversed(TRICKY)],
+    ]
+    fast_cells, usual_cells = _cells(fast), _cells(usual)
+    # ...except that xlsxwriter writes a text "<r>...</r>" as rich-text XML and loses it; ours stays text
+    rich = 7 + TRICKY.index("<r>rich?</r>")
+    assert fast_cells[1][rich][0] == "<r>rich?</r>" and usual_cells[1][rich][0] in (None, "")
+    for row_fast, row_usual in zip(fast_cells, usual_cells):
+        for c, (a, b) in enumerate(zip(row_fast, row_usual)):
+            if a[0] != "<r>rich?</r>" and "ctl" not in str(a[0]):  # openpyxl shows _xHHHH_ escapes raw
+                assert a == b, (c, a, b)
+    # a unit's formula-looking text is a text cell, never a formula
+    ws = openpyxl.load_workbook(io.BytesIO(fast))["S"]
+    assert {c.data_type for row in ws.iter_rows() for c in row if c.value == EVIL} == {"s"}
+
+
+def test_fast_rows_below_usual_cells_only():
+    wb = new_workbook(io.BytesIO())
+    ws = wb.add_worksheet("S", worksheet_class=FastSheet)
+    ws.add_rows(1, [["x"]], [None])
+    ws.write_string(3, 0, "below the added rows")
+    with pytest.raises(ValueError):
+        wb.close()
+    ws2 = new_workbook(io.BytesIO()).add_worksheet("S", worksheet_class=FastSheet)
+    ws2.add_rows(5, [["x"]], [None])
+    with pytest.raises(ValueError):
+        ws2.add_rows(2, [["y"]], [None])
+
+
+def test_styled_and_named_formats_and_heights():
+    buf = io.BytesIO()
+    wb = new_workbook(buf)
+    fm = Formats(wb)
+    grey = fm(bg_color="#EDEDED")
+    ws = wb.add_worksheet("S", worksheet_class=FastSheet)
+    ws.add_rows(0, [[Styled(None, "grey"), 1], [2, Styled(3, grey)]], [None, None], heights=[30, None], named={"grey": grey})
+    wb.close()
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["S"]
+    assert ws["A1"].value is None and ws["A1"].fill.fgColor.rgb.endswith("EDEDED")  # empty, but shown grey
+    assert ws["B2"].value == 3 and ws["B2"].fill.fgColor.rgb.endswith("EDEDED")
+    assert ws.row_dimensions[1].height == 30 and ws.row_dimensions[2].height is None
+
+
+def test_row_heights_agree_with_text_height():
+    widths = (10, 30, 8)
+    rows = [["short", "x" * 100, 5], ["a\nb\nc", "", None], ["ok", "fits in one line", 1.5], [Styled("y" * 40, None), "z", 2]]
+    plain = [[v.value if isinstance(v, Styled) else v for v in r] for r in rows]
+    assert row_heights(rows, widths, 11, (0, 1)) == [text_height(r, widths, 11) for r in plain]
+
+
+def test_zip_bytes_are_zipfiles_bytes():
+    parts = [("[Content_Types].xml", b"<x>" + "Tiếng Việt".encode() * 200 + b"</x>"), ("_rels/.rels", b""), ("xl/a.bin", bytes(range(256)) * 4)]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=False) as z:
+        for name, data in parts:
+            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    assert zip_bytes([ZipPart.of(n, d) for n, d in parts]) == buf.getvalue()
+
+
+def _pattern() -> tuple[PatternBook, dict]:
+    made = {}
+
+    def build(wb):
+        fm = Formats(wb)
+        made["text"] = fm(text_wrap=True, border=1)
+        made["number"] = fm(num_format="0.00")
+        use_formats(made["text"], made["number"])
+        for name in ("Một", "Hai"):
+            ws = wb.add_worksheet(name, worksheet_class=FastSheet)
+            ws.pattern = True
+            ws.write_string(0, 0, "Tiêu đề", fm(bold=True))
+            ws.set_header("&C{{unit}} - " + name)
+
+    return PatternBook(build), made
+
+
+def test_pattern_book_fills_rows_and_texts(tmp_path):
+    book, f = _pattern()
+    one = SheetRows.of(1, [["An", 8.25], [EVIL, None]], [f["text"], f["number"]])
+    path = book.write(tmp_path / "a.xlsx", [one, None], {"title": "Phản hồi <A & B>", "unit": "Đơn vị A && B"})
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Một", "Hai"]
+    ws = wb["Một"]
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [["Tiêu đề", None], ["An", 8.25], [EVIL, None]]
+    assert ws["B2"].number_format == "0.00" and ws["A3"].data_type == "s"
+    assert ws.dimensions == "A1:B3" and wb["Hai"].dimensions == "A1:A1"
+    assert ws.oddHeader.center.text == "Đơn vị A && B - Một"  # as given: "&&" is a page header's "&"
+    assert wb.properties.title == "Phản hồi <A & B>"
+    # the same values give the same bytes; another file's rows do not leak into the next
+    again = book.write(tmp_path / "b.xlsx", [one, None], {"title": "Phản hồi <A & B>", "unit": "Đơn vị A && B"})
+    assert again.read_bytes() == path.read_bytes()
+    other = book.write(tmp_path / "c.xlsx", [None, SheetRows.of(1, [["x"]], [f["text"]])], {"title": "t", "unit": "u"})
+    assert [[c.value for c in r] for r in openpyxl.load_workbook(other)["Một"].iter_rows()] == [["Tiêu đề"]]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_pattern_rows_may_not_cover_the_layout(tmp_path):
+    book, f = _pattern()
+    with pytest.raises(ValueError):
+        book.write(tmp_path / "a.xlsx", [SheetRows.of(0, [["x"]], [f["text"]])], {"title": "t", "unit": "u"})
+    with pytest.raises(KeyError):
+        book.write(tmp_path / "b.xlsx", [None, None], {"title": "t"})  # the page header's {{unit}} has no text
