@@ -151,7 +151,7 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
         found = outcome.issues
     except safety.Refused as refused:
         found = [issues.make(code, file=path.name, **params) for code, params in refused.problems]
-    except PermissionError as exc:
+    except PermissionError:
         found = [issues.make("file-corrupt", file=path.name, detail="không có quyền đọc, hoặc tệp đang mở trong chương trình khác")]
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise

@@ -8,7 +8,7 @@ written as text, so a unit's ``=HYPERLINK(...)`` is shown, never evaluated.
 A month of a thousand units is a large workbook, so writing is split like the feedback workbooks':
 ``summary_data`` (in the parent) reduces the run to plain rows, and ``write_summary_file`` (in any
 process, e.g. a pool worker beside the feedback chunks) writes them, the table bodies in one pass
-(``xlsxutil.FastSheet``). `Chi tiết` is one row per unit and a few columns per criterion (self-score,
+(``xlsxfast.FastSheet``). `Chi tiết` is one row per unit and a few columns per criterion (self-score,
 appraised score when the period has any, counted score), numbers only: the long layout (one row per unit
 and criterion, with texts) was twenty times the cells, and each unit's feedback workbook and
 ``summary.json`` already carry the sources and explanations.
@@ -29,7 +29,8 @@ from ccht_batch.periods import period_text
 from ccht_batch.summary_json import considered_rules, file_issues, sorted_files, sorted_units
 from ccht_batch.vocab import INITIATIVE_LEVELS, RATINGS
 from ccht_batch.write_nominations import ELIGIBILITY_TEXT, person_nominations
-from ccht_batch.xlsxutil import GROUP_TINT, HEADER_TINT, FastSheet, Formats, Styled, new_workbook, print_setup, row_heights, text_height, write_file
+from ccht_batch.xlsxfast import FastSheet, Styled, row_heights
+from ccht_batch.xlsxutil import GROUP_TINT, HEADER_TINT, Formats, new_workbook, print_setup, text_height, write_file
 
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_DETAIL = "Chi tiết"

@@ -1,4 +1,4 @@
-"""The one-pass table bodies and the workbook patterns the writers use (xlsxutil.FastSheet, PatternBook):
+"""The one-pass table bodies and the workbook patterns the writers use (xlsxfast.FastSheet, PatternBook):
 what Excel-reading programs see must be what xlsxwriter's own writing would show them."""
 
 from __future__ import annotations
@@ -12,20 +12,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ccht_batch.xlsxutil import (
-    FastSheet,
-    Formats,
-    PatternBook,
-    SheetRows,
-    Styled,
-    ZipPart,
-    new_workbook,
-    row_heights,
-    text_height,
-    use_formats,
-    write_value,
-    zip_bytes,
-)
+from ccht_batch.xlsxfast import FastSheet, PatternBook, SheetRows, Styled, ZipPart, row_heights, use_formats, zip_bytes
+from ccht_batch.xlsxutil import Formats, new_workbook, text_height, write_value
 
 EVIL = '=HYPERLINK("http://x","y")'
 TRICKY = [EVIL, "<r>rich?</r>", "a & b < c > d", " lead", "trail ", "ctl\x01x", "line 1\nline 2", "Tiếng Việt có dấu"]
