@@ -274,17 +274,24 @@ def _awards(config: Config, store: Store, period: str, milestone: str | None, un
 
 def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int, meanwhile=None) -> None:
     """Write the outputs to a staging folder and swap it in whole; ``meanwhile`` runs in this process
-    while worker processes write (see ``outputs.write_outputs``)."""
+    while worker processes write (see ``outputs.write_outputs``).
+
+    What the run does not produce — the Office's appraisal workbook being filled, the mail outbox, a file
+    the clerk put there — is copied into the new folder first: replacing the outputs must not lose it."""
     from ccht_batch.outputs import write_outputs
 
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
+    _recover_interrupted_swap(out_dir)
     staging = parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
         write_outputs(config, outcome, staging, jobs, meanwhile=meanwhile, fresh=True)
         old = parent / f".old-{out_dir.name}-{uuid.uuid4().hex[:8]}"
         if out_dir.exists():
+            for entry in out_dir.iterdir():
+                if not (staging / entry.name).exists():
+                    (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, staging / entry.name)
             try:
                 os.replace(out_dir, old)
             except OSError as exc:
@@ -296,6 +303,19 @@ def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: in
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _recover_interrupted_swap(out_dir: Path) -> None:
+    """A run killed between the two renames of a swap leaves the previous outputs under ``.old-…``: put
+    them back (with what the clerk had added) before anything else; drop staging folders of dead runs."""
+    parent = out_dir.parent
+    for leftover in sorted(parent.glob(f".staging-{out_dir.name}-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+    olds = sorted(parent.glob(f".old-{out_dir.name}-*"))
+    if olds and not out_dir.exists():
+        os.replace(olds.pop(), out_dir)
+    for leftover in olds:
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _plan_destinations(config: Config, period: str, records: list[FileRecord], finishing) -> dict[str, str]:

@@ -76,3 +76,17 @@ def test_killed_run_then_rerun_accounts_every_file_once(workdir, stage):
     assert units_by_code(s)["VP"]["status"] == "submitted" and units_by_code(s)["QLKH"]["status"] == "rejected"
     # no staging or half-replaced output folder left behind
     assert sorted(p.name for p in (workdir / "output").iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_swap_interrupted_between_its_renames_is_recovered(workdir):
+    submit(workdir, "VP", "VP.xlsx")
+    assert run(workdir, "run", "--period", "2025-10")[0] == 0
+    out = workdir / "output" / "2025-10"
+    (out / "ThamDinh_2025-10.xlsx").write_bytes(b"the Office's appraisal, being filled")
+    # as if a run died after moving the outputs aside and before putting the new ones in place
+    os.replace(out, workdir / "output" / ".old-2025-10-deadbeef")
+    (workdir / "output" / ".staging-2025-10-cafebabe").mkdir()
+    assert run(workdir, "run", "--period", "2025-10")[0] == 0
+    assert (out / "ThamDinh_2025-10.xlsx").read_bytes() == b"the Office's appraisal, being filled"
+    assert (out / "summary.json").exists()
+    assert [p.name for p in (workdir / "output").iterdir() if p.name.startswith(".")] == []

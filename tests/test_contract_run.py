@@ -645,8 +645,6 @@ def test_tonghop_person_sheet_lists_the_person(sc):
     assert any(PERSON in r for r in rows)
 
 
-@pytest.mark.xfail(strict=True, reason="`run` wipes output/<period>/ including ThamDinh_<period>.xlsx written by "
-                                       "`appraisal` (the Office's workbook, possibly being filled in place)")
 def test_rerun_keeps_the_appraisal_workbook(tmp_path):
     wd = new_workdir(tmp_path)
     crits = criteria(wd)
