@@ -24,36 +24,13 @@ from typing import Any
 
 from ccht_batch.config import Config
 from ccht_batch.issues import SEVERITY_TEXT
-from ccht_batch.model import (
-    CARRIED,
-    MISSING,
-    SRC_APPRAISED,
-    SRC_COMPUTED,
-    SUBMITTED,
-    UNIT_REJECTED,
-    UNIT_STATUS_TEXT,
-    RunOutcome,
-    UnitOutcome,
-)
+from ccht_batch.model import CARRIED, MISSING, SRC_APPRAISED, SRC_COMPUTED, SUBMITTED, UNIT_STATUS_TEXT, RunOutcome, UnitOutcome
 from ccht_batch.periods import period_text
-from ccht_batch.summary_json import (
-    considered_rules,
-    file_issues,
-    sorted_files,
-    sorted_units,
-)
+from ccht_batch.summary_json import considered_rules, file_issues, sorted_files, sorted_units
 from ccht_batch.vocab import INITIATIVE_LEVELS, RATINGS
 from ccht_batch.write_nominations import ELIGIBILITY_TEXT, person_nominations
 from ccht_batch.xlsxfast import FastSheet, Styled, row_heights
-from ccht_batch.xlsxutil import (
-    GROUP_TINT,
-    HEADER_TINT,
-    Formats,
-    new_workbook,
-    print_setup,
-    text_height,
-    write_file,
-)
+from ccht_batch.xlsxutil import GROUP_TINT, HEADER_TINT, Formats, new_workbook, print_setup, text_height, write_file
 
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_DETAIL = "Chi tiết"
@@ -342,7 +319,7 @@ def _missing_table(config: Config, outcome: RunOutcome) -> Table:
     columns = [Column("Mã đơn vị", 11), Column("Tên đơn vị", 36), Column("Trạng thái", 20), Column("Thư điện tử", 32), Column("Kỳ của bản được dùng", 18), Column("Tệp được dùng", 34)]
     rows = []
     for u in sorted_units(config, outcome.units):
-        if u.status not in (MISSING, CARRIED, UNIT_REJECTED):  # every unit without a file counted this month
+        if u.status not in (MISSING, CARRIED):
             continue
         carried = u.status == CARRIED
         rows.append([
