@@ -195,7 +195,7 @@ def _apply_quotas(kind: str, considered: list[AwardRule], tracks: list[_Track]) 
                     f"xếp thứ {seen_in_unit[track.unit_code]} trong đơn vị {track.unit_code}"
                 )
             elif quota.max_total is not None and taken >= quota.max_total:
-                cut = f"Vượt chỉ tiêu {quota.max_total} {KIND_TEXT[kind]} của {rule.name}; xếp thứ {position}"
+                cut = f"Vượt chỉ tiêu {quota.max_total} {KIND_TEXT[kind]} của {rule.name}; thứ {position} trong số được xét hình thức này"
             if not cut:
                 nom.selected = True
                 nom.note = track.arrived or nom.note

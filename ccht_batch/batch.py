@@ -77,6 +77,10 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
     console.line(f"Kỳ tổng hợp: {period_text(period)}" + (f" — đợt {mv.milestone(milestone).name}" if milestone else ""))
     if not mv.start_year <= year <= mv.end_year:
         console.line(f"Lưu ý: năm {year} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year}).")
+    if milestone:
+        ms = mv.milestone(milestone)
+        if year not in (ms.year, ms.year + 1):  # the review is held in Q4 of its year, or just after
+            console.line(f"Lưu ý: {ms.name} diễn ra quý {ms.quarter}/{ms.year}; kỳ {period_text(period)} có thể không phải kỳ xét của đợt này.")
     input_dir = config.input_dir
     input_dir.mkdir(parents=True, exist_ok=True)
 

@@ -531,7 +531,7 @@ def test_collective_quota_cut_falls_to_the_next_form(cfg):
     noms = evaluate_awards(cfg, period="2023-12", milestone="so-ket", units=units, history=MemoryHistory())
     ubnd = [n for n in noms if n.award == UBND]
     assert [(n.unit_code, n.eligible, n.selected) for n in ubnd] == [("VP", True, True), ("KHTC", True, True), ("QLKH", True, False)]
-    assert ubnd[2].note == f"Vượt chỉ tiêu 2 tập thể của {UBND_NAME}; xếp thứ 3; chuyển xét {GK_NAME}"
+    assert ubnd[2].note == f"Vượt chỉ tiêu 2 tập thể của {UBND_NAME}; thứ 3 trong số được xét hình thức này; chuyển xét {GK_NAME}"
     gk = find(noms, GK, "Đơn vị QLKH")
     assert gk.selected and gk.note == f"Chuyển xét do vượt chỉ tiêu {UBND_NAME}"
 
@@ -568,7 +568,7 @@ def test_quota_order_and_total_cut_on_an_edited_config(tmp_path):
     gk = [n for n in noms if n.award == GK and n.kind == "individual"]
     # KHTC's result first, then within VP the better rating
     assert [(n.name, n.selected) for n in gk] == [("Yến", True), ("Bảo", True), ("Ân", False)]
-    assert gk[2].note == f"Vượt chỉ tiêu 2 cá nhân của {GK_NAME}; xếp thứ 3; không còn hình thức thấp hơn đủ điều kiện"
+    assert gk[2].note == f"Vượt chỉ tiêu 2 cá nhân của {GK_NAME}; thứ 3 trong số được xét hình thức này; không còn hình thức thấp hơn đủ điều kiện"
 
 
 def test_edited_config_score_and_unit_band_checks(tmp_path):
