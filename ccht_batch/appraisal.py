@@ -18,7 +18,7 @@ from ccht_batch.model import UnitOutcome
 from ccht_batch.periods import period_text
 from ccht_batch.values import fmt_number
 from ccht_batch.workdir import period_dir
-from ccht_batch.xlsxutil import GROUP_TINT, HEADER_TINT, INPUT_TINT, Formats, atomic_path, new_workbook, print_setup
+from ccht_batch.xlsxutil import GROUP_TINT, HEADER_TINT, INPUT_TINT, Formats, atomic_path, new_workbook, print_setup, write_meta
 
 SHEET = "Thẩm định"
 HEADER_ROW = 3  # zero-based: row 4 as Excel shows it
@@ -129,15 +129,7 @@ def _build(config: Config, period: str, units: list[UnitOutcome], path: Path) ->
         (L.META_CRITERIA_VERSION, config.criteria_version),
         (L.META_PERIOD, period),
     ]
-    for r, (key, value) in enumerate(rows):
-        meta.write_string(r, 0, key)
-        if isinstance(value, int):
-            meta.write_number(r, 1, value)
-        else:
-            meta.write_string(r, 1, str(value))
-    meta.set_column(0, 1, 24)
-    meta.hide()
-    meta.protect()
+    write_meta(meta, rows)
     wb.close()
 
 

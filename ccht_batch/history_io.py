@@ -26,7 +26,7 @@ from ccht_batch.issues import Issue
 from ccht_batch.model import AwardRecord, InitiativeRecord, UnitYear, person_key
 from ccht_batch.values import ParseError, cell_ref, fold_key, norm_text, parse_count, parse_date, parse_decimal, parse_year
 from ccht_batch.workdir import templates_dir
-from ccht_batch.xlsxutil import HEADER_TINT, INPUT_TINT, Formats, atomic_path, new_workbook, print_setup
+from ccht_batch.xlsxutil import HEADER_TINT, INPUT_TINT, Formats, atomic_path, new_workbook, print_setup, write_meta
 
 # Bump when the layout changes in a way this reader cannot follow.
 HISTORY_TEMPLATE_VERSION = 1
@@ -209,14 +209,7 @@ def build_history_template(config: Config, path: Path) -> None:
         print_setup(ws, repeat_rows=(HEADER_ROW, HEADER_ROW))
 
     _write_guide(guide, fmt, config)
-    for r, (key, value) in enumerate(((L.META_KIND, L.KIND_HISTORY), (L.META_TEMPLATE_VERSION, HISTORY_TEMPLATE_VERSION))):
-        meta.write_string(r, 0, key)
-        if isinstance(value, int):
-            meta.write_number(r, 1, value)
-        else:
-            meta.write_string(r, 1, value)
-    meta.hide()
-    meta.protect()
+    write_meta(meta, [(L.META_KIND, L.KIND_HISTORY), (L.META_TEMPLATE_VERSION, HISTORY_TEMPLATE_VERSION)])
     guide.activate()
     wb.close()
 

@@ -22,7 +22,7 @@ from ccht_batch.config import Config, Criterion, Unit
 from ccht_batch.periods import current_year
 from ccht_batch.values import fmt_number
 from ccht_batch.workdir import templates_dir
-from ccht_batch.xlsxutil import GROUP_TINT, HEADER_TINT, INPUT_TINT, Formats, atomic_path, new_workbook, print_setup
+from ccht_batch.xlsxutil import GROUP_TINT, HEADER_TINT, INPUT_TINT, Formats, atomic_path, new_workbook, print_setup, write_meta
 
 SCORE_HEADER_ROW = 3  # zero-based: row 4 as Excel shows it
 IND_HEADER_ROW = 3
@@ -528,15 +528,7 @@ def _write_meta(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: i
         (L.META_UNIT_CODE, unit.code),
         (L.META_UNIT_NAME, unit.name),
     ]
-    for r, (key, value) in enumerate(rows):
-        ws.write_string(r, 0, key)
-        if isinstance(value, int):
-            ws.write_number(r, 1, value)
-        else:
-            ws.write_string(r, 1, str(value))
-    ws.set_column(0, 1, 24)
-    ws.hide()
-    ws.protect()
+    write_meta(ws, rows)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -80,6 +80,20 @@ def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) 
         ws.write_string(row, col, str(value), fmt)
 
 
+def write_meta(ws: Worksheet, rows: list[tuple[str, Any]]) -> None:
+    """The hidden ``_meta`` sheet of a workbook people fill: keys in column A, values in column B
+    (numbers as numbers, so ``year`` reads back as 2025), hidden and protected."""
+    for r, (key, value) in enumerate(rows):
+        ws.write_string(r, 0, key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            ws.write_number(r, 1, value)
+        else:
+            ws.write_string(r, 1, str(value))
+    ws.set_column(0, 1, 24)
+    ws.hide()
+    ws.protect()
+
+
 def print_setup(ws: Worksheet, repeat_rows: tuple[int, int] | None = None, landscape: bool = True, fit_width: bool = True) -> None:
     """A4, landscape by default, margins for binding, header rows repeated on each page."""
     ws.set_paper(9)  # A4
