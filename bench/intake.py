@@ -16,6 +16,7 @@ under 2 GB with --n 10000. Numbers depend on the machine; compare them on one ma
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import shutil
@@ -25,14 +26,16 @@ import threading
 import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import psutil
 from python_calamine import CalamineWorkbook
 
 from ccht_batch import intake
 from ccht_batch import layout as L
-from ccht_batch.config import load_config
+from ccht_batch.config import Config, load_config
 from ccht_batch.filling import fill_template
 from ccht_batch.templates import build_template
 from ccht_batch.workdir import init_workdir
@@ -93,6 +96,26 @@ def make_files(config, folder: Path, n: int) -> None:
         path = folder / f"tu_cham_{i:05d}.xlsx"
         path.write_bytes(buf.getvalue())
         os.utime(path, (1_700_000_000 + i, 1_700_000_000 + i))
+
+
+@contextmanager
+def month_workdir(n: int, keep: Path | None) -> Iterator[tuple[Path, Config]]:
+    """A working folder with ``n`` units and one filled file each in ``input/``: under ``keep`` (emptied
+    first, left afterwards), or in a temporary folder removed on exit."""
+    with contextlib.ExitStack() as stack:
+        if keep:
+            shutil.rmtree(keep, ignore_errors=True)
+            root = keep
+        else:
+            root = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        workdir = root / "wd"
+        init_workdir(workdir)
+        write_units(workdir, max(n, 1))
+        config = load_config(workdir)
+        start = time.perf_counter()
+        make_files(config, workdir / "input", n)
+        print(f"Đã tạo {n} tệp trong {time.perf_counter() - start:.1f} s ({len(config.units)} đơn vị); CPU: {os.cpu_count()}")
+        yield workdir, config
 
 
 def plain_read(paths: list[Path]) -> int:
@@ -163,22 +186,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="số lần đo mỗi cách đọc; lấy lần nhanh nhất (máy dùng chung dao động nhiều)")
     parser.add_argument("--keep", type=Path, default=None, help="giữ thư mục làm việc ở đây thay vì thư mục tạm")
     args = parser.parse_args()
-    tmp = None
-    if args.keep:
-        root = args.keep
-        shutil.rmtree(root, ignore_errors=True)
-    else:
-        tmp = tempfile.TemporaryDirectory()
-        root = Path(tmp.name)
-    try:
-        workdir = root / "wd"
-        init_workdir(workdir)
-        write_units(workdir, max(args.n, 1))
-        config = load_config(workdir)
-        start = time.perf_counter()
-        make_files(config, workdir / "input", args.n)
-        print(f"Đã tạo {args.n} tệp trong {time.perf_counter() - start:.1f} s ({len(config.units)} đơn vị); CPU: {os.cpu_count()}")
-
+    with month_workdir(args.n, args.keep) as (workdir, config):
         paths, _ = intake.discover(workdir / "input")
         plain_read(paths[: min(50, len(paths))])  # warm the OS cache and the imports
         workers = max(args.jobs)
@@ -235,9 +243,6 @@ def main() -> int:
                 status = 1
         print("Bộ nhớ đỉnh theo hệ điều hành:", kernel_maxima())
         return status
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -16,20 +16,16 @@ machine only.
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from intake import PERIOD, make_files, plain_read, write_units  # noqa: E402  (bench/intake.py)
+from intake import PERIOD, month_workdir, plain_read  # noqa: E402  (bench/intake.py)
 
 from ccht_batch import intake  # noqa: E402
-from ccht_batch.config import load_config  # noqa: E402
-from ccht_batch.workdir import init_workdir  # noqa: E402
 
 
 def main() -> int:
@@ -38,19 +34,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=None, help="--jobs của lệnh run (mặc định: số nhân CPU)")
     parser.add_argument("--keep", type=Path, default=None, help="giữ thư mục làm việc ở đây")
     args = parser.parse_args()
-    tmp = None
-    if args.keep:
-        root = args.keep
-        shutil.rmtree(root, ignore_errors=True)
-    else:
-        tmp = tempfile.TemporaryDirectory()
-        root = Path(tmp.name)
-    try:
-        workdir = root / "wd"
-        init_workdir(workdir)
-        write_units(workdir, args.n)
-        config = load_config(workdir)
-        make_files(config, workdir / "input", args.n)
+    with month_workdir(args.n, args.keep) as (workdir, _config):
         paths, _ = intake.discover(workdir / "input")
         plain_read(paths[: min(50, len(paths))])  # warm the OS cache
         start = time.perf_counter()
@@ -72,9 +56,6 @@ def main() -> int:
         print(f"Cả lượt ccht-batch run (kể cả khởi động): {took:6.2f} s; {feedback} tệp phản hồi")
         print(f"Tỷ lệ run / đọc thuần = {took / plain:.2f} (mục tiêu ≤ 5)")
         return 0
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -118,11 +118,6 @@ def _level_text(code: str) -> str:
     return vocab.INITIATIVE_LEVELS.get(code, code)
 
 
-def award_name(config: Config, award_id: str) -> str:
-    rule = config.criteria.award(award_id)
-    return rule.name if rule else award_id
-
-
 # ---------------------------------------------------------------------------------------------------
 # Comparisons that never raise on a value outside the vocabulary (such a value is not "at least")
 
@@ -261,7 +256,7 @@ def band_every_year(config: Config, cond: Condition, s: UnitSubject, scope: Scop
 
 
 def _prior_award(config: Config, award: str, records: Iterable[AwardRecord], scope: Scope) -> Verdict:
-    name = award_name(config, award)
+    name = config.criteria.award_name(award)
     held = sorted((r for r in records if r.award == award and r.year < scope.year), key=lambda r: (r.year, r.decision))
     if held:
         last = held[-1]
@@ -434,7 +429,6 @@ __all__ = [
     "PersonSubject",
     "combine",
     "evaluate",
-    "award_name",
     "years_span",
     "missing_text",
 ]

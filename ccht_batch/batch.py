@@ -71,6 +71,7 @@ def _pause(config: Config, stage: str) -> None:
 
 def _run_locked(config: Config, store: Store, period: str, milestone: str | None, jobs: int, console: Console) -> RunReport:
     from ccht_batch.intake import discover, mark_superseded, read_files
+    from ccht_batch.read import hash_file
 
     year = period_year(period)
     mv = config.criteria.movement
@@ -88,9 +89,11 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
     finishing: list[runstore.PendingMove] = []
     done_before: list[tuple[int, str]] = []
     for pending in runstore.pending_moves(store):
-        if (input_dir / pending.name).exists():
+        source = input_dir / pending.name
+        if source.exists() and hash_file(source) == pending.sha256:
             finishing.append(pending)
-        else:  # already moved before the kill, or taken away by hand: nothing left to do
+        else:  # already moved before the kill, or taken away by hand: nothing left to do. A new file
+            # dropped under the same name since is not that file: it is read below like any other.
             done_before.append((pending.file_id, pending.dest_path))
     runstore.mark_moved(store, done_before)
     finishing_names = {p.name for p in finishing}
@@ -108,10 +111,9 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
     for rec in records:
         if rec.sha256 is None or rec.status == IGNORED:
             continue
-        earlier = runstore.accepted_before(store, rec.sha256)
         if rec.sha256 in seen:
             _make_duplicate(rec, f"tệp '{seen[rec.sha256]}' trong lần chạy này")
-        elif earlier is not None:
+        elif (earlier := runstore.accepted_before(store, rec.sha256)) is not None:
             _make_duplicate(rec, f"kỳ {earlier[0]}, tệp '{earlier[1]}'")
         else:
             seen[rec.sha256] = rec.name
@@ -174,7 +176,7 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():  # a name taken since planning: keep both
                 target = _free_name(target)
-                dest = target.relative_to(config.workdir).as_posix()
+                dest = (Path(dest).parent / target.name).as_posix()  # input/ may lie outside the working folder
             os.replace(source, target)
         except OSError as exc:
             report.not_moved.append((name, str(exc)))
@@ -199,7 +201,7 @@ def _make_duplicate(rec: FileRecord, detail: str) -> None:
 
 def _period_state(
     config: Config, store: Store, period: str, records: list[FileRecord], stored: list[tuple[int, FileRecord]]
-) -> tuple[list[UnitOutcome], Appraisal | None]:
+) -> tuple[list[UnitOutcome], Appraisal | None, dict]:
     from ccht_batch.rank import rank_changes, rank_units
     from ccht_batch.score import score_unit
 
@@ -282,6 +284,7 @@ def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: in
 
     What the run does not produce — the Office's appraisal workbook being filled, the mail outbox, a file
     the clerk put there — is copied into the new folder first: replacing the outputs must not lose it."""
+    from ccht_batch.cli import CannotRun
     from ccht_batch.outputs import write_outputs
 
     parent = out_dir.parent
@@ -299,8 +302,9 @@ def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: in
             try:
                 os.replace(out_dir, old)
             except OSError as exc:
-                raise OSError(
-                    f"Không thay được thư mục kết quả {out_dir}: có tệp đang mở (Excel?). Hãy đóng các tệp trong thư mục này rồi chạy lại. ({exc})"
+                raise CannotRun(
+                    f"Không thay được thư mục kết quả {out_dir}: có tệp đang mở (Excel?). Hãy đóng các tệp trong thư mục này "
+                    f"rồi chạy lại; chưa ghi nhận kết quả nào. ({exc})"
                 ) from exc
         os.replace(staging, out_dir)
         shutil.rmtree(old, ignore_errors=True)
@@ -334,25 +338,24 @@ def _plan_destinations(config: Config, period: str, records: list[FileRecord], f
             folder = base / "rejected" / period
         else:
             continue
-        target = Path(config.workdir) / folder / rec.name
-        rel = (folder / rec.name).as_posix()
-        n = 2
-        while target.exists() or rel in taken:
-            stem, suffix = Path(rec.name).stem, Path(rec.name).suffix
-            target = Path(config.workdir) / folder / f"{stem} ({n}){suffix}"
-            rel = (folder / target.name).as_posix()
-            n += 1
+        name, n = rec.name, 2
+        while (rel := (folder / name).as_posix()) in taken or (Path(config.workdir) / rel).exists():
+            name, n = _numbered(rec.name, n), n + 1
         taken.add(rel)
         plan[rec.name] = rel
     return plan
 
 
+def _numbered(name: str, n: int) -> str:
+    """``name`` with `` (n)`` before its extension, as Windows names a second copy."""
+    path = Path(name)
+    return f"{path.stem} ({n}){path.suffix}"
+
+
 def _free_name(target: Path) -> Path:
-    n = 2
-    candidate = target
+    candidate, n = target, 2
     while candidate.exists():
-        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
-        n += 1
+        candidate, n = target.with_name(_numbered(target.name, n)), n + 1
     return candidate
 
 

@@ -122,6 +122,12 @@ class UsageError(Exception):
     """Wrong usage found after parsing (a period, a unit code...): exit 2, nothing done."""
 
 
+class CannotRun(Exception):
+    """The command could not do its work, for a reason its Vietnamese message states with what to do
+    (an output folder held open by Excel...): exit 3, nothing committed. The message is shown as it is:
+    an ``OSError`` is worded from its error number alone, which would lose it."""
+
+
 @dataclass
 class Context:
     """What every command gets: the working folder, the console, and the configuration on demand."""
@@ -326,7 +332,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except UsageError as exc:
         console.error(f"Lỗi: {exc}")
         return EXIT_USAGE
-    except LockHeld as exc:
+    except (LockHeld, CannotRun) as exc:
         console.error(str(exc))
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Callable
 
 from ccht_batch import vocab
+from ccht_batch.cli import EXIT_OK, EXIT_USAGE
 from ccht_batch.config import Config
 from ccht_batch.history_store import (
     current_initiatives,
@@ -35,7 +36,6 @@ from ccht_batch.model import CARRIED, SUBMITTED, InitiativeRecord, Submission, U
 from ccht_batch.store import Store, dumps, loads
 from ccht_batch.values import fmt_number, fold_key
 
-EXIT_OK, EXIT_USAGE = 0, 2
 _DATE_IN_TEXT = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
 

@@ -334,8 +334,11 @@ class Criteria:
     def award(self, award_id: str) -> AwardRule | None:
         return self._by_id["award"].get(award_id)
 
-    def award_by_name(self, name: str) -> AwardRule | None:
-        return next((a for a in self.awards if a.name == name), None)
+    def award_name(self, award_id: str) -> str:
+        """The reward form's Vietnamese name; the id itself for a form no longer in the configuration
+        (a record from an earlier movement)."""
+        rule = self.award(award_id)
+        return rule.name if rule else award_id
 
 
 @dataclass(frozen=True)

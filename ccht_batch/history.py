@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ccht_batch import vocab
+from ccht_batch.cli import EXIT_OK, EXIT_REFUSED
 from ccht_batch.config import Config
 from ccht_batch.history_io import HistoryRows, read_history_workbook, write_history_template
 from ccht_batch.history_store import (
@@ -33,8 +34,6 @@ from ccht_batch.issues import Issue
 from ccht_batch.model import InitiativeRecord, UnitYear, person_key
 from ccht_batch.store import Store, loads
 from ccht_batch.values import fmt_number
-
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
 @dataclass
@@ -196,13 +195,8 @@ def _titles_text(titles) -> str:
     return ", ".join(vocab.TITLES.get(t, t) for t in sorted(titles, key=lambda t: list(vocab.TITLES).index(t) if t in vocab.TITLES else 99))
 
 
-def _award_name(config: Config, award_id: str) -> str:
-    rule = config.criteria.award(award_id)
-    return rule.name if rule else award_id
-
-
 def _award_line(config: Config, a) -> str:
-    bits = [f"năm {a.year}: {_award_name(config, a.award)}"]
+    bits = [f"năm {a.year}: {config.criteria.award_name(a.award)}"]
     if a.decision:
         bits.append(f"QĐ số {a.decision}" + (f" ngày {a.decision_date:%d/%m/%Y}" if a.decision_date else ""))
     if a.issuer:

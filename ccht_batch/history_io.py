@@ -22,6 +22,7 @@ from ccht_batch import issues
 from ccht_batch import layout as L
 from ccht_batch import vocab
 from ccht_batch.config import Config
+from ccht_batch.history_store import Move
 from ccht_batch.issues import Issue
 from ccht_batch.model import AwardRecord, InitiativeRecord, UnitYear, person_key
 from ccht_batch.values import ParseError, cell_ref, fold_key, norm_text, parse_count, parse_date, parse_decimal, parse_year
@@ -282,22 +283,13 @@ class AwardRow:
     record: AwardRecord
 
 
-@dataclass(frozen=True)
-class MoveRow:
-    name: str
-    birth_year: int | None
-    from_unit: str
-    to_unit: str
-    year: int
-
-
 @dataclass
 class HistoryRows:
     person_years: list[PersonYearRow] = field(default_factory=list)
     initiatives: list[InitiativeRow] = field(default_factory=list)
     awards: list[AwardRow] = field(default_factory=list)
     unit_years: list[UnitYear] = field(default_factory=list)
-    moves: list[MoveRow] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -568,7 +560,7 @@ class _RowReader:
         key = person_key(name, birth, src)  # type: ignore[arg-type]
         if self.duplicate(cell, ("move", key, dst), C_NAME, f"Việc chuyển của '{name}' từ {src} sang {dst}") or cell.failed or year is None:
             return
-        self.rows.moves.append(MoveRow(name, birth, src, dst, year))  # type: ignore[arg-type]
+        self.rows.moves.append(Move(name, birth, src, dst, year))  # type: ignore[arg-type]
 
 
 class _Cells:

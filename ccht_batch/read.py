@@ -28,11 +28,12 @@ from python_calamine import CalamineWorkbook
 
 from ccht_batch import issues, layout
 from ccht_batch import safety
+from ccht_batch.appraisal import SHEET as APPRAISAL_SHEET
 from ccht_batch.config import Config
 from ccht_batch.model import ACCEPTED, REJECTED, FileRecord
 
 # Sheets whose input cells may hold a unit's formula (the appraisal sheet is the Office's input).
-SCANNED_SHEETS = (layout.SHEET_SCORES, layout.SHEET_INDICATORS, layout.SHEET_PERSONS, "Thẩm định")
+SCANNED_SHEETS = (layout.SHEET_SCORES, layout.SHEET_INDICATORS, layout.SHEET_PERSONS, APPRAISAL_SHEET)
 
 HASH_CHUNK = 1024 * 1024
 

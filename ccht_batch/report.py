@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ccht_batch import vocab
+from ccht_batch.cli import EXIT_OK
 from ccht_batch.close_year import plan_close_year
 from ccht_batch.config import Config, Milestone
 from ccht_batch.history_store import StoreHistory
@@ -27,8 +28,6 @@ from ccht_batch.store import Store
 from ccht_batch.values import fmt_number
 from ccht_batch.workdir import reports_dir
 from ccht_batch.xlsxutil import GROUP_TINT, HEADER_TINT, Formats, atomic_path, new_workbook, print_setup, write_value
-
-EXIT_OK = 0
 
 # Where a year's figures come from
 CLOSED = "closed"
@@ -303,11 +302,6 @@ def _date_text(iso: str | None) -> str:
     return f"{d}/{m}/{y}"
 
 
-def _award_name(config: Config, award: str) -> str:
-    rule = config.criteria.award(award)
-    return rule.name if rule else award
-
-
 def _proposed(config: Config, store: Store, years: list[int], report_year: int, ms: Milestone | None) -> tuple[list[ProposedLine], str | None]:
     """The selected nominations of the latest run of the milestone (a review) or of the year."""
     if ms is not None:
@@ -321,7 +315,7 @@ def _proposed(config: Config, store: Store, years: list[int], report_year: int, 
     head = store.one("SELECT period, milestone FROM nominations WHERE run_id = ? LIMIT 1", (run_id,))
     assert head is not None
     levels = {a.id: a.level for a in config.criteria.awards}
-    lines = [ProposedLine(r["award"], _award_name(config, r["award"]), r["kind"], r["name"], r["unit_code"]) for r in rows]
+    lines = [ProposedLine(r["award"], config.criteria.award_name(r["award"]), r["kind"], r["name"], r["unit_code"]) for r in rows]
     lines.sort(key=lambda p: (-levels.get(p.award, 0), p.kind != "collective"))
     where = f"lần tổng hợp {period_text(head['period'])}"
     if head["milestone"]:
@@ -343,7 +337,7 @@ def _given(config: Config, store: Store, years: list[int]) -> list[GivenLine]:
     for r in rows:
         unit = config.unit(r["unit_code"])
         name = r["person_name"] if r["subject_kind"] == "individual" else (unit.name if unit else r["unit_code"])
-        out.append(GivenLine(r["year"], _award_name(config, r["award"]), r["subject_kind"], name or "", r["unit_code"], r["decision"], _date_text(r["decision_date"]), r["issuer"]))
+        out.append(GivenLine(r["year"], config.criteria.award_name(r["award"]), r["subject_kind"], name or "", r["unit_code"], r["decision"], _date_text(r["decision_date"]), r["issuer"]))
     return out
 
 

@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Iterable
 
 from ccht_batch import __version__
@@ -126,25 +125,6 @@ def previous_ranks(store: Store, period: str) -> dict[str, int]:
     return {r["unit_code"]: r["rank"] for r in store.all("SELECT unit_code, rank FROM period_results WHERE period = ? AND rank IS NOT NULL", (row["p"],))}
 
 
-def commit_run(
-    store: Store,
-    *,
-    period: str,
-    milestone: str | None,
-    criteria_version: str,
-    new_files: Iterable[tuple[FileRecord, str | None]],
-    units: list[UnitOutcome],
-    nominations: list[Nomination],
-) -> tuple[int, dict[str, int]]:
-    """Record the run in one transaction. ``new_files`` pairs each file with its destination (relative to
-    the working folder; None when it stays). Returns the run id and {file name: file id}."""
-    with store.transaction():
-        return record_run(
-            store, period=period, milestone=milestone, criteria_version=criteria_version,
-            new_files=new_files, units=units, nominations=nominations,
-        )
-
-
 _ISSUE_FIELDS = tuple(f.name for f in dataclasses.fields(Issue))
 # store.dumps's options, one encoder for the run's thousands of values (json.dumps builds one per call)
 _dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
@@ -174,8 +154,10 @@ def record_run(
     units: list[UnitOutcome],
     nominations: list[Nomination],
 ) -> tuple[int, dict[str, int]]:
-    """``commit_run``'s rows, inside a transaction the caller holds (``store.transaction()``): the batch
-    inserts them while its outputs are being written and commits after the outputs are swapped in.
+    """Record the run, inside a transaction the caller holds (``store.transaction()``): the batch inserts
+    the rows while its outputs are being written and commits after the outputs are swapped in.
+    ``new_files`` pairs each file with its destination (relative to the working folder; None when it
+    stays). Returns the run id and {file name: file id}.
     Rows go in with ``executemany`` and ids the transaction assigns itself (the next free ones, as SQLite
     would), which a thousand units notice."""
     conn = store.conn
@@ -276,6 +258,3 @@ def mark_moved(store: Store, moves: list[tuple[int, str]]) -> None:
     with store.transaction() as conn:
         conn.executemany("UPDATE files SET moved_at = ?, dest_path = ? WHERE id = ?", [(now, dest, fid) for fid, dest in moves])
 
-
-def decimal_or_none(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)

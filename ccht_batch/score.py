@@ -116,21 +116,8 @@ def _score_row(ctx: _Context, c: Criterion, appraisal: AppraisedScore | None) ->
         # The appraiser has seen the documents: the appraised score replaces everything, including a
         # score zeroed for missing evidence, and the warnings about how the program adjusted it no
         # longer describe what counts.
-        return (
-            CriterionScore(
-                id=c.id,
-                max=c.max,
-                applicable=True,
-                self_score=self_score,
-                computed=computed,
-                appraised=appraisal.score,
-                score=appraisal.score,
-                source=SRC_APPRAISED,
-                why=_appraised_why(appraisal, self_score, computed),
-                kind=c.kind,
-            ),
-            [],
-        )
+        why = _appraised_why(appraisal, self_score, computed)
+        return _row(c, self_score, appraisal.score, SRC_APPRAISED, why, computed=computed, appraised=appraisal.score), []
 
     if outcome.points is None:
         return _not_applicable(c, self_score, outcome.why), []
@@ -165,36 +152,28 @@ def _score_row(ctx: _Context, c: Criterion, appraisal: AppraisedScore | None) ->
             score = ZERO
             found.append(ctx.issue("evidence-missing", sheet=layout.SHEET_SCORES, cell=evidence_cell, criterion=c))
 
-    return (
-        CriterionScore(
-            id=c.id,
-            max=c.max,
-            applicable=True,
-            self_score=self_score,
-            computed=computed,
-            appraised=None,
-            score=score,
-            source=SRC_COMPUTED if c.is_computed else SRC_SELF,
-            why=why,
-            kind=c.kind,
-        ),
-        found,
+    return _row(c, self_score, score, SRC_COMPUTED if c.is_computed else SRC_SELF, why, computed=computed), found
+
+
+def _row(
+    c: Criterion, self_score: Decimal | None, score: Decimal, source: str, why: str, *, computed: Decimal | None = None, appraised: Decimal | None = None
+) -> CriterionScore:
+    return CriterionScore(
+        id=c.id,
+        max=c.max,
+        applicable=source != SRC_NOT_APPLICABLE,
+        self_score=self_score,
+        computed=computed,
+        appraised=appraised,
+        score=score,
+        source=source,
+        why=why,
+        kind=c.kind,
     )
 
 
 def _not_applicable(c: Criterion, self_score: Decimal | None, why: str) -> CriterionScore:
-    return CriterionScore(
-        id=c.id,
-        max=c.max,
-        applicable=False,
-        self_score=self_score,
-        computed=None,
-        appraised=None,
-        score=ZERO,
-        source=SRC_NOT_APPLICABLE,
-        why=why,
-        kind=c.kind,
-    )
+    return _row(c, self_score, ZERO, SRC_NOT_APPLICABLE, why)
 
 
 def _appraised_why(appraisal: AppraisedScore, self_score: Decimal | None, computed: Decimal | None) -> str:

@@ -263,10 +263,6 @@ class Store:
     def all(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
 
-    @property
-    def schema_version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
-
 
 def _split_sql(script: str) -> list[str]:
     """Split a migration into statements: comments dropped first (ours have no '--' or ';' in literals)."""

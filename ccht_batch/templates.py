@@ -198,13 +198,23 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
         ws.write_formula(r, col_points, points_formula(c, r), number, 0)
         _score_validation(ws, r, col_self, c, lookups, sign)
 
+    def group_line(r: int, code_text: str, label: str, max_points: Decimal | None) -> None:
+        """A locked group line: its code (fields only), label and maximum (when it has one)."""
+        if code_text:
+            ws.write_string(r, 0, code_text, group_code)
+        else:
+            ws.write_blank(r, 0, None, group_code)
+        ws.write_string(r, 1, label, group_text)
+        if max_points is None:
+            ws.write_blank(r, 2, None, group_number)
+        else:
+            ws.write_number(r, 2, float(max_points), group_number)
+        for col in (3, 4, 5):
+            ws.write_blank(r, col, None, group_text)
+
     for f in crit.fields:
         group_row = row
-        ws.write_string(row, 0, f.id, group_code)
-        ws.write_string(row, 1, f.name, group_text)
-        ws.write_number(row, 2, float(f.max), group_number)
-        for col in (3, 4, 5):
-            ws.write_blank(row, col, None, group_text)
+        group_line(row, f.id, f.name, f.max)
         row += 1
         first = row
         for c in f.criteria:
@@ -215,20 +225,12 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
         field_total_cells.append(xl_rowcol_to_cell(group_row, col_points))
 
     total_row = row
-    ws.write_blank(row, 0, None, group_code)
-    ws.write_string(row, 1, f"{L.TOTAL_LABEL} điểm các lĩnh vực", group_text)
-    ws.write_number(row, 2, float(crit.total_max), group_number)
-    for col in (3, 4, 5):
-        ws.write_blank(row, col, None, group_text)
+    group_line(row, "", f"{L.TOTAL_LABEL} điểm các lĩnh vực", crit.total_max)
     ws.write_formula(row, col_points, "=" + "+".join(field_total_cells) if field_total_cells else "=0", group_number, 0)
     row += 1
 
     bonus_row = row
-    ws.write_blank(row, 0, None, group_code)
-    ws.write_string(row, 1, f"{L.BONUS_GROUP} (tối đa {fmt_number(crit.bonus_cap)} điểm)", group_text)
-    ws.write_number(row, 2, float(crit.bonus_cap), group_number)
-    for col in (3, 4, 5):
-        ws.write_blank(row, col, None, group_text)
+    group_line(row, "", f"{L.BONUS_GROUP} (tối đa {fmt_number(crit.bonus_cap)} điểm)", crit.bonus_cap)
     row += 1
     first = row
     for c in crit.bonus_items:
@@ -241,11 +243,7 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
         ws.write_number(bonus_row, col_points, 0, group_number)
 
     penalty_row = row
-    ws.write_blank(row, 0, None, group_code)
-    ws.write_string(row, 1, f"{L.PENALTY_GROUP} (nhập số điểm bị trừ, là số dương)", group_text)
-    ws.write_blank(row, 2, None, group_number)
-    for col in (3, 4, 5):
-        ws.write_blank(row, col, None, group_text)
+    group_line(row, "", f"{L.PENALTY_GROUP} (nhập số điểm bị trừ, là số dương)", None)
     row += 1
     first = row
     for c in crit.penalty_items:
@@ -257,11 +255,7 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
     else:
         ws.write_number(penalty_row, col_points, 0, group_number)
 
-    ws.write_blank(row, 0, None, group_code)
-    ws.write_string(row, 1, "Tổng điểm tự chấm (các lĩnh vực + điểm thưởng − điểm trừ; chương trình tự tính lại)", group_text)
-    ws.write_blank(row, 2, None, group_number)
-    for col in (3, 4, 5):
-        ws.write_blank(row, col, None, group_text)
+    group_line(row, "", "Tổng điểm tự chấm (các lĩnh vực + điểm thưởng − điểm trừ; chương trình tự tính lại)", None)
     ws.write_formula(
         row,
         col_points,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+from decimal import Decimal, ROUND_HALF_UP
 from typing import Any
 
 _SPACES = re.compile(r"\s+")
@@ -166,15 +166,6 @@ def json_number(value: Decimal | None) -> int | float | None:
     if value == value.to_integral_value():
         return int(value)
     return float(value)
-
-
-def to_decimal_or_none(text: str | None) -> Decimal | None:
-    if text is None or text == "":
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
 
 
 def column_letter(index: int) -> str:

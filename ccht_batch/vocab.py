@@ -29,7 +29,6 @@ TITLES: dict[str, str] = {
     "TTLDTT": "Tập thể lao động tiên tiến",
     "TTLDXS": "Tập thể lao động xuất sắc",
 }
-TITLE_BY_TEXT = {text: code for code, text in TITLES.items()}
 INDIVIDUAL_TITLES = ("LDTT", "CSTDCS")
 COLLECTIVE_TITLES = ("TTLDTT", "TTLDXS")
 
@@ -51,4 +50,3 @@ NOT_APPLICABLE = "Không áp dụng"
 
 # Milestones: `yearly` is every year's review; the others are declared in criteria.yaml.
 YEARLY = "yearly"
-MILESTONE_CHOICES = ("so-ket", "tong-ket")

@@ -190,15 +190,9 @@ def summary_order(config: Config, outcome: RunOutcome) -> list[UnitOutcome]:
 
 def _summary_table(config: Config, units: list[UnitOutcome]) -> Table:
     fields = config.criteria.fields
-    columns = [
-        Column("Hạng", 7, "int"),
-        Column("Mã đơn vị", 11),
-        Column("Tên đơn vị", 34),
-        Column("Tổng điểm", 10, "number"),
-        Column("Kết quả", 10, "number"),
-        Column("Xếp loại", 12),
-        Column("Trạng thái", 16),
-    ] + [Column(f"{f.id}. {f.name}", 16, "number") for f in fields]
+    layout = ((7, "int"), (11, "text"), (34, "text"), (10, "number"), (10, "number"), (12, "text"), (16, "text"))
+    columns = [Column(title, width, kind) for title, (width, kind) in zip(SUMMARY_HEADERS, layout, strict=True)]
+    columns += [Column(f"{f.id}. {f.name}", 16, "number") for f in fields]
     rows = []
     for u in units:
         fs = u.score.field_scores if u.score else {}
@@ -307,7 +301,7 @@ def _persons_table(config: Config, outcome: RunOutcome, units: list[UnitOutcome]
 
 
 def _issues_table(outcome: RunOutcome) -> Table:
-    columns = [Column("Tệp", 30), Column("Mã đơn vị", 11), Column("Trang tính", 14), Column("Ô", 7), Column("Mức độ", 10), Column("Mã lỗi", 22), Column("Nội dung", 80)]
+    columns = [Column(title, width) for title, width in zip(ISSUE_HEADERS, (30, 11, 14, 7, 10, 22, 80), strict=True)]
     rows = []
     for f in sorted_files(outcome.all_period_files):
         for i in file_issues(outcome, f):

@@ -190,6 +190,27 @@ def test_a_file_that_cannot_be_moved_stays_and_the_next_run_moves_it(workdir):
     assert units_by_code(summary(workdir, "2025-10"))["VP"]["status"] == "submitted"
 
 
+def test_an_output_folder_held_open_exits_3_with_what_to_do_and_commits_nothing(workdir, monkeypatch):
+    submit(workdir, "VP", "VP.xlsx")
+    assert run(workdir, "run", "--period", "2025-10")[0] == 0
+    submit(workdir, "QLKH", "QLKH.xlsx")
+    out_dir = workdir / "output" / "2025-10"
+    real_replace = os.replace
+
+    def windows_replace(src, dst):  # Windows refuses to rename a folder with a file open in it
+        if Path(src) == out_dir:
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process", str(src))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr("ccht_batch.batch.os.replace", windows_replace)
+    code, _, err = run(workdir, "run", "--period", "2025-10")
+    assert code == 3
+    assert f"Không thay được thư mục kết quả {out_dir}" in err and "Hãy đóng các tệp" in err
+    assert (workdir / "input" / "QLKH.xlsx").exists()
+    assert store_rows(workdir, "SELECT name FROM files ORDER BY id") == [("VP.xlsx",)]
+    assert units_by_code(summary(workdir, "2025-10"))["QLKH"]["status"] == "missing"
+
+
 def test_evidence_formula_text_stays_text_everywhere(workdir):
     evil = '=HYPERLINK("http://x","y")'
     person = {L.P_NAME: "Nguyễn Văn An", L.P_BIRTH: 1980, L.P_GENDER: "Nam", L.P_POSITION: "Chuyên viên", L.P_RATING: "Hoàn thành tốt nhiệm vụ", L.P_SUMMARY: evil}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import sqlite3
@@ -90,3 +91,21 @@ def test_a_swap_interrupted_between_its_renames_is_recovered(workdir):
     assert (out / "ThamDinh_2025-10.xlsx").read_bytes() == b"the Office's appraisal, being filled"
     assert (out / "summary.json").exists()
     assert [p.name for p in (workdir / "output").iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_new_file_under_a_pending_files_name_is_read_not_moved_blind(workdir):
+    submit(workdir, "VP", "VP.xlsx")
+    _kill_at(workdir, "before-moves")
+    assert _files(workdir) == [("VP.xlsx", "accepted", 0)]
+    # the clerk takes the file away and drops the unit's corrected file under the same name
+    (workdir / "input" / "VP.xlsx").unlink()
+    new = submit(workdir, "VP", "VP.xlsx", scores={"1.1": 2})
+    new_sha = hashlib.sha256(new.read_bytes()).hexdigest()
+
+    code, _, err = run(workdir, "run", "--period", "2025-10", "--jobs", "1")
+    assert code == 0, err
+    s = summary(workdir, "2025-10")
+    assert [(f["name"], f["sha256"], f["status"]) for f in s["files"]] == [("VP.xlsx", new_sha, "accepted")]
+    assert _files(workdir) == [("VP.xlsx", "accepted", 1), ("VP.xlsx", "accepted", 1)]
+    assert _inputs(workdir) == []
+    assert (workdir / "input" / "processed" / "2025-10" / "VP.xlsx").exists()
