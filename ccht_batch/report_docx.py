@@ -18,6 +18,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
@@ -167,9 +168,17 @@ def _fixed_zip(blob: bytes) -> bytes:
     return out.getvalue()
 
 
-def _borderless(d: _Doc, rows: int, widths: tuple[float, float]) -> Table:
+def _borderless(d: _Doc, rows: int, widths: tuple[float, float], outdent_cm: float = 0.0) -> Table:
+    """A two-column block without borders. ``outdent_cm`` lets it reach into the left margin, as official
+    headers do, so "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and the agency name fit on one line each."""
     t = d.doc.add_table(rows=rows, cols=2)  # the default table style of the template has no borders
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if outdent_cm:
+        indent = OxmlElement("w:tblInd")
+        indent.set(qn("w:w"), str(int(-outdent_cm * 567)))  # twentieths of a point: 567 per cm
+        indent.set(qn("w:type"), "dxa")
+        t._tbl.tblPr.append(indent)
+    else:
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
     _widths(t, widths)
     return t
 
@@ -188,7 +197,7 @@ def _cell_lines(cell, lines: list[tuple[str, dict]]) -> None:
 
 def _header(d: _Doc, config: Config, data: ReportData) -> None:
     a = config.agency
-    t = _borderless(d, 2, (6.8, 9.2))
+    t = _borderless(d, 2, (7.4, 10.0), outdent_cm=1.0)
     _cell_lines(t.rows[0].cells[0], [(a.parent.upper(), {"size": 12}), (a.name.upper(), {"bold": True, "size": 12})])
     _cell_lines(t.rows[0].cells[1], [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {"bold": True, "size": 12}), ("Độc lập - Tự do - Hạnh phúc", {"bold": True, "size": BODY_PT})])
     _cell_lines(t.rows[1].cells[0], [("", {}), (f"Số:      /BC-{a.short_name}", {"size": BODY_PT})])
