@@ -4,7 +4,8 @@ A wrong configuration must stop everything before any file is touched, and say p
 file, line, key path, the value found and what is expected, in Vietnamese. So the loader never stops at the
 first problem: each check records a ``ConfigProblem`` and goes on, and ``load_config`` raises one
 ``ConfigError`` carrying all of them. This module holds the typed objects and the loading; the checks are
-in ``config_parse``.
+in ``config_parse`` (criteria, units, settings) and ``config_awards`` (award rules), both reading through
+``config_reader.Reader``.
 """
 
 from __future__ import annotations

@@ -6,214 +6,42 @@ so one ``ccht-batch check`` lists everything to fix; ``config.load_config`` rais
 
 from __future__ import annotations
 
-import difflib
-import json
 import re
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from ccht_batch import vocab
 from ccht_batch.config import (
-    _num,
-    Agency,
     APPLIES_TO,
-    AwardRule,
-    AwardTarget,
-    Band,
-    CHECK_OPTIONAL_KEYS,
-    Choice,
-    COLLECTIVE_CHECKS,
-    COMBINATORS,
-    Condition,
-    ConfigProblem,
-    Contact,
-    Criteria,
-    Criterion,
-    EMAIL_RE,
     EVIDENCE,
-    Field,
-    ID_RE,
-    Indicator,
     INDICATOR_TYPES,
-    INDIVIDUAL_CHECKS,
-    Limits,
-    MailSettings,
     METHODS,
-    Milestone,
-    Movement,
-    Person,
-    Quota,
-    RESERVED_SHEETS,
     SECURITY,
-    Settings,
-    SHEET_FORBIDDEN,
-    SHEET_NAME_MAX,
-    Signer,
-    Threshold,
-    to_decimal,
-    Unit,
     UNIT_CODE_RE,
     WINDOWS_RESERVED,
     ZERO_DENOMINATOR,
+    Agency,
+    Band,
+    Choice,
+    Contact,
+    Criteria,
+    Criterion,
+    Field,
+    Indicator,
+    Limits,
+    MailSettings,
+    Milestone,
+    Movement,
+    Person,
+    Settings,
+    Signer,
+    Threshold,
+    Unit,
+    _num,
 )
-from ccht_batch.yamlsource import KeyPath, YamlSource, render_path
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "(trống)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    else:
-        text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-class Reader:
-    """Typed access to one YAML document that records problems instead of raising."""
-
-    def __init__(self, src: YamlSource, label: str):
-        self.src = src
-        self.label = label
-        self.problems: list[ConfigProblem] = []
-        for p in src.problems:
-            self.problems.append(ConfigProblem(label, p.line, render_path(p.path) if p.path else "", p.found, p.expected))
-
-    def problem(self, path: KeyPath, found: Any, expected: str) -> None:
-        self.problems.append(
-            ConfigProblem(self.label, self.src.line_of(path), render_path(path), _shown(found), expected)
-        )
-
-    # -- shapes
-
-    def mapping(self, value: Any, path: KeyPath, allowed: Iterable[str] | None = None) -> dict:
-        if not isinstance(value, dict):
-            self.problem(path, value, "một bảng khóa: giá trị (mapping)")
-            return {}
-        if allowed is not None:
-            allowed = set(allowed)
-            for key in value:
-                if key not in allowed:
-                    close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
-                    hint = f"; có phải '{close[0]}'?" if close else ""
-                    self.problem(
-                        path + (key,),
-                        key,
-                        "một trong các khóa: " + ", ".join(sorted(allowed)) + f" (khóa này không được hỗ trợ; kiểm tra chính tả{hint})",
-                    )
-        return value
-
-    def sequence(self, value: Any, path: KeyPath, non_empty: bool = True) -> list:
-        if not isinstance(value, list):
-            self.problem(path, value, "một danh sách (mỗi phần tử bắt đầu bằng '- ')")
-            return []
-        if non_empty and not value:
-            self.problem(path, "[]", "một danh sách có ít nhất một phần tử")
-        return value
-
-    # -- scalars; a missing required key is reported at its parent mapping
-
-    def _get(self, m: dict, key: str, path: KeyPath, required: bool, takes: str = "") -> tuple[bool, Any]:
-        if key not in m or m[key] is None:
-            if required:
-                what = f": {takes}" if takes else ""
-                self.problem(path + (key,), None, f"khóa '{key}' (bắt buộc, đang thiếu hoặc để trống){what}")
-            return False, None
-        return True, m[key]
-
-    def as_text(self, value: Any, path: KeyPath) -> str:
-        """A scalar as the maintainer typed it: ``id: 1.10`` is "1.10", not the float's "1.1"."""
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and tuple(path) in self.src.raw:
-            return self.src.raw[tuple(path)]
-        return str(value)
-
-    def text(self, m: dict, key: str, path: KeyPath, required: bool = True, default: str | None = None, takes: str = "") -> str | None:
-        ok, v = self._get(m, key, path, required, takes)
-        if not ok:
-            return default
-        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-            self.problem(path + (key,), v, "một chuỗi ký tự")
-            return default
-        v = self.as_text(v, path + (key,)).strip()
-        if required and not v:
-            self.problem(path + (key,), v, "một chuỗi ký tự không rỗng")
-            return default
-        return v
-
-    def choice(self, m: dict, key: str, path: KeyPath, options: Iterable[str], required: bool = True, default: str | None = None) -> str | None:
-        options = tuple(options)
-        v = self.text(m, key, path, required, None, takes="một trong " + ", ".join(options))
-        if v is None:
-            return default
-        if v not in options:
-            self.problem(path + (key,), v, "một trong: " + ", ".join(options))
-            return default
-        return v
-
-    def number(
-        self,
-        m: dict,
-        key: str,
-        path: KeyPath,
-        required: bool = True,
-        default: Decimal | None = None,
-        minimum: Decimal | None = Decimal(0),
-        positive: bool = False,
-    ) -> Decimal | None:
-        ok, v = self._get(m, key, path, required)
-        if not ok:
-            return default
-        d = to_decimal(v)
-        if d is None:
-            self.problem(path + (key,), v, "một số (dấu chấm thập phân, ví dụ 2.5)")
-            return default
-        if positive and d <= 0:
-            self.problem(path + (key,), v, "một số lớn hơn 0")
-            return default
-        if minimum is not None and d < minimum:
-            self.problem(path + (key,), v, f"một số không nhỏ hơn {minimum}")
-            return default
-        return d
-
-    def integer(self, m: dict, key: str, path: KeyPath, required: bool = True, default: int | None = None, minimum: int | None = None, maximum: int | None = None) -> int | None:
-        ok, v = self._get(m, key, path, required)
-        if not ok:
-            return default
-        if isinstance(v, bool) or not isinstance(v, int):
-            self.problem(path + (key,), v, "một số nguyên")
-            return default
-        if minimum is not None and v < minimum:
-            self.problem(path + (key,), v, f"một số nguyên không nhỏ hơn {minimum}")
-            return default
-        if maximum is not None and v > maximum:
-            self.problem(path + (key,), v, f"một số nguyên không lớn hơn {maximum}")
-            return default
-        return v
-
-    def boolean(self, m: dict, key: str, path: KeyPath, required: bool = True, default: bool = False) -> bool:
-        ok, v = self._get(m, key, path, required)
-        if not ok:
-            return default
-        if not isinstance(v, bool):
-            self.problem(path + (key,), v, "true hoặc false")
-            return default
-        return v
-
-    def identifier(self, m: dict, key: str, path: KeyPath) -> str | None:
-        v = self.text(m, key, path)
-        if v is not None and not ID_RE.match(v):
-            self.problem(path + (key,), v, "một mã gồm chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới (tối đa 32 ký tự)")
-            return None
-        return v
-
-    def email(self, m: dict, key: str, path: KeyPath, required: bool = True) -> str | None:
-        v = self.text(m, key, path, required)
-        if v and not EMAIL_RE.match(v):
-            self.problem(path + (key,), v, "một địa chỉ thư điện tử hợp lệ (ví dụ ten@donvi.gov.vn)")
-            return None
-        return v or None
-
+from ccht_batch.config_awards import parse_awards
+from ccht_batch.config_reader import Reader
+from ccht_batch.yamlsource import KeyPath, render_path
 
 # ---------------------------------------------------------------------------------------------------
 # criteria.yaml
@@ -410,7 +238,7 @@ def parse_criteria(r: Reader) -> Criteria | None:
 
     criteria_ids = declared_ids
     milestone_ids = {m.id for m in milestones} | {vocab.YEARLY}
-    awards = _parse_awards(r, root.get("awards"), band_names, criteria_ids, milestone_ids)
+    awards = parse_awards(r, root.get("awards"), band_names, criteria_ids, milestone_ids)
 
     if r.problems:
         return None
@@ -428,7 +256,6 @@ def parse_criteria(r: Reader) -> Criteria | None:
         tie_breaks=tuple(tie_breaks),
         awards=awards,
     )
-
 
 
 def _check_multiple(r: Reader, path: KeyPath, value: Decimal | None, step: Decimal | None, step_key: str) -> None:
@@ -561,141 +388,6 @@ def _parse_criterion(
         evidence_required=evidence == "required",
         **{k: v for k, v in kw.items() if v is not None},
     )
-
-
-def _parse_awards(r: Reader, value: Any, bands: set[str], criteria_ids: set[str], milestone_ids: set[str]) -> tuple[AwardRule, ...]:
-    aw = r.mapping(value, ("awards",), ("rules",))
-    rules: list[AwardRule] = []
-    raw_rules = r.sequence(aw.get("rules"), ("awards", "rules"))
-    all_ids = [x.get("id") for x in raw_rules if isinstance(x, dict)]
-    for i, rule in enumerate(raw_rules):
-        p = ("awards", "rules", i)
-        rule = r.mapping(rule, p, ("id", "name", "sheet_name", "level", "milestones", "collective", "individual", "title"))
-        rid = r.identifier(rule, "id", p)
-        if rid and any(x.id == rid for x in rules):
-            r.problem(p + ("id",), rid, "một mã hình thức khen thưởng chưa dùng (mã bị trùng)")
-        name = r.text(rule, "name", p)
-        if name and any(x.name == name for x in rules):
-            r.problem(p + ("name",), name, "một tên hình thức chưa dùng (tên bị trùng)")
-        sheet = r.text(rule, "sheet_name", p)
-        if sheet is not None:
-            bad = sorted(set(sheet) & SHEET_FORBIDDEN)
-            if len(sheet) > SHEET_NAME_MAX:
-                r.problem(p + ("sheet_name",), sheet, f"tên trang tính tối đa {SHEET_NAME_MAX} ký tự (đang có {len(sheet)})")
-            elif bad:
-                r.problem(p + ("sheet_name",), sheet, "tên trang tính không chứa các ký tự " + " ".join(bad))
-            elif sheet.startswith("'") or sheet.endswith("'") or sheet.casefold() == "history":
-                r.problem(p + ("sheet_name",), sheet, "tên trang tính Excel chấp nhận (không bắt đầu hoặc kết thúc bằng dấu ', không phải 'History')")
-            elif sheet.casefold() in {x.casefold() for x in RESERVED_SHEETS} or any(x.sheet_name.casefold() == sheet.casefold() for x in rules):
-                r.problem(p + ("sheet_name",), sheet, "một tên trang tính chưa dùng")
-        level = r.integer(rule, "level", p, minimum=1)
-        if level is not None and any(x.level == level for x in rules):
-            r.problem(p + ("level",), level, "một bậc (level) chưa dùng: mỗi hình thức một bậc, bậc cao hơn là hình thức cao hơn")
-        ms: list[str] = []
-        for j, m in enumerate(r.sequence(rule.get("milestones"), p + ("milestones",))):
-            if not isinstance(m, str) or m not in milestone_ids:
-                r.problem(p + ("milestones", j), m, "một trong: " + ", ".join(sorted(milestone_ids)))
-            ms.append(str(m))
-        targets: dict[str, AwardTarget | None] = {}
-        for kind, checks in (("collective", COLLECTIVE_CHECKS), ("individual", INDIVIDUAL_CHECKS)):
-            if rule.get(kind) is None:
-                targets[kind] = None
-                continue
-            tp = p + (kind,)
-            t = r.mapping(rule.get(kind), tp)
-            quota_raw = t.get("quota")
-            cond_part = {k: v for k, v in t.items() if k != "quota"}
-            cond = _parse_condition(r, cond_part, tp, kind, checks, bands, criteria_ids, all_ids)
-            quota = Quota()
-            if quota_raw is not None:
-                q = r.mapping(quota_raw, tp + ("quota",), ("max_total", "max_per_unit"))
-                quota = Quota(
-                    max_total=r.integer(q, "max_total", tp + ("quota",), required=False, minimum=0),
-                    max_per_unit=r.integer(q, "max_per_unit", tp + ("quota",), required=False, minimum=0),
-                )
-            targets[kind] = AwardTarget(cond, quota) if cond else None
-        if rule.get("collective") is None and rule.get("individual") is None:
-            r.problem(p, rid, "ít nhất một trong hai khóa 'collective' (tập thể) hoặc 'individual' (cá nhân)")
-        rules.append(
-            AwardRule(
-                id=rid or "",
-                name=name or "",
-                sheet_name=sheet or "",
-                level=level or 0,
-                milestones=tuple(ms),
-                collective=targets.get("collective"),
-                individual=targets.get("individual"),
-                title=r.text(rule, "title", p, required=False) or ("DANH SÁCH ĐỀ NGHỊ TẶNG " + (name or "").upper()),
-            )
-        )
-    return tuple(sorted(rules, key=lambda x: -x.level))
-
-
-def _parse_condition(
-    r: Reader, c: Any, p: KeyPath, kind: str, checks: dict, bands: set[str], criteria_ids: set[str], award_ids: list
-) -> Condition | None:
-    label = "tập thể" if kind == "collective" else "cá nhân"
-    if not isinstance(c, dict):
-        r.problem(p, c, "một điều kiện: {check: ...}, all_of: [...] hoặc any_of: [...]")
-        return None
-    combos = [k for k in COMBINATORS if k in c]
-    if combos:
-        if len(c) != 1:
-            r.problem(p, list(c), f"chỉ một khóa '{combos[0]}' (tách các điều kiện khác vào danh sách của nó)")
-        key = combos[0]
-        items = r.sequence(c[key], p + (key,))
-        parsed = [_parse_condition(r, x, p + (key, j), kind, checks, bands, criteria_ids, award_ids) for j, x in enumerate(items)]
-        if any(x is None for x in parsed):
-            return None
-        return Condition(check=key, of=tuple(parsed))  # type: ignore[arg-type]
-    if "check" not in c:
-        r.problem(p, list(c), "một điều kiện: khóa 'check', hoặc 'all_of' / 'any_of'")
-        return None
-    name = c.get("check")
-    if not isinstance(name, str) or name not in checks:
-        r.problem(p + ("check",), name, f"một phép kiểm tra cho {label}: " + ", ".join(sorted(checks)))
-        return None
-    required = checks[name]
-    optional = CHECK_OPTIONAL_KEYS.get(name, ())
-    r.mapping(c, p, ("check",) + tuple(required) + tuple(optional))
-    kw: dict[str, Any] = {"check": name}
-    for key in required + tuple(k for k in optional if k in c):
-        if key == "band":
-            v = r.text(c, key, p)
-            if v is not None and v not in bands:
-                r.problem(p + (key,), v, "tên một mức xếp loại có trong 'bands': " + ", ".join(sorted(bands)))
-            kw[key] = v
-        elif key == "award":
-            v = r.text(c, key, p)
-            if v is not None and v not in award_ids:
-                r.problem(p + (key,), v, "mã một hình thức khen thưởng có trong 'awards.rules': " + ", ".join(str(a) for a in award_ids))
-            kw[key] = v
-        elif key == "criterion":
-            v = r.text(c, key, p)  # as typed: `criterion: 3.10` is "3.10"
-            if v is not None and v not in criteria_ids:
-                r.problem(p + (key,), v, "mã một lĩnh vực hoặc tiêu chí có trong 'fields'")
-            kw[key] = v
-        elif key == "rating":
-            kw[key] = r.choice(c, key, p, vocab.RATING_CODES)
-        elif key == "title":
-            kw[key] = r.choice(c, key, p, vocab.TITLES)
-        elif key == "level":
-            kw[key] = r.choice(c, key, p, vocab.INITIATIVE_LEVEL_CODES)
-        elif key == "recognised":
-            kw[key] = r.boolean(c, key, p)
-        elif key == "points":
-            kw[key] = r.number(c, key, p)
-        elif key in ("rank", "count", "years", "within"):
-            kw[key] = r.integer(c, key, p, minimum=1, maximum=50)
-        elif key == "initiatives":
-            kw[key] = r.integer(c, key, p, minimum=0, maximum=50)
-    if name == "title_years" and kw.get("within") is None:
-        kw["within"] = kw.get("years")
-    if name == "title_years" and kw.get("within") and kw.get("years") and kw["within"] < kw["years"]:
-        r.problem(p + ("within",), kw["within"], f"một số năm không nhỏ hơn 'years' ({kw['years']})")
-    if any(kw.get(k) is None for k in required):
-        return None
-    return Condition(**{k: v for k, v in kw.items() if v is not None})
 
 
 # ---------------------------------------------------------------------------------------------------
