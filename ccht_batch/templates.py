@@ -212,17 +212,23 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
         for col in (3, 4, 5):
             ws.write_blank(r, col, None, group_text)
 
+    def block(r: int, code_text: str, label: str, max_points: Decimal | None, items, subtotal: str, sign: str = "") -> int:
+        """A group line, its scored rows, and the group's live subtotal (``subtotal`` wraps the SUM);
+        returns the next free row."""
+        group_line(r, code_text, label, max_points)
+        first = r + 1
+        for i, c in enumerate(items):
+            scored_row(c, first + i, config.applies(c, unit), sign)
+        if items:
+            rng = f"{xl_rowcol_to_cell(first, col_points)}:{xl_rowcol_to_cell(first + len(items) - 1, col_points)}"
+            ws.write_formula(r, col_points, "=" + subtotal.format(f"SUM({rng})"), group_number, 0)
+        else:
+            ws.write_number(r, col_points, 0, group_number)
+        return first + len(items)
+
     for f in crit.fields:
-        group_row = row
-        group_line(row, f.id, f.name, f.max)
-        row += 1
-        first = row
-        for c in f.criteria:
-            scored_row(c, row, config.applies(c, unit))
-            row += 1
-        points_range = f"{xl_rowcol_to_cell(first, col_points)}:{xl_rowcol_to_cell(row - 1, col_points)}"
-        ws.write_formula(group_row, col_points, f"=SUM({points_range})", group_number, 0)
-        field_total_cells.append(xl_rowcol_to_cell(group_row, col_points))
+        field_total_cells.append(xl_rowcol_to_cell(row, col_points))
+        row = block(row, f.id, f.name, f.max, f.criteria, "{}")
 
     total_row = row
     group_line(row, "", f"{L.TOTAL_LABEL} điểm các lĩnh vực", crit.total_max)
@@ -230,30 +236,9 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
     row += 1
 
     bonus_row = row
-    group_line(row, "", f"{L.BONUS_GROUP} (tối đa {fmt_number(crit.bonus_cap)} điểm)", crit.bonus_cap)
-    row += 1
-    first = row
-    for c in crit.bonus_items:
-        scored_row(c, row, True)
-        row += 1
-    if crit.bonus_items:
-        rng = f"{xl_rowcol_to_cell(first, col_points)}:{xl_rowcol_to_cell(row - 1, col_points)}"
-        ws.write_formula(bonus_row, col_points, f"=MIN(SUM({rng}),{_num(crit.bonus_cap)})", group_number, 0)
-    else:
-        ws.write_number(bonus_row, col_points, 0, group_number)
-
+    row = block(row, "", f"{L.BONUS_GROUP} (tối đa {fmt_number(crit.bonus_cap)} điểm)", crit.bonus_cap, crit.bonus_items, f"MIN({{}},{_num(crit.bonus_cap)})")
     penalty_row = row
-    group_line(row, "", f"{L.PENALTY_GROUP} (nhập số điểm bị trừ, là số dương)", None)
-    row += 1
-    first = row
-    for c in crit.penalty_items:
-        scored_row(c, row, True, sign="trừ")
-        row += 1
-    if crit.penalty_items:
-        rng = f"{xl_rowcol_to_cell(first, col_points)}:{xl_rowcol_to_cell(row - 1, col_points)}"
-        ws.write_formula(penalty_row, col_points, f"=SUM({rng})", group_number, 0)
-    else:
-        ws.write_number(penalty_row, col_points, 0, group_number)
+    row = block(row, "", f"{L.PENALTY_GROUP} (nhập số điểm bị trừ, là số dương)", None, crit.penalty_items, "{}", sign="trừ")
 
     group_line(row, "", "Tổng điểm tự chấm (các lĩnh vực + điểm thưởng − điểm trừ; chương trình tự tính lại)", None)
     ws.write_formula(
