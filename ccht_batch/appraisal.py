@@ -18,7 +18,7 @@ from ccht_batch.model import UnitOutcome
 from ccht_batch.periods import period_text
 from ccht_batch.values import fmt_number
 from ccht_batch.workdir import period_dir
-from ccht_batch.xlsxutil import GROUP_TINT, HEADER_TINT, INPUT_TINT, Formats, atomic_path, new_workbook, print_setup, write_meta
+from ccht_batch.xlsxutil import GROUP_TINT, INPUT_TINT, Formats, atomic_path, new_workbook, print_setup, write_header, write_meta
 
 SHEET = "Thẩm định"
 HEADER_ROW = 3  # zero-based: row 4 as Excel shows it
@@ -69,10 +69,7 @@ def _build(config: Config, period: str, units: list[UnitOutcome], path: Path) ->
     )
     ws.set_row(0, 24)
     ws.set_row(2, 32)
-    header = fmt(bold=True, align="center", text_wrap=True, border=1, bg_color=HEADER_TINT)
-    for col, title in enumerate(HEADERS):
-        ws.write_string(HEADER_ROW, col, title, header)
-    ws.set_row(HEADER_ROW, 32)
+    write_header(ws, fmt, HEADER_ROW, HEADERS, 32)
 
     code = fmt(align="center", border=1, locked=True)
     text = fmt(text_wrap=True, border=1, locked=True)

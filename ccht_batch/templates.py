@@ -22,7 +22,7 @@ from ccht_batch.config import Config, Criterion, Unit
 from ccht_batch.periods import current_year
 from ccht_batch.values import fmt_number
 from ccht_batch.workdir import templates_dir
-from ccht_batch.xlsxutil import GROUP_TINT, HEADER_TINT, INPUT_TINT, Formats, atomic_path, new_workbook, print_setup, write_meta
+from ccht_batch.xlsxutil import GROUP_TINT, INPUT_TINT, Formats, atomic_path, new_workbook, print_setup, write_header, write_meta
 
 SCORE_HEADER_ROW = 3  # zero-based: row 4 as Excel shows it
 IND_HEADER_ROW = 3
@@ -154,10 +154,7 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
         last_col,
     )
     ws.merge_range(2, 0, 2, last_col, "Nhập vào các ô màu vàng. Không thêm, xóa hay sắp xếp lại dòng; không đổi tên trang tính.", fmt(italic=True, font_color="#C00000"))
-    header = fmt(bold=True, align="center", text_wrap=True, border=1, bg_color=HEADER_TINT)
-    for col, title in enumerate(headers):
-        ws.write_string(SCORE_HEADER_ROW, col, title, header)
-    ws.set_row(SCORE_HEADER_ROW, 32)
+    write_header(ws, fmt, SCORE_HEADER_ROW, headers, 32)
 
     text = fmt(text_wrap=True, border=1, locked=True)
     code = fmt(align="center", border=1, locked=True)
@@ -316,9 +313,7 @@ def _write_indicators(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, y
     last_col = len(L.INDICATOR_HEADERS) - 1
     _title_rows(ws, fmt, f"SỐ LIỆU TÍNH ĐIỂM NĂM {year}", f"Đơn vị: {unit.name} (mã {unit.code})", last_col)
     ws.merge_range(2, 0, 2, last_col, "Số lượng: số nguyên từ 0; ngày: dạng dd/mm/yyyy. Để trống nếu chưa có.", fmt(italic=True, font_color="#C00000"))
-    header = fmt(bold=True, align="center", text_wrap=True, border=1, bg_color=HEADER_TINT)
-    for col, title in enumerate(L.INDICATOR_HEADERS):
-        ws.write_string(IND_HEADER_ROW, col, title, header)
+    write_header(ws, fmt, IND_HEADER_ROW, L.INDICATOR_HEADERS)
     text = fmt(text_wrap=True, border=1, locked=True)
     code = fmt(align="center", border=1, locked=True)
     inp_count = fmt(align="center", border=1, num_format="0", locked=False, bg_color=INPUT_TINT)
@@ -385,10 +380,7 @@ def _write_persons(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year
         fmt(italic=True, font_color="#C00000", text_wrap=True),
     )
     ws.set_row(2, 30)
-    header = fmt(bold=True, align="center", text_wrap=True, border=1, bg_color=HEADER_TINT)
-    for col, title in enumerate(headers):
-        ws.write_string(PERSON_HEADER_ROW, col, title, header)
-    ws.set_row(PERSON_HEADER_ROW, 45)
+    write_header(ws, fmt, PERSON_HEADER_ROW, headers, 45)
     no_fmt = fmt(align="center", border=1, locked=True)
     inp = fmt(text_wrap=True, border=1, locked=False, bg_color=INPUT_TINT)
     inp_year = fmt(align="center", border=1, num_format="0", locked=False, bg_color=INPUT_TINT)

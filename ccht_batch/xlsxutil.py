@@ -64,6 +64,15 @@ class Formats:
         return fmt
 
 
+def write_header(ws: Worksheet, fmt: Formats, row: int, titles: tuple[str, ...] | list[str], height: float | None = None) -> None:
+    """A table's header row: bold, centred, wrapped, bordered, tinted — the look of every fillable table."""
+    header = fmt(bold=True, align="center", text_wrap=True, border=1, bg_color=HEADER_TINT)
+    for col, title in enumerate(titles):
+        ws.write_string(row, col, title, header)
+    if height is not None:
+        ws.set_row(row, height)
+
+
 def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:
     """Write a value by its Python type; every str is written as text, never parsed."""
     if value is None or value == "":
