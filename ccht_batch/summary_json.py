@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from ccht_batch.config import Config
-from ccht_batch.issues import Issue
 from ccht_batch.model import FileRecord, RunOutcome, UnitOutcome
 from ccht_batch.values import json_number
 from ccht_batch.xlsxutil import atomic_path
@@ -39,12 +38,6 @@ def sorted_units(config: Config, units: list[UnitOutcome]) -> list[UnitOutcome]:
     return sorted(units, key=lambda u: (order.get(u.code, len(order)), u.code))
 
 
-def file_issues(outcome: RunOutcome, record: FileRecord) -> list[Issue]:
-    """A file's issues, as the batch recorded them: what reading found, then the scorer's warnings about
-    the counted file (evidence missing, a computed score replacing the typed one)."""
-    return list(record.issues)
-
-
 def considered_rules(config: Config, outcome: RunOutcome) -> list:
     """The reward forms this run considered. The award engine decides (``awards.rules_for``); every
     writer follows it, so a list never shows a form the engine did not check, or the reverse."""
@@ -63,7 +56,7 @@ def _file_json(outcome: RunOutcome, record: FileRecord) -> dict[str, Any]:
         "sha256": record.sha256,
         "status": record.status,
         "unit_code": record.unit_code,
-        "issues": [i.to_json() for i in file_issues(outcome, record)],
+        "issues": [i.to_json() for i in record.issues],
     }
 
 

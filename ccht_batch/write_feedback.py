@@ -24,7 +24,7 @@ from ccht_batch.config import Config
 from ccht_batch.issues import ERROR, SEVERITY_TEXT, WARNING
 from ccht_batch.model import CARRIED, FILE_STATUS_TEXT, REJECTED, SOURCE_TEXT, UNIT_REJECTED, UNIT_STATUS_TEXT, RunOutcome, UnitOutcome
 from ccht_batch.periods import period_text
-from ccht_batch.summary_json import file_issues, sorted_files
+from ccht_batch.summary_json import sorted_files
 from ccht_batch.write_nominations import ELIGIBILITY_TEXT
 from ccht_batch.xlsxfast import FastSheet, PatternBook, SheetRows, Styled, row_heights, use_formats
 from ccht_batch.xlsxutil import HEADER_TINT, Formats, print_setup, text_height
@@ -88,7 +88,7 @@ def _joined(reasons: tuple[str, ...]) -> str:
 def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dict[str, Any]:
     files = sorted_files(unit.files)
     # Errors first: they decide whether the file counts.
-    found = sorted(((f.name, i) for f in files for i in file_issues(outcome, f)), key=lambda x: 0 if x[1].severity == ERROR else 1)
+    found = sorted(((f.name, i) for f in files for i in f.issues), key=lambda x: 0 if x[1].severity == ERROR else 1)
     rows = []
     if unit.score is not None:
         typed = unit.submission.scores if unit.submission else {}
@@ -116,7 +116,7 @@ def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dic
         "status": unit.status,
         "status_text": UNIT_STATUS_TEXT.get(unit.status, unit.status),
         "files": [
-            (f.name, FILE_STATUS_TEXT.get(f.status, f.status), sum(1 for i in file_issues(outcome, f) if i.severity == ERROR), f.status)
+            (f.name, FILE_STATUS_TEXT.get(f.status, f.status), sum(1 for i in f.issues if i.severity == ERROR), f.status)
             for f in files
         ],
         "counted_file": unit.file_name if unit.score is not None else None,

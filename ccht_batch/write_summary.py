@@ -26,7 +26,7 @@ from ccht_batch.config import Config
 from ccht_batch.issues import SEVERITY_TEXT
 from ccht_batch.model import CARRIED, MISSING, SRC_APPRAISED, SRC_COMPUTED, SUBMITTED, UNIT_STATUS_TEXT, RunOutcome, UnitOutcome
 from ccht_batch.periods import period_text
-from ccht_batch.summary_json import considered_rules, file_issues, sorted_files, sorted_units
+from ccht_batch.summary_json import considered_rules, sorted_files, sorted_units
 from ccht_batch.vocab import INITIATIVE_LEVELS, RATINGS
 from ccht_batch.write_nominations import ELIGIBILITY_TEXT, person_nominations
 from ccht_batch.xlsxfast import FastSheet, Styled, row_heights
@@ -304,7 +304,7 @@ def _issues_table(outcome: RunOutcome) -> Table:
     columns = [Column(title, width) for title, width in zip(ISSUE_HEADERS, (30, 11, 14, 7, 10, 22, 80), strict=True)]
     rows = []
     for f in sorted_files(outcome.all_period_files):
-        for i in file_issues(outcome, f):
+        for i in f.issues:
             rows.append([f.name, i.unit_code or f.unit_code, i.sheet, i.cell, SEVERITY_TEXT.get(i.severity, i.severity), i.code, i.message])
     return Table(SHEET_ISSUES, columns, rows, freeze_cols=1)
 
