@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
 import importlib
 import sys
 import traceback
-
-import filelock
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+import filelock
+
 from ccht_batch import __version__
 from ccht_batch.config import Config, ConfigError, load_config
-from ccht_batch.console import Console, ensure_utf8
+from ccht_batch.console import Console, ensure_utf8, os_reason
 from ccht_batch.lock import LockHeld  # noqa: F401  (re-exported: commands raise it)
 from ccht_batch.periods import current_period, current_year, parse_period
 
@@ -353,25 +352,8 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         return EXIT_FAILED
 
 
-_OS_REASONS = {
-    errno.EACCES: "không có quyền truy cập (tệp có thể đang mở trong chương trình khác, hoặc chỉ đọc)",
-    errno.EPERM: "không được phép thao tác",
-    errno.ENOENT: "không tìm thấy",
-    errno.EEXIST: "đã có một tệp trùng tên ở đó",
-    errno.EISDIR: "đây là một thư mục, không phải tệp",
-    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
-    errno.ENOSPC: "ổ đĩa đã đầy",
-    errno.EROFS: "ổ đĩa chỉ cho đọc",
-}
-
-
 def _os_message(exc: OSError) -> str:
-    if isinstance(exc, TimeoutError):
-        reason = "hết thời gian chờ (máy chủ hoặc ổ mạng không trả lời)"
-    elif isinstance(exc, ConnectionError):
-        reason = "không kết nối được (máy chủ từ chối hoặc đường truyền bị ngắt)"
-    else:
-        reason = _OS_REASONS.get(exc.errno, f"lỗi hệ thống ({exc.strerror or type(exc).__name__})")
+    reason = os_reason(exc)
     if exc.filename:
         return f"Lỗi: không dùng được '{exc.filename}': {reason}."
     return f"Lỗi: {reason}."

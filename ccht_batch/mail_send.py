@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ccht_batch.config import SECURITY, Config, MailSettings
+from ccht_batch.console import os_reason
 from ccht_batch.mail_compose import Draft, header_text
 from ccht_batch.store import Store, dumps
 
@@ -220,7 +221,7 @@ class SmtpSession:
         elif isinstance(exc, smtplib.SMTPResponseException):
             text = f"máy chủ thư {where} từ chối phiên làm việc ({_reply(exc.smtp_code, exc.smtp_error)})"
         elif isinstance(exc, (OSError, smtplib.SMTPException)):
-            text = f"không kết nối được máy chủ thư {where} ({exc.strerror if isinstance(exc, OSError) and exc.strerror else exc})"
+            text = f"không kết nối được máy chủ thư {where}" + (f" ({os_reason(exc)})" if isinstance(exc, OSError) else "")
         else:
             return exc  # KeyboardInterrupt and the like: not a delivery matter
         return DeliveryFailure(text, fatal=True)
@@ -244,7 +245,8 @@ class SmtpSession:
             raise DeliveryFailure(f"máy chủ từ chối thư ({_reply(exc.smtp_code, exc.smtp_error)})", fatal=False) from None
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
-            raise DeliveryFailure(f"mất kết nối với máy chủ thư ({exc})", fatal=True) from None
+            reason = f" ({os_reason(exc)})" if isinstance(exc, OSError) else ""
+            raise DeliveryFailure(f"mất kết nối với máy chủ thư{reason}", fatal=True) from None
 
     def _drop(self) -> None:
         if self._smtp is not None:
