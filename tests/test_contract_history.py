@@ -6,19 +6,14 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 from test_contract_kit import (
-    PERIOD,
-    Template,
-    applicable,
     cli,
     cli_proc,
-    criteria,
-    fill_full,
     find_header,
     load_yaml,
     meta,
     new_workdir,
     put,
-    units,
+    submit_full_and_run,
 )
 
 YEAR_HEADERS = ["Năm", "Mã đơn vị", "Họ và tên", "Năm sinh", "Xếp loại"]
@@ -90,12 +85,7 @@ def test_history_import_bad_row_imports_nothing(h):
 
 def test_close_year_then_report(h):
     wd, _ = h
-    crits = criteria(wd)
-    us = {u["code"]: u for u in units(wd)}
-    t = Template(wd / "output" / "templates" / "VP_2025.xlsx")
-    fill_full(t, crits, applicable(crits, us["VP"]))
-    t.save(wd / "input" / "vp.xlsx")
-    assert cli(wd, "run", "--period", PERIOD).rc == 0
+    us = submit_full_and_run(wd)
 
     # without a terminal and without --yes: only shows, exits 2, writes nothing
     r = cli_proc(wd, "close-year", "--year", "2025", stdin="")

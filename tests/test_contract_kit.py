@@ -85,6 +85,18 @@ def new_workdir(root: Path, name: str = "wd", templates: bool = True) -> Path:
     return wd
 
 
+def submit_full_and_run(wd: Path, code: str = "VP") -> dict[str, dict]:
+    """A unit's template filled completely (by contract), dropped in input/, and a run of the period;
+    returns the units of units.yaml by code."""
+    crits = criteria(wd)
+    us = {u["code"]: u for u in units(wd)}
+    t = Template(wd / "output" / "templates" / f"{code}_{YEAR}.xlsx")
+    fill_full(t, crits, applicable(crits, us[code]))
+    t.save(wd / "input" / f"{code.lower()}.xlsx")
+    assert cli(wd, "run", "--period", PERIOD).rc == 0
+    return us
+
+
 # --------------------------------------------------------------------------------------------- config
 def load_yaml(workdir: Path, name: str) -> dict:
     return yaml.safe_load((workdir / "config" / name).read_text(encoding="utf-8"))

@@ -18,6 +18,7 @@ from test_contract_kit import (
     fill_full,
     load_yaml,
     new_workdir,
+    submit_full_and_run,
     units,
 )
 
@@ -144,12 +145,7 @@ def test_send_delivers_once_and_rerun_sends_nothing_new(tmp_path):
     from aiosmtpd.controller import Controller
 
     wd = new_workdir(tmp_path)
-    crits = criteria(wd)
-    us = {u["code"]: u for u in units(wd)}
-    t = Template(wd / "output" / "templates" / "VP_2025.xlsx")
-    fill_full(t, crits, applicable(crits, us["VP"]))
-    t.save(wd / "input" / "vp.xlsx")
-    assert cli(wd, "run", "--period", PERIOD).rc == 0
+    us = submit_full_and_run(wd)
     inbox = _Inbox()
     port = _free_port()
     server = Controller(inbox, hostname="127.0.0.1", port=port)

@@ -42,6 +42,7 @@ from test_contract_kit import (
     q2,
     sha256,
     sheet_rows,
+    submit_full_and_run,
     summary,
     table,
     units,
@@ -647,12 +648,7 @@ def test_tonghop_person_sheet_lists_the_person(sc):
 
 def test_rerun_keeps_the_appraisal_workbook(tmp_path):
     wd = new_workdir(tmp_path)
-    crits = criteria(wd)
-    us = {u["code"]: u for u in units(wd)}
-    t = Template(wd / "output" / "templates" / "VP_2025.xlsx")
-    fill_full(t, crits, applicable(crits, us["VP"]))
-    t.save(wd / "input" / "vp.xlsx")
-    assert cli(wd, "run", "--period", PERIOD).rc == 0
+    submit_full_and_run(wd)
     assert cli(wd, "appraisal", "--period", PERIOD).rc == 0
     appraisal = wd / "output" / PERIOD / f"ThamDinh_{PERIOD}.xlsx"
     assert appraisal.exists()
