@@ -6,6 +6,10 @@ by sheet name and header title only, exactly as outside tests and real units do.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -75,5 +79,27 @@ def fill_template(
             if key in meta:
                 _put(wm.cell(r, 2), meta[key])
     dest.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(dest)
+    save_reproducibly(wb, dest)
     return dest
+
+
+FIXED_TIME = dt.datetime(2025, 1, 1)
+
+
+def save_reproducibly(wb: Any, dest: Path) -> None:
+    """Save ``wb`` so that the same values give the same bytes: openpyxl stamps the clock into the
+    document properties and into every zip entry, which would change a filled file's SHA-256 (and so the
+    demo's ``summary.json``) from one run to the next."""
+    wb.properties.created = FIXED_TIME
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            out.writestr(fixed, data)
