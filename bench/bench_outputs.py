@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_outputs_sample import build_outcome, load_sample_config  # noqa: E402
 
-from ccht_batch.outputs import write_outputs  # noqa: E402
+from ccht_batch.outputs.write import write_outputs  # noqa: E402
 
 
 def main() -> int:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from intake import PERIOD, month_workdir, plain_read  # noqa: E402  (bench/intake.py)
 
-from ccht_batch import intake  # noqa: E402
+from ccht_batch.intake import parallel as intake  # noqa: E402
 
 
 def main() -> int:

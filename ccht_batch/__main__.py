@@ -1,5 +1,5 @@
 """Allow ``python -m ccht_batch``."""
 
-from ccht_batch.cli import main
+from ccht_batch.cli.main import main
 
 raise SystemExit(main())

@@ -16,11 +16,11 @@ import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ccht_batch import issues as catalogue
-from ccht_batch.config import Config
-from ccht_batch.console import Console
-from ccht_batch.lock import workdir_locked
-from ccht_batch.model import (
+from ccht_batch.core import issues as catalogue
+from ccht_batch.config.model import Config
+from ccht_batch.cli.console import Console
+from ccht_batch.core.lock import workdir_locked
+from ccht_batch.core.records import (
     ACCEPTED,
     CARRIED,
     DUPLICATE,
@@ -34,10 +34,10 @@ from ccht_batch.model import (
     RunOutcome,
     UnitOutcome,
 )
-from ccht_batch.periods import period_text, period_year
-from ccht_batch.store import Store
-from ccht_batch import runstore
-from ccht_batch.values import fmt_number
+from ccht_batch.core.periods import period_text, period_year
+from ccht_batch.store.db import Store
+from ccht_batch.store import runs as runstore
+from ccht_batch.core.values import fmt_number
 
 PAUSE_ENV = "CCHT_TEST_PAUSE"  # test hook: "before-commit" or "before-moves" (see tests/test_batch_crash.py)
 
@@ -52,7 +52,7 @@ class RunReport:
 
 
 def run_batch(config: Config, period: str, milestone: str | None = None, jobs: int | None = None, console: Console | None = None) -> RunReport:
-    from ccht_batch.cli import UsageError
+    from ccht_batch.cli.main import UsageError
 
     console = console or Console()
     if milestone is not None and config.criteria.movement.milestone(milestone) is None:
@@ -70,8 +70,8 @@ def _pause(config: Config, stage: str) -> None:
 
 
 def _run_locked(config: Config, store: Store, period: str, milestone: str | None, jobs: int, console: Console) -> RunReport:
-    from ccht_batch.intake import discover, mark_superseded, read_files
-    from ccht_batch.read import hash_file
+    from ccht_batch.intake.parallel import discover, mark_superseded, read_files
+    from ccht_batch.intake.read import hash_file
 
     year = period_year(period)
     mv = config.criteria.movement
@@ -202,8 +202,8 @@ def _make_duplicate(rec: FileRecord, detail: str) -> None:
 def _period_state(
     config: Config, store: Store, period: str, records: list[FileRecord], stored: list[tuple[int, FileRecord]]
 ) -> tuple[list[UnitOutcome], Appraisal | None, dict]:
-    from ccht_batch.rank import rank_changes, rank_units
-    from ccht_batch.score import score_unit
+    from ccht_batch.scoring.rank import rank_changes, rank_units
+    from ccht_batch.scoring.score import score_unit
 
     # the newest appraisal of the period, from the store or this run
     appraisal: Appraisal | None = None
@@ -272,8 +272,8 @@ def with_scoring(rec: FileRecord, adjusted: dict) -> FileRecord:
 
 
 def _awards(config: Config, store: Store, period: str, milestone: str | None, units: list[UnitOutcome]):
-    from ccht_batch.awards import evaluate_awards
-    from ccht_batch.history_store import StoreHistory
+    from ccht_batch.awards.select import evaluate_awards
+    from ccht_batch.store.history import StoreHistory
 
     return evaluate_awards(config, period=period, milestone=milestone, units=units, history=StoreHistory(store))
 
@@ -284,8 +284,8 @@ def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: in
 
     What the run does not produce — the Office's appraisal workbook being filled, the mail outbox, a file
     the clerk put there — is copied into the new folder first: replacing the outputs must not lose it."""
-    from ccht_batch.cli import CannotRun
-    from ccht_batch.outputs import write_outputs
+    from ccht_batch.cli.main import CannotRun
+    from ccht_batch.outputs.write import write_outputs
 
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -398,8 +398,8 @@ def command_run(ctx, args) -> int:
 
 def command_appraisal(ctx, args) -> int:
     """Write the period's appraisal workbook from the state the last run left (nothing is changed)."""
-    from ccht_batch.appraisal import appraisal_path, write_appraisal
-    from ccht_batch.cli import EXIT_OK, UsageError
+    from ccht_batch.forms.appraisal import appraisal_path, write_appraisal
+    from ccht_batch.cli.main import EXIT_OK, UsageError
 
     config = ctx.config
     with Store(config.store_path) as store:

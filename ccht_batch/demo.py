@@ -13,12 +13,12 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from ccht_batch import layout as L
-from ccht_batch import vocab
-from ccht_batch.config import Config, Criterion, Unit, load_config
-from ccht_batch.filling import fill_template
-from ccht_batch.templates import write_templates
-from ccht_batch.workdir import init_workdir
+from ccht_batch.forms import layout as L
+from ccht_batch.core import vocab
+from ccht_batch.config.model import Config, Criterion, Unit, load_config
+from ccht_batch.forms.filling import fill_template
+from ccht_batch.forms.template import write_templates
+from ccht_batch.config.workdir import init_workdir
 
 DEMO_YEAR = 2025
 FIRST_PERIOD = "2025-10"
@@ -118,9 +118,9 @@ def _persons(config: Config, unit: Unit, index: int, q: float) -> list[dict[str,
 
 def _computed_points(config: Config, unit: Unit, indicators: dict[str, object]) -> dict[str, Decimal]:
     """What the program will compute from these figures: a careful unit types the same self-score."""
-    from ccht_batch.model import IndicatorEntry, Submission
-    from ccht_batch.score import score_unit
-    from ccht_batch.values import parse_count, parse_date
+    from ccht_batch.core.records import IndicatorEntry, Submission
+    from ccht_batch.scoring.score import score_unit
+    from ccht_batch.core.values import parse_count, parse_date
 
     entries = {}
     for ind in config.criteria.indicators:
@@ -209,7 +209,7 @@ def _touch(path: Path, when: dt.datetime) -> None:
 
 def command_demo(ctx, args) -> int:
     from ccht_batch.batch import run_batch
-    from ccht_batch.cli import EXIT_OK, UsageError
+    from ccht_batch.cli.main import EXIT_OK, UsageError
 
     target = args.dir if args.dir is not None else ctx.workdir / "demo"
     if (target / "config").exists() or (target / "input").exists():

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from ccht_batch.config import Config, load_config
-from ccht_batch.model import IndicatorEntry, ScoreEntry, Submission
+from ccht_batch.config.model import Config, load_config
+from ccht_batch.core.records import IndicatorEntry, ScoreEntry, Submission
 
 REPO = Path(__file__).resolve().parents[1]
 YEAR = 2025

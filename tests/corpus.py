@@ -25,15 +25,16 @@ from typing import Any, Callable
 import openpyxl
 import xlsxwriter
 
-from ccht_batch import layout as L
-from ccht_batch import validate, vocab
-from ccht_batch.config import Config, load_config
-from ccht_batch.filling import Formula
-from ccht_batch.model import ACCEPTED, DUPLICATE, IGNORED, REJECTED
-from ccht_batch.read import RawBook, RawSheet, open_book
-from ccht_batch.templates import build_template
-from ccht_batch.values import column_letter
-from ccht_batch.workdir import init_workdir
+from ccht_batch.forms import layout as L
+from ccht_batch.intake import validate
+from ccht_batch.core import vocab
+from ccht_batch.config.model import Config, load_config
+from ccht_batch.forms.filling import Formula
+from ccht_batch.core.records import ACCEPTED, DUPLICATE, IGNORED, REJECTED
+from ccht_batch.intake.read import RawBook, RawSheet, open_book
+from ccht_batch.forms.template import build_template
+from ccht_batch.core.values import column_letter
+from ccht_batch.config.workdir import init_workdir
 from helpers import fill_template, header_map, soffice_convert
 
 PERIOD = "2025-11"

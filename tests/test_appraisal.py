@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ccht_batch import appraisal as A
-from ccht_batch import layout as L
-from ccht_batch.filling import Formula
-from ccht_batch.model import ACCEPTED, REJECTED, CriterionScore, UnitOutcome, UnitScore
-from ccht_batch.read import read_file
+from ccht_batch.forms import appraisal as A
+from ccht_batch.forms import layout as L
+from ccht_batch.forms.filling import Formula
+from ccht_batch.core.records import ACCEPTED, REJECTED, CriterionScore, UnitOutcome, UnitScore
+from ccht_batch.intake.read import read_file
 
 PERIOD = "2025-11"
 D = Decimal
@@ -159,7 +159,7 @@ def test_every_mistake_is_reported_at_its_cell(config, written, tmp_path):
 
 
 def test_an_appraisal_record_crosses_the_process_boundary_unchanged(config, written, tmp_path):
-    from ccht_batch import intake
+    from ccht_batch.intake import parallel as intake
 
     rec = read_file(_appraise(written, tmp_path / "td.xlsx", {("VP", "2.1"): "5,5"}, notes={("VP", "2.1"): "xem lại"}), config, PERIOD)
     assert rec.appraisal.scores and intake.unpack(intake.pack(rec)) == rec

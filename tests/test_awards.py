@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ccht_batch.award_checks import PersonSubject, Scope, UnitSubject, Verdict, combine, evaluate
-from ccht_batch.awards import evaluate_awards, rules_for, scope_for
-from ccht_batch.config import Condition, load_config
-from ccht_batch.model import (
+from ccht_batch.awards.checks import PersonSubject, Scope, UnitSubject, Verdict, combine, evaluate
+from ccht_batch.awards.select import evaluate_awards, rules_for, scope_for
+from ccht_batch.config.model import Condition, load_config
+from ccht_batch.core.records import (
     AwardRecord,
     CriterionScore,
     InitiativeRecord,

@@ -14,12 +14,12 @@ from pathlib import Path
 import openpyxl
 from filelock import FileLock
 
-from ccht_batch import layout as L
-from ccht_batch.lock import LOCK_NAME
-from ccht_batch.cli import main
-from ccht_batch.config import load_config
-from ccht_batch.console import Console
-from ccht_batch.templates import write_templates
+from ccht_batch.forms import layout as L
+from ccht_batch.core.lock import LOCK_NAME
+from ccht_batch.cli.main import main
+from ccht_batch.config.model import load_config
+from ccht_batch.cli.console import Console
+from ccht_batch.forms.template import write_templates
 from helpers import fill_template
 
 GOOD = {"1.1": 3, "1.3": "Có", "3.3": "Tốt", "3.4": "Có", "3.5": "Tốt", "3.6": "Có", "5.2": "Tốt", "T1": 1}
@@ -134,7 +134,7 @@ def test_newest_file_of_a_unit_counts_and_others_are_duplicates(workdir):
 
 
 def test_same_results_whatever_the_number_of_jobs(tmp_path):
-    from ccht_batch.workdir import init_workdir
+    from ccht_batch.config.workdir import init_workdir
 
     first = tmp_path / "wd1"
     init_workdir(first)
@@ -227,8 +227,8 @@ def test_run_records_are_the_stores_json():
     """runstore writes with one shared encoder; the text must be store.dumps's, byte for byte."""
     from decimal import Decimal
 
-    from ccht_batch import runstore
-    from ccht_batch.store import dumps
+    from ccht_batch.store import runs as runstore
+    from ccht_batch.store.db import dumps
 
     value = {"z": [1, 2.5, None, True], "a": "Tiếng Việt \x01 <&>", "d": Decimal("8.25"), "n": {"b": 1, "a": [{}]}}
     assert runstore._dumps(value) == dumps(value)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ccht_batch.close_year import close_year
-from ccht_batch.history import import_history
-from ccht_batch.history_store import StoreHistory
-from ccht_batch.model import person_key
-from ccht_batch.store import Store
+from ccht_batch.history.close_year import close_year
+from ccht_batch.history.imports import import_history
+from ccht_batch.store.history import StoreHistory
+from ccht_batch.core.records import person_key
+from ccht_batch.store.db import Store
 from test_history_fixtures import CSTDCS, HTXSNV, fill_history, initiative_row, make_workdir, person, person_row, run_cli, seed_result
 
 DUC = person_key("Phạm Minh Đức", 1980, "VP")
@@ -150,7 +150,7 @@ def test_a_year_without_any_result_has_nothing_to_close(tmp_path):
 
 
 def test_close_year_and_history_import_wait_for_no_running_batch(tmp_path):
-    from ccht_batch.lock import workdir_lock
+    from ccht_batch.core.lock import workdir_lock
 
     wd, config = make_workdir(tmp_path)
     with Store(config.store_path) as store:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from ccht_batch import vocab
-from ccht_batch.cli import main
-from ccht_batch.config import ConfigError, load_config
-from ccht_batch.console import Console
+from ccht_batch.core import vocab
+from ccht_batch.cli.main import main
+from ccht_batch.config.model import ConfigError, load_config
+from ccht_batch.cli.console import Console
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "config"

@@ -10,11 +10,11 @@ from decimal import Decimal
 
 import pytest
 
-from ccht_batch.awards import evaluate_awards
-from ccht_batch.history import import_history
-from ccht_batch.history_store import StoreHistory
-from ccht_batch.model import PersonEntry, Submission, UnitOutcome, UnitScore
-from ccht_batch.store import Store
+from ccht_batch.awards.select import evaluate_awards
+from ccht_batch.history.imports import import_history
+from ccht_batch.store.history import StoreHistory
+from ccht_batch.core.records import PersonEntry, Submission, UnitOutcome, UnitScore
+from ccht_batch.store.db import Store
 from test_history_fixtures import fill_history, four_year_history, make_workdir
 
 TTCP, UBND = "bang-khen-ttcp", "bang-khen-ubnd"

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ccht_batch import intake, issues
-from ccht_batch.model import ACCEPTED, DUPLICATE, REJECTED, FileRecord
+from ccht_batch.intake import parallel as intake
+from ccht_batch.core import issues
+from ccht_batch.core.records import ACCEPTED, DUPLICATE, REJECTED, FileRecord
 from corpus import PERIOD, Templates, fill
 
 

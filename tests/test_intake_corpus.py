@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ccht_batch import intake
-from ccht_batch.config import load_config
-from ccht_batch.model import ACCEPTED, IGNORED
-from ccht_batch.read import read_file
-from ccht_batch.workdir import init_workdir
+from ccht_batch.intake import parallel as intake
+from ccht_batch.config.model import load_config
+from ccht_batch.core.records import ACCEPTED, IGNORED
+from ccht_batch.intake.read import read_file
+from ccht_batch.config.workdir import init_workdir
 from corpus import PERIOD, Templates, build_corpus
 
 

@@ -7,12 +7,12 @@ import json
 import re
 from pathlib import Path
 
-from ccht_batch.config import load_config
-from ccht_batch.issues import Issue
-from ccht_batch.mail_compose import Attachment, Draft, period_drafts
-from ccht_batch.mail_send import to_message
-from ccht_batch.store import Store, dumps
-from ccht_batch.templates import write_templates
+from ccht_batch.config.model import load_config
+from ccht_batch.core.issues import Issue
+from ccht_batch.mail.compose import Attachment, Draft, period_drafts
+from ccht_batch.mail.smtp import to_message
+from ccht_batch.store.db import Store, dumps
+from ccht_batch.forms.template import write_templates
 from test_mail_support import (
     EMAILS,
     LEADERSHIP,
@@ -319,7 +319,7 @@ def test_issues_of_a_file_taken_by_an_earlier_run_of_the_month_come_from_the_sto
 
 
 def test_mail_does_not_start_while_a_run_holds_the_working_folder(tmp_path):
-    from ccht_batch.lock import workdir_lock
+    from ccht_batch.core.lock import workdir_lock
 
     workdir = make_workdir(tmp_path)
     write_month(workdir)

@@ -17,9 +17,9 @@ from test_outputs_sample import EVIL, PERIOD, build_outcome, load_sample_config 
 
 import multiprocessing  # noqa: E402
 
-from ccht_batch.model import MISSING, RunOutcome, UnitOutcome  # noqa: E402
-from ccht_batch.outputs import PARALLEL_FROM, chunk_sizes, write_outputs  # noqa: E402
-from ccht_batch.write_feedback import FIX_HEADERS, SHEETS, rank_change_text  # noqa: E402
+from ccht_batch.core.records import MISSING, RunOutcome, UnitOutcome  # noqa: E402
+from ccht_batch.outputs.write import PARALLEL_FROM, chunk_sizes, write_outputs  # noqa: E402
+from ccht_batch.outputs.feedback import FIX_HEADERS, SHEETS, rank_change_text  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +207,7 @@ def test_chunks_cover_every_unit_once():
 
 
 def test_page_header_keeps_to_excels_limit():
-    from ccht_batch.write_feedback import HEADER_CODES, SHEETS, header_unit
+    from ccht_batch.outputs.feedback import HEADER_CODES, SHEETS, header_unit
 
     assert header_unit("Phòng A & B - tháng 11/2025") == "Phòng A && B - tháng 11/2025"
     long = header_unit("Đơn vị & " * 60)

@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from test_outputs_sample import BK_UBND, EVIL, GK, PERIOD, build_outcome, load_sample_config  # noqa: E402
 
-from ccht_batch.write_nominations import LIST_HEADERS, MOTTO, NATION, write_nominations_workbook  # noqa: E402
+from ccht_batch.outputs.nominations import LIST_HEADERS, MOTTO, NATION, write_nominations_workbook  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from ccht_batch import issues
-from ccht_batch.config import Config, default_config_dir, load_config
-from ccht_batch.model import (
+from ccht_batch.core import issues
+from ccht_batch.config.model import Config, default_config_dir, load_config
+from ccht_batch.core.records import (
     ACCEPTED,
     CARRIED,
     IGNORED,
@@ -36,7 +36,7 @@ from ccht_batch.model import (
     UnitOutcome,
     UnitScore,
 )
-from ccht_batch.values import round2
+from ccht_batch.core.values import round2
 
 EVIL = '=HYPERLINK("http://x","y")'
 PERIOD = "2025-11"

@@ -13,7 +13,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from test_outputs_sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
 
-from ccht_batch.write_summary import ISSUE_HEADERS, SUMMARY_HEADERS, band_colours, write_summary_workbook  # noqa: E402
+from ccht_batch.outputs.consolidated import (
+    ISSUE_HEADERS,
+    SUMMARY_HEADERS,
+    band_colours,
+    write_summary_workbook,
+)  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,17 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ccht_batch.xlsxfast import FastSheet, PatternBook, SheetRows, Styled, ZipPart, row_heights, use_formats, zip_bytes
-from ccht_batch.xlsxutil import Formats, new_workbook, text_height, write_value
+from ccht_batch.xlsx.fast import (
+    FastSheet,
+    PatternBook,
+    SheetRows,
+    Styled,
+    ZipPart,
+    row_heights,
+    use_formats,
+    zip_bytes,
+)
+from ccht_batch.xlsx.util import Formats, new_workbook, text_height, write_value
 
 EVIL = '=HYPERLINK("http://x","y")'
 TRICKY = [EVIL, "<r>rich?</r>", "a & b < c > d", " lead", "trail ", "ctl\x01x", "line 1\nline 2", "Tiếng Việt có dấu"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ccht_batch.config import CONFIG_FILES
+from ccht_batch.config.model import CONFIG_FILES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,7 +40,7 @@ def test_wheel_contains_the_default_config(wheel):
             member = f"ccht_batch/default_config/{name}"
             assert member in names
             assert z.read(member) == (REPO / "config" / name).read_bytes()
-        assert "ccht_batch/__init__.py" in names and "ccht_batch/cli.py" in names
+        assert "ccht_batch/__init__.py" in names and "ccht_batch/cli/main.py" in names
         assert not any(n.startswith(("tests/", "config/")) for n in names)
 
 
@@ -54,8 +54,8 @@ def test_init_and_check_work_from_the_unpacked_wheel(wheel, tmp_path):
     script = (
         "import sys, ccht_batch\n"
         "from pathlib import Path\n"
-        "from ccht_batch.config import default_config_dir\n"
-        "from ccht_batch.workdir import init_workdir\n"
+        "from ccht_batch.config.model import default_config_dir\n"
+        "from ccht_batch.config.workdir import init_workdir\n"
         "print(Path(ccht_batch.__file__).resolve().parent)\n"
         "print(default_config_dir().resolve())\n"
         "written, kept = init_workdir(Path(sys.argv[1]))\n"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from ccht_batch.model import CriterionScore, UnitScore
-from ccht_batch.rank import rank_changes, rank_units
-from ccht_batch.score import score_unit
+from ccht_batch.core.records import CriterionScore, UnitScore
+from ccht_batch.scoring.rank import rank_changes, rank_units
+from ccht_batch.scoring.score import score_unit
 from conftest_score_helpers import D, default_config, full_submission, small_config, submission, write_config
 
 

@@ -7,7 +7,14 @@ import struct
 
 import pytest
 
-from ccht_batch.read import RawBook, RawSheet, _formula_offsets_walk, scan_biff, scan_ods, scan_sheet_xml
+from ccht_batch.intake.read import (
+    RawBook,
+    RawSheet,
+    _formula_offsets_walk,
+    scan_biff,
+    scan_ods,
+    scan_sheet_xml,
+)
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 

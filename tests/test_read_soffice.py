@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ccht_batch import intake
+from ccht_batch.intake import parallel as intake
 from corpus import PERIOD, Templates, build_soffice_corpus
 from conftest import needs_soffice
 
@@ -16,8 +16,8 @@ pytestmark = [needs_soffice, pytest.mark.soffice, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory):
-    from ccht_batch.config import load_config
-    from ccht_batch.workdir import init_workdir
+    from ccht_batch.config.model import load_config
+    from ccht_batch.config.workdir import init_workdir
 
     root = tmp_path_factory.mktemp("soffice")
     init_workdir(root / "wd")
@@ -40,9 +40,9 @@ def test_each_format_ends_as_expected(converted):
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
-    from ccht_batch.config import load_config
-    from ccht_batch.filling import Formula
-    from ccht_batch.workdir import init_workdir
+    from ccht_batch.config.model import load_config
+    from ccht_batch.forms.filling import Formula
+    from ccht_batch.config.workdir import init_workdir
     from corpus import fill
     from helpers import soffice_convert
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from ccht_batch import layout
-from ccht_batch.model import SRC_APPRAISED, SRC_COMPUTED, SRC_NOT_APPLICABLE, SRC_SELF, AppraisedScore
-from ccht_batch.score import score_unit
+from ccht_batch.forms import layout
+from ccht_batch.core.records import SRC_APPRAISED, SRC_COMPUTED, SRC_NOT_APPLICABLE, SRC_SELF, AppraisedScore
+from ccht_batch.scoring.score import score_unit
 from conftest_score_helpers import (
     D,
     default_config,

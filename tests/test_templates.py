@@ -9,12 +9,12 @@ from pathlib import Path
 import openpyxl
 from python_calamine import CalamineWorkbook
 
-from ccht_batch import layout as L
-from ccht_batch import vocab
-from ccht_batch.cli import main
-from ccht_batch.config import load_config
-from ccht_batch.console import Console
-from ccht_batch.templates import write_templates
+from ccht_batch.forms import layout as L
+from ccht_batch.core import vocab
+from ccht_batch.cli.main import main
+from ccht_batch.config.model import load_config
+from ccht_batch.cli.console import Console
+from ccht_batch.forms.template import write_templates
 from conftest import needs_soffice
 from helpers import fill_template, header_map, soffice_convert
 
@@ -286,7 +286,7 @@ def test_libreoffice_resave_keeps_values_validations_and_meta(config, tmp_path):
 
 
 def test_outdated_template_is_recognised(workdir):
-    from ccht_batch.templates import template_is_current
+    from ccht_batch.forms.template import template_is_current
 
     config = load_config(workdir)
     path = _one(config)

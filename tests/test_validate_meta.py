@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ccht_batch import layout as L
-from ccht_batch.read import RawBook, RawSheet
-from ccht_batch import validate
+from ccht_batch.forms import layout as L
+from ccht_batch.intake.read import RawBook, RawSheet
+from ccht_batch.intake import validate
 from corpus import Book, blank_sheets
 
 

@@ -8,8 +8,8 @@ import unicodedata
 
 import pytest
 
-from ccht_batch import layout as L
-from ccht_batch import vocab
+from ccht_batch.forms import layout as L
+from ccht_batch.core import vocab
 from corpus import Book, blank_sheets
 
 P = L.SHEET_PERSONS

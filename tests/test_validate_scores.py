@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from ccht_batch import layout as L
+from ccht_batch.forms import layout as L
 from corpus import Book, blank_sheets
 
 @pytest.fixture(scope="module")

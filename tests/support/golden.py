@@ -51,7 +51,7 @@ def build(target: Path) -> list[tuple[str, int]]:
     import contextlib
     import io
 
-    from ccht_batch.cli import main
+    from ccht_batch.cli.main import main
 
     codes = []
     sink = io.StringIO()

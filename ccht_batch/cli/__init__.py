@@ -1,0 +1,2 @@
+"""The command line: argument parsing, what the clerk sees on screen, and exit codes. Nothing below imports it.
+"""

@@ -1,0 +1,532 @@
+"""Configuration: three YAML files turned into typed, immutable objects, or refused with every reason.
+
+A wrong configuration must stop everything before any file is touched, and say precisely what to fix:
+file, line, key path, the value found and what is expected, in Vietnamese. So the loader never stops at the
+first problem: each check records a ``ConfigProblem`` and goes on, and ``load_config`` raises one
+``ConfigError`` carrying all of them. This module holds the typed objects and the loading; the checks are
+in ``config_parse`` (criteria, units, settings) and ``config_awards`` (award rules), both reading through
+``config_reader.Reader``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable
+
+from ccht_batch.config.yamlsource import load_yaml
+
+CONFIG_DIR = "config"
+CRITERIA_FILE = "criteria.yaml"
+UNITS_FILE = "units.yaml"
+SETTINGS_FILE = "settings.yaml"
+CONFIG_FILES = (CRITERIA_FILE, UNITS_FILE, SETTINGS_FILE)
+
+UNIT_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
+# Windows refuses these as file names whatever the extension.
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} | {f"LPT{i}" for i in range(1, 10)}
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+SHEET_FORBIDDEN = set('[]:*?/\\')
+SHEET_NAME_MAX = 31
+RESERVED_SHEETS = {"Không đủ điều kiện"}
+
+METHODS = ("self", "yes_no", "scale", "deadline", "ratio", "count")
+APPLIES_TO = ("all", "handles_dossiers")
+EVIDENCE = ("required", "optional")
+ZERO_DENOMINATOR = ("full", "zero", "not_applicable")
+INDICATOR_TYPES = ("count", "date")
+SECURITY = ("starttls", "ssl", "none")
+COLLECTIVE_CHECKS = {
+    "band_at_least": ("band",),
+    "rank_at_most": ("rank",),
+    "band_every_year": ("band",),
+    "prior_award": ("award",),
+    "score_at_least": ("criterion", "points"),
+}
+INDIVIDUAL_CHECKS = {
+    "rating_at_least": ("rating",),
+    "initiatives_at_least": ("count",),
+    "rating_years": ("rating", "years"),
+    "title_years": ("title", "years"),
+    "rating_every_year": ("rating",),
+    "prior_award": ("award",),
+    "unit_band_at_least": ("band",),
+}
+CHECK_OPTIONAL_KEYS = {
+    "initiatives_at_least": ("recognised",),
+    "rating_years": ("initiatives", "level"),
+    "title_years": ("within",),
+}
+COMBINATORS = ("all_of", "any_of")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Problems
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in one configuration file."""
+
+    file: str
+    line: int | None
+    path: str
+    found: str
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file + (f", dòng {self.line}" if self.line else "")
+        key = f", khóa {self.path}" if self.path else ""
+        return f"{where}{key}: giá trị '{self.found}' — cần {self.expected}."
+
+
+class ConfigError(Exception):
+    """The configuration is refused; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[ConfigProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A YAML number as an exact Decimal (``1.5`` stays 1.5); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            d = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        return d if d.is_finite() else None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Typed configuration
+
+
+@dataclass(frozen=True)
+class Milestone:
+    id: str
+    name: str
+    year: int
+    quarter: int
+    from_year: int
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.from_year, self.year + 1))
+
+
+@dataclass(frozen=True)
+class Movement:
+    name: str
+    short_name: str
+    kind: str
+    start_year: int
+    end_year: int
+    milestones: tuple[Milestone, ...]
+
+    def milestone(self, milestone_id: str) -> Milestone | None:
+        return next((m for m in self.milestones if m.id == milestone_id), None)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    unit: str
+    type: str  # count | date
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Threshold:
+    at_least: Decimal
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A scored row of the template: a criterion of a field, or a bonus or penalty item.
+
+    ``kind`` is ``criterion``, ``bonus`` or ``penalty``. Method parameters that do not apply to the
+    method are None or empty.
+    """
+
+    id: str
+    name: str
+    max: Decimal
+    step: Decimal
+    method: str
+    kind: str = "criterion"
+    field_id: str | None = None
+    applies_to: str = "all"
+    evidence_required: bool = False
+    choices: tuple[Choice, ...] = ()
+    indicator: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    due_day: int | None = None
+    due_month: int | None = None
+    on_time: Decimal | None = None
+    late: Decimal | None = None
+    missing: Decimal | None = None
+    thresholds: tuple[Threshold, ...] = ()
+    below: Decimal = Decimal(0)
+    zero_denominator: str | None = None
+
+    @property
+    def is_choice(self) -> bool:
+        return self.method in ("yes_no", "scale")
+
+    @property
+    def is_computed(self) -> bool:
+        return self.method in ("deadline", "ratio", "count")
+
+    def choice_points(self, text: str) -> Decimal | None:
+        return next((c.points for c in self.choices if c.text == text), None)
+
+    def indicators_read(self) -> tuple[str, ...]:
+        return tuple(i for i in (self.indicator, self.numerator, self.denominator) if i)
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    name: str
+    max: Decimal
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    min: Decimal
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An award condition: a named check with its arguments, or ``all_of``/``any_of`` over others."""
+
+    check: str
+    of: tuple["Condition", ...] = ()
+    band: str | None = None
+    rank: int | None = None
+    award: str | None = None
+    criterion: str | None = None
+    points: Decimal | None = None
+    rating: str | None = None
+    count: int | None = None
+    recognised: bool = True
+    years: int | None = None
+    initiatives: int = 0
+    level: str = "co-so"
+    title: str | None = None
+    within: int | None = None
+
+    def walk(self) -> Iterable["Condition"]:
+        yield self
+        for c in self.of:
+            yield from c.walk()
+
+
+@dataclass(frozen=True)
+class Quota:
+    max_total: int | None = None
+    max_per_unit: int | None = None
+
+
+@dataclass(frozen=True)
+class AwardTarget:
+    condition: Condition
+    quota: Quota
+
+
+@dataclass(frozen=True)
+class AwardRule:
+    id: str
+    name: str
+    sheet_name: str
+    level: int
+    milestones: tuple[str, ...]
+    collective: AwardTarget | None
+    individual: AwardTarget | None
+    title: str
+
+    def target(self, kind: str) -> AwardTarget | None:
+        return self.collective if kind == "collective" else self.individual
+
+
+@dataclass(frozen=True)
+class Criteria:
+    version: int
+    movement: Movement
+    default_step: Decimal
+    evidence_explanation_allowed: bool
+    indicators: tuple[Indicator, ...]
+    fields: tuple[Field, ...]
+    bonus_cap: Decimal
+    bonus_items: tuple[Criterion, ...]
+    penalty_items: tuple[Criterion, ...]
+    bands: tuple[Band, ...]
+    tie_breaks: tuple[str, ...]
+    awards: tuple[AwardRule, ...]
+
+    @cached_property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return tuple(c for f in self.fields for c in f.criteria)
+
+    @cached_property
+    def scored_rows(self) -> tuple[Criterion, ...]:
+        """Every row a unit scores, in template order: criteria, then bonus, then penalty items."""
+        return self.criteria + self.bonus_items + self.penalty_items
+
+    @cached_property
+    def _by_id(self) -> dict[str, Any]:
+        """Lookups by id, built once: scoring and writing ask thousands of times in a large run."""
+        return {
+            "criterion": {c.id: c for c in self.scored_rows},
+            "field": {f.id: f for f in self.fields},
+            "indicator": {i.id: i for i in self.indicators},
+            "award": {a.id: a for a in self.awards},
+        }
+
+    @property
+    def total_max(self) -> Decimal:
+        return sum((f.max for f in self.fields), Decimal(0))
+
+    def criterion(self, cid: str) -> Criterion | None:
+        return self._by_id["criterion"].get(cid)
+
+    def field(self, fid: str) -> Field | None:
+        return self._by_id["field"].get(fid)
+
+    def indicator(self, iid: str) -> Indicator | None:
+        return self._by_id["indicator"].get(iid)
+
+    def band_for(self, result: Decimal) -> str:
+        for band in self.bands:
+            if result >= band.min:
+                return band.name
+        return self.bands[-1].name
+
+    def band_rank(self, name: str) -> int:
+        """0 for the highest band."""
+        return [b.name for b in self.bands].index(name)
+
+    def award(self, award_id: str) -> AwardRule | None:
+        return self._by_id["award"].get(award_id)
+
+    def award_name(self, award_id: str) -> str:
+        """The reward form's Vietnamese name; the id itself for a form no longer in the configuration
+        (a record from an earlier movement)."""
+        rule = self.award(award_id)
+        return rule.name if rule else award_id
+
+
+@dataclass(frozen=True)
+class Signer:
+    title_lines: tuple[str, ...]
+    name: str
+
+
+@dataclass(frozen=True)
+class Agency:
+    parent: str
+    name: str
+    short_name: str
+    place: str
+    signer: Signer
+    submission_line: str
+    distribution: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    email: str | None
+    handles_dossiers: bool
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str
+    port: int
+    security: str
+    user: str
+    password_env: str
+    ca_file: str
+    timeout_seconds: int
+    sender_name: str
+    sender_address: str
+    reply_to: str
+    leadership: tuple[Person, ...]
+    office: tuple[Person, ...]
+    max_attachments_mb: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_mb: int
+    max_zip_entries: int
+    max_uncompressed_mb: int
+    max_compression_ratio: int
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    title: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    input_dir: str
+    output_dir: str
+    store_path: str
+    deadline_day: int
+    contact: Contact
+    individual_rows: int
+    mail: MailSettings
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration of a working folder."""
+
+    workdir: Path
+    criteria: Criteria
+    agency: Agency
+    units: tuple[Unit, ...]
+    settings: Settings
+    criteria_version: str = field(default="")
+
+    def unit(self, code: str) -> Unit | None:
+        return next((u for u in self.units if u.code == code), None)
+
+    def applies(self, criterion: Criterion, unit: Unit) -> bool:
+        return criterion.applies_to == "all" or (criterion.applies_to == "handles_dossiers" and unit.handles_dossiers)
+
+    @property
+    def input_dir(self) -> Path:
+        return self.workdir / self.settings.input_dir
+
+    @property
+    def output_dir(self) -> Path:
+        return self.workdir / self.settings.output_dir
+
+    @property
+    def store_path(self) -> Path:
+        return self.workdir / self.settings.store_path
+
+
+# ---------------------------------------------------------------------------------------------------
+# Versioning and loading
+
+
+def _num(d: Decimal) -> str:
+    """A Decimal as a person writes it: 3, 1.5, 0.25."""
+    s = format(d.normalize(), "f")
+    return s
+
+
+def compute_criteria_version(criteria: Criteria) -> str:
+    """A short hash of what scoring and the template's rows depend on.
+
+    Included: ids, points, steps, methods and their parameters, applicability, indicators (id, type),
+    bonus and penalty items. Excluded: names and wording, evidence rules, bands, ranking, awards and
+    quotas — changing those must not outdate every unit's file.
+    """
+
+    def crit(c: Criterion) -> dict:
+        return {
+            "id": c.id,
+            "max": _num(c.max),
+            "step": _num(c.step),
+            "method": c.method,
+            "kind": c.kind,
+            "applies_to": c.applies_to,
+            "choices": [[ch.text, _num(ch.points)] for ch in c.choices],
+            "indicator": c.indicator,
+            "numerator": c.numerator,
+            "denominator": c.denominator,
+            "due": [c.due_day, c.due_month],
+            "deadline_points": [_num(x) if x is not None else None for x in (c.on_time, c.late, c.missing)],
+            "thresholds": [[_num(t.at_least), _num(t.points)] for t in c.thresholds],
+            "below": _num(c.below),
+            "zero_denominator": c.zero_denominator,
+        }
+
+    payload = {
+        "fields": [{"id": f.id, "max": _num(f.max), "criteria": [crit(c) for c in f.criteria]} for f in criteria.fields],
+        "bonus": {"cap": _num(criteria.bonus_cap), "items": [crit(c) for c in criteria.bonus_items]},
+        "penalties": [crit(c) for c in criteria.penalty_items],
+        "indicators": [[i.id, i.type] for i in criteria.indicators],
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def load_config(workdir: Path | str = ".") -> Config:
+    """Load and check ``<workdir>/config/*.yaml``; raise ``ConfigError`` listing every problem."""
+    workdir = Path(workdir)
+    cdir = workdir / CONFIG_DIR
+    from ccht_batch.config.parse import Reader, parse_criteria, parse_settings, parse_units
+
+    readers = {name: Reader(load_yaml(cdir / name), f"{CONFIG_DIR}/{name}") for name in CONFIG_FILES}
+    criteria = None
+    agency, units, settings = None, (), None
+    if readers[CRITERIA_FILE].src.data is not None:
+        criteria = parse_criteria(readers[CRITERIA_FILE])
+    if readers[UNITS_FILE].src.data is not None:
+        agency, units = parse_units(readers[UNITS_FILE])
+    if readers[SETTINGS_FILE].src.data is not None:
+        settings = parse_settings(readers[SETTINGS_FILE])
+    problems = [p for r in readers.values() for p in r.problems]
+    if problems or criteria is None or agency is None or settings is None:
+        raise ConfigError(problems)
+    return Config(
+        workdir=workdir,
+        criteria=criteria,
+        agency=agency,
+        units=units,
+        settings=settings,
+        criteria_version=compute_criteria_version(criteria),
+    )
+
+
+def default_config_dir() -> Path:
+    """The shipped defaults: inside the installed wheel, or ``config/`` of a source checkout."""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "default_config"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / CONFIG_DIR

@@ -1,0 +1,462 @@
+"""Plain records passed between the stages: read → validate → score → awards → write → mail.
+
+They are small on purpose: a reading worker returns a ``FileRecord`` (values, not sheets), which crosses a
+process boundary cheaply and is stored in SQLite as JSON. Scores are ``Decimal`` end to end, so 8.25 stays
+8.25; dates are ``datetime.date``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from decimal import Decimal
+from typing import Any, Protocol
+
+from ccht_batch.core.issues import Issue, has_errors
+from ccht_batch.core.values import fold_key
+
+# File statuses (summary.json ``files[].status``)
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+DUPLICATE = "duplicate"
+IGNORED = "ignored"
+
+# Unit statuses for a period (summary.json ``units[].status``)
+SUBMITTED = "submitted"
+CARRIED = "carried"
+MISSING = "missing"
+UNIT_REJECTED = "rejected"
+UNIT_STATUS_TEXT = {
+    SUBMITTED: "Đã nộp",
+    CARRIED: "Dùng bản tháng trước",
+    MISSING: "Chưa nộp",
+    UNIT_REJECTED: "Bị trả lại",
+}
+FILE_STATUS_TEXT = {ACCEPTED: "Tiếp nhận", REJECTED: "Bị trả lại", DUPLICATE: "Trùng, không tính", IGNORED: "Bỏ qua"}
+
+# Criterion score sources (summary.json ``units[].criteria[].source``)
+SRC_SELF = "self"
+SRC_COMPUTED = "computed"
+SRC_APPRAISED = "appraised"
+SRC_NOT_APPLICABLE = "not-applicable"
+SOURCE_TEXT = {SRC_SELF: "Tự chấm", SRC_COMPUTED: "Tính từ số liệu", SRC_APPRAISED: "Thẩm định", SRC_NOT_APPLICABLE: "Không áp dụng"}
+
+
+def _dec(v: Decimal | None) -> str | None:
+    return None if v is None else str(v)
+
+
+def _undec(v: str | None) -> Decimal | None:
+    return None if v is None else Decimal(v)
+
+
+@dataclass
+class ScoreEntry:
+    """What a unit typed on one scored row (criterion, bonus or penalty item)."""
+
+    id: str
+    cell: str  # the `Điểm tự chấm` cell, e.g. "D7"
+    value: Decimal | None  # the number typed, or the points of the chosen option; None if empty
+    text: str = ""  # as typed: the option's text, or the number as text
+    evidence: str = ""
+    evidence_cell: str = ""
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "cell": self.cell, "value": _dec(self.value), "text": self.text, "evidence": self.evidence, "evidence_cell": self.evidence_cell, "note": self.note}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ScoreEntry":
+        return cls(**{**d, "value": _undec(d.get("value"))})
+
+
+@dataclass
+class IndicatorEntry:
+    id: str
+    cell: str
+    value: int | dt.date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        v = self.value
+        return {"id": self.id, "cell": self.cell, "value": v.isoformat() if isinstance(v, dt.date) else v, "is_date": isinstance(v, dt.date)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "IndicatorEntry":
+        v = d.get("value")
+        if d.get("is_date") and v is not None:
+            v = dt.date.fromisoformat(v)
+        return cls(id=d["id"], cell=d["cell"], value=v)
+
+
+@dataclass
+class PersonEntry:
+    """One row of the sheet `Cá nhân`. ``valid`` is False when the row has a problem (left out of
+    nominations, DESIGN.md §5); codes are vocab codes (rating ``HTXSNV``, level ``co-so``)."""
+
+    row: int  # as Excel shows it
+    name: str
+    birth_year: int | None = None
+    gender: str = ""
+    position: str = ""
+    rating: str | None = None
+    initiative: str = ""
+    decision: str = ""
+    level: str | None = None
+    proposal: str | None = None  # award rule id, or None for no proposal
+    summary: str = ""
+    valid: bool = True
+
+    @property
+    def initiative_recognised(self) -> bool:
+        """An initiative counts once recognised: a title, a decision and a level (Law art. 3.4)."""
+        return bool(self.initiative and self.decision and self.level)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "PersonEntry":
+        return cls(**d)
+
+
+@dataclass
+class Submission:
+    """The values of one accepted self-assessment workbook."""
+
+    unit_code: str
+    year: int
+    file_name: str
+    sha256: str
+    scores: dict[str, ScoreEntry] = field(default_factory=dict)
+    indicators: dict[str, IndicatorEntry] = field(default_factory=dict)
+    persons: list[PersonEntry] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit_code": self.unit_code,
+            "year": self.year,
+            "file_name": self.file_name,
+            "sha256": self.sha256,
+            "scores": [s.to_dict() for s in self.scores.values()],
+            "indicators": [i.to_dict() for i in self.indicators.values()],
+            "persons": [p.to_dict() for p in self.persons],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Submission":
+        return cls(
+            unit_code=d["unit_code"],
+            year=d["year"],
+            file_name=d["file_name"],
+            sha256=d["sha256"],
+            scores={s["id"]: ScoreEntry.from_dict(s) for s in d["scores"]},
+            indicators={i["id"]: IndicatorEntry.from_dict(i) for i in d["indicators"]},
+            persons=[PersonEntry.from_dict(p) for p in d["persons"]],
+        )
+
+
+@dataclass
+class AppraisedScore:
+    unit_code: str
+    criterion_id: str
+    score: Decimal
+    note: str = ""
+    cell: str = ""
+
+
+@dataclass
+class Appraisal:
+    """The Office's appraisal workbook (``_meta`` kind ``appraisal``) for one period."""
+
+    period: str
+    file_name: str
+    sha256: str
+    scores: list[AppraisedScore] = field(default_factory=list)
+
+    def for_unit(self, unit_code: str) -> dict[str, AppraisedScore]:
+        return {s.criterion_id: s for s in self.scores if s.unit_code == unit_code}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "file_name": self.file_name,
+            "sha256": self.sha256,
+            "scores": [{**s.__dict__, "score": str(s.score)} for s in self.scores],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Appraisal":
+        return cls(
+            period=d["period"],
+            file_name=d["file_name"],
+            sha256=d["sha256"],
+            scores=[AppraisedScore(**{**s, "score": Decimal(s["score"])}) for s in d["scores"]],
+        )
+
+
+@dataclass
+class FileRecord:
+    """One file found in ``input/`` and what became of it. A reading worker returns it."""
+
+    name: str
+    sha256: str | None
+    size: int
+    mtime: float
+    status: str  # accepted | rejected | duplicate | ignored
+    kind: str | None = None  # template | appraisal | history | None
+    unit_code: str | None = None
+    year: int | None = None
+    issues: list[Issue] = field(default_factory=list)
+    submission: Submission | None = None
+    appraisal: Appraisal | None = None
+    note: str = ""
+
+    @property
+    def rejected(self) -> bool:
+        return has_errors(self.issues)
+
+
+@dataclass
+class CriterionScore:
+    """How one scored row counted for a unit."""
+
+    id: str
+    max: Decimal
+    applicable: bool
+    self_score: Decimal | None  # what the unit typed (points)
+    computed: Decimal | None  # what the program computed from indicators, if the method computes
+    appraised: Decimal | None
+    score: Decimal  # what counts (0 when not applicable)
+    source: str  # self | computed | appraised | not-applicable
+    why: str = ""  # Vietnamese: how the score was reached
+    kind: str = "criterion"  # criterion | bonus | penalty
+
+
+@dataclass
+class UnitScore:
+    """A unit's scores for a period (DESIGN.md §6)."""
+
+    unit_code: str
+    criteria: list[CriterionScore]
+    field_scores: dict[str, tuple[Decimal, Decimal]]  # field id → (score, applicable max)
+    criteria_sum: Decimal
+    applicable_max: Decimal
+    bonus: Decimal  # sum of bonus items typed
+    bonus_counted: Decimal  # min(bonus, cap)
+    penalty: Decimal
+    total: Decimal
+    result: Decimal
+    band: str
+    issues: list[Issue] = field(default_factory=list)  # warnings about adjustments (file, cell)
+
+    def criterion(self, cid: str) -> CriterionScore | None:
+        return next((c for c in self.criteria if c.id == cid), None)
+
+
+@dataclass
+class UnitOutcome:
+    """A unit's state for the period after all its runs."""
+
+    code: str
+    name: str
+    email: str | None
+    status: str  # submitted | carried | missing | rejected
+    file_name: str | None = None  # the file that counts
+    submission_period: str | None = None  # the period of the file that counts
+    submission: Submission | None = None
+    score: UnitScore | None = None
+    rank: int | None = None
+    rank_change: int | None = None
+    issues: list[Issue] = field(default_factory=list)  # this period's issues of this unit's files
+    files: list[FileRecord] = field(default_factory=list)  # this period's files from this unit, all runs
+
+    @property
+    def sent_this_period(self) -> bool:
+        """A feedback workbook is written for every unit that sent a file this period (DESIGN.md §8)."""
+        return bool(self.files)
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.score.total if self.score else None
+
+    @property
+    def result(self) -> Decimal | None:
+        return self.score.result if self.score else None
+
+    @property
+    def band(self) -> str | None:
+        return self.score.band if self.score else None
+
+
+@dataclass
+class Candidate:
+    """A collective (a unit) or an individual (a `Cá nhân` row) to check against the award rules."""
+
+    kind: str  # collective | individual
+    unit_code: str
+    name: str
+    person: PersonEntry | None = None
+    person_key: str | None = None
+
+
+@dataclass
+class Nomination:
+    """One candidate checked against one reward form (summary.json ``nominations``)."""
+
+    award: str
+    award_name: str
+    kind: str  # collective | individual
+    name: str
+    unit_code: str
+    eligible: bool | None  # None: cannot tell (history missing)
+    reasons: list[str]
+    proposed: bool = False  # the unit proposed this form for this person
+    selected: bool = False  # on this form's list after the one-form rule and quotas
+    note: str = ""  # why selected or not (one-form rule, quota cut, proposal refused)
+    person: PersonEntry | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "award": self.award,
+            "award_name": self.award_name,
+            "kind": self.kind,
+            "name": self.name,
+            "unit_code": self.unit_code,
+            "eligible": self.eligible,
+            "reasons": list(self.reasons),
+            "proposed": self.proposed,
+            "selected": self.selected,
+            "note": self.note,
+        }
+
+
+@dataclass
+class RunOutcome:
+    """Everything a run produced, for the writers and the store."""
+
+    period: str
+    milestone: str | None
+    files: list[FileRecord]
+    units: list[UnitOutcome]
+    nominations: list[Nomination]
+    appraisal: Appraisal | None = None
+    period_files: list[FileRecord] = field(default_factory=list)  # every file of the period, all runs
+
+    @property
+    def all_period_files(self) -> list[FileRecord]:
+        return self.period_files or self.files
+
+    # Indexes built once (writers ask per unit and per person; a linear scan each time is quadratic).
+    # The outcome is complete when the writers see it, so caching is safe.
+
+    @cached_property
+    def _units_by_code(self) -> dict[str, UnitOutcome]:
+        return {u.code: u for u in self.units}
+
+    @cached_property
+    def _nominations_by_unit(self) -> dict[str, list[Nomination]]:
+        index: dict[str, list[Nomination]] = {}
+        for n in self.nominations:
+            index.setdefault(n.unit_code, []).append(n)
+        return index
+
+    @cached_property
+    def ranked_count(self) -> int:
+        return sum(1 for u in self.units if u.rank is not None)
+
+    def unit(self, code: str) -> UnitOutcome | None:
+        return self._units_by_code.get(code)
+
+    def unit_nominations(self, code: str) -> list[Nomination]:
+        return self._nominations_by_unit.get(code, [])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Yearly history the multi-year award rules read (RULES.md §2, §3)
+
+
+def person_key(name: str, birth_year: int | None, unit_code: str) -> str:
+    """How a person is identified across years: folded name, birth year and unit."""
+    return f"{fold_key(name)}|{birth_year or ''}|{unit_code}"
+
+
+@dataclass(frozen=True)
+class InitiativeRecord:
+    title: str
+    decision: str = ""
+    decision_date: dt.date | None = None
+    level: str | None = None  # co-so | tinh | toan-quoc; None: not recognised
+
+    @property
+    def recognised(self) -> bool:
+        return bool(self.decision and self.level)
+
+
+@dataclass(frozen=True)
+class PersonYear:
+    year: int
+    unit_code: str
+    rating: str | None  # HTXSNV | HTTNV | HTNV | KHTNV | None (not recorded)
+    titles: frozenset[str] = frozenset()  # LDTT, CSTDCS
+    initiatives: tuple[InitiativeRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitYear:
+    year: int
+    unit_code: str
+    total: Decimal | None = None
+    result: Decimal | None = None
+    band: str | None = None
+    rank: int | None = None
+    rating: str | None = None
+    titles: frozenset[str] = frozenset()  # TTLDTT, TTLDXS
+
+
+@dataclass(frozen=True)
+class AwardRecord:
+    """A reward already received (from history import), e.g. a provincial Certificate of Merit."""
+
+    award: str  # award rule id
+    year: int
+    decision: str = ""
+    decision_date: dt.date | None = None
+    issuer: str = ""
+
+
+class HistoryView(Protocol):
+    """Read access to the yearly records; the store implements it, tests may use ``MemoryHistory``.
+
+    A year absent from ``person_years``/``unit_years`` is unknown ("cannot tell"), never "no".
+    """
+
+    def person_years(self, person_key: str) -> dict[int, PersonYear]: ...
+
+    def person_awards(self, person_key: str) -> list[AwardRecord]: ...
+
+    def unit_years(self, unit_code: str) -> dict[int, UnitYear]: ...
+
+    def unit_awards(self, unit_code: str) -> list[AwardRecord]: ...
+
+
+@dataclass
+class MemoryHistory:
+    """A ``HistoryView`` held in memory (tests, and the empty history of a first run)."""
+
+    persons: dict[str, dict[int, PersonYear]] = field(default_factory=dict)
+    person_award_list: dict[str, list[AwardRecord]] = field(default_factory=dict)
+    units: dict[str, dict[int, UnitYear]] = field(default_factory=dict)
+    unit_award_list: dict[str, list[AwardRecord]] = field(default_factory=dict)
+
+    def person_years(self, person_key: str) -> dict[int, PersonYear]:
+        return dict(self.persons.get(person_key, {}))
+
+    def person_awards(self, person_key: str) -> list[AwardRecord]:
+        return list(self.person_award_list.get(person_key, []))
+
+    def unit_years(self, unit_code: str) -> dict[int, UnitYear]:
+        return dict(self.units.get(unit_code, {}))
+
+    def unit_awards(self, unit_code: str) -> list[AwardRecord]:
+        return list(self.unit_award_list.get(unit_code, []))

@@ -1,0 +1,146 @@
+"""The appraisal workbook (thẩm định): the Office's way to return its own score for any criterion.
+
+The program writes one workbook per period listing, for every unit with a counted score, each applicable
+scored row with the self-score, the computed score and the score that counts now; the Office types its
+score in the one unlocked column and drops the workbook in ``input/`` like a unit's file. Its ``_meta``
+kind ``appraisal`` is how the reader tells it from a submission; ``validate.validate_book`` reads it back
+into ``model.Appraisal``. The layout's names live here, next to the writer, because only this workbook
+uses them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ccht_batch.forms import layout as L
+from ccht_batch.config.model import Config
+from ccht_batch.core.records import UnitOutcome
+from ccht_batch.core.periods import period_text
+from ccht_batch.core.values import fmt_number
+from ccht_batch.config.workdir import period_dir
+from ccht_batch.xlsx.util import (
+    GROUP_TINT,
+    INPUT_TINT,
+    Formats,
+    atomic_path,
+    new_workbook,
+    print_setup,
+    write_header,
+    write_meta,
+)
+
+SHEET = "Thẩm định"
+HEADER_ROW = 3  # zero-based: row 4 as Excel shows it
+
+A_UNIT = "Mã đơn vị"
+A_UNIT_NAME = "Tên đơn vị"
+A_CODE = "Mã tiêu chí"
+A_CONTENT = "Nội dung"
+A_MAX = "Điểm tối đa"
+A_SELF = "Điểm tự chấm"
+A_COMPUTED = "Điểm tính từ số liệu"
+A_COUNTED = "Điểm đang tính"
+A_APPRAISED = "Điểm thẩm định"
+A_NOTE = "Ghi chú thẩm định"
+HEADERS = (A_UNIT, A_UNIT_NAME, A_CODE, A_CONTENT, A_MAX, A_SELF, A_COMPUTED, A_COUNTED, A_APPRAISED, A_NOTE)
+# What the reader needs; the other columns are for the appraiser's eyes.
+READ_HEADERS = (A_UNIT, A_CODE, A_APPRAISED, A_NOTE)
+
+WIDTHS = (11, 30, 10, 60, 10, 11, 13, 11, 12, 40)
+
+
+def appraisal_path(config: Config, period: str) -> Path:
+    return period_dir(config.output_dir, period) / f"ThamDinh_{period}.xlsx"
+
+
+def write_appraisal(config: Config, period: str, units: list[UnitOutcome], path: Path) -> Path:
+    """Write the period's appraisal workbook at ``path`` (replaced as a whole); return ``path``."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        _build(config, period, units, tmp)
+    return path
+
+
+def _build(config: Config, period: str, units: list[UnitOutcome], path: Path) -> None:
+    wb = new_workbook(path, title=f"Thẩm định {period_text(period)}")
+    fmt = Formats(wb)
+    ws = wb.add_worksheet(SHEET)
+    meta = wb.add_worksheet(L.SHEET_META)
+    last = len(HEADERS) - 1
+
+    ws.merge_range(0, 0, 0, last, f"BẢNG THẨM ĐỊNH KẾT QUẢ TỰ CHẤM ĐIỂM {period_text(period).upper()}", fmt(bold=True, align="center", font_size=14))
+    ws.merge_range(1, 0, 1, last, config.criteria.movement.name, fmt(italic=True, align="center"))
+    ws.merge_range(
+        2, 0, 2, last,
+        f"Nhập điểm thẩm định vào cột \"{A_APPRAISED}\" (ô màu vàng) cho tiêu chí cần điều chỉnh; để trống nếu giữ điểm đang tính. "
+        f"Lưu tệp rồi đặt vào thư mục input và chạy lại: ccht-batch run --period {period}.",
+        fmt(italic=True, font_color="#C00000", text_wrap=True),
+    )
+    ws.set_row(0, 24)
+    ws.set_row(2, 32)
+    write_header(ws, fmt, HEADER_ROW, HEADERS, 32)
+
+    code = fmt(align="center", border=1, locked=True)
+    text = fmt(text_wrap=True, border=1, locked=True)
+    number = fmt(align="center", border=1, locked=True)
+    counted = fmt(align="center", border=1, locked=True, bold=True, bg_color=GROUP_TINT)
+    inp_number = fmt(align="center", border=1, locked=False, bg_color=INPUT_TINT)
+    inp_text = fmt(text_wrap=True, border=1, locked=False, bg_color=INPUT_TINT)
+
+    row = HEADER_ROW + 1
+    for unit in units:
+        if unit.score is None:
+            continue
+        for cs in unit.score.criteria:
+            if not cs.applicable:
+                continue
+            criterion = config.criteria.criterion(cs.id)
+            ws.write_string(row, 0, unit.code, code)
+            ws.write_string(row, 1, unit.name, text)
+            ws.write_string(row, 2, cs.id, code)
+            ws.write_string(row, 3, criterion.name if criterion else "", text)
+            _number(ws, row, 4, cs.max, number)
+            _number(ws, row, 5, cs.self_score, number)
+            _number(ws, row, 6, cs.computed, number)
+            _number(ws, row, 7, cs.score, counted)
+            ws.write_blank(row, 8, None, inp_number)
+            ws.write_blank(row, 9, None, inp_text)
+            ws.data_validation(
+                row, 8, row, 8,
+                {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": 0,
+                    "maximum": float(cs.max),
+                    "input_title": "Điểm thẩm định",
+                    "input_message": f"Số từ 0 đến {fmt_number(cs.max)}; để trống nếu giữ điểm đang tính.",
+                    "error_title": "Điểm không hợp lệ",
+                    "error_message": f"Điểm thẩm định phải là số từ 0 đến {fmt_number(cs.max)}.",
+                },
+            )
+            row += 1
+
+    for col, width in enumerate(WIDTHS):
+        ws.set_column(col, col, width)
+    ws.freeze_panes(HEADER_ROW + 1, 3)
+    if row > HEADER_ROW + 1:
+        ws.autofilter(HEADER_ROW, 0, row - 1, last)
+    print_setup(ws, repeat_rows=(HEADER_ROW, HEADER_ROW))
+    ws.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True})
+    ws.activate()
+
+    rows = [
+        (L.META_KIND, L.KIND_APPRAISAL),
+        (L.META_TEMPLATE_VERSION, L.TEMPLATE_VERSION),
+        (L.META_CRITERIA_VERSION, config.criteria_version),
+        (L.META_PERIOD, period),
+    ]
+    write_meta(meta, rows)
+    wb.close()
+
+
+def _number(ws, row: int, col: int, value, fmt) -> None:
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_number(row, col, float(value), fmt)

@@ -1,0 +1,303 @@
+"""``ccht-batch close-year``: turn the year's last counted results into the yearly records.
+
+The monthly runs keep each unit's state per period; the award rules of later years read one line per unit
+and per person and year. Closing the year picks, for each unit, its latest counted result of the year (the
+appraised scores are already in it) and the persons declared in that submission, shows what it will write,
+and writes it only when confirmed. Closing again is refused unless forced; a forced close writes a new
+version and keeps the previous one.
+
+What the Office imported for the year is respected: titles (never in a submission) and the unit's quality
+rating are carried over, and imported initiatives the submission does not repeat are kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+from ccht_batch.core import vocab
+from ccht_batch.cli.main import EXIT_OK, EXIT_USAGE
+from ccht_batch.config.model import Config
+from ccht_batch.store.history import (
+    current_initiatives,
+    current_person_year,
+    current_unit_year,
+    ensure_person,
+    replace_initiatives,
+    write_person_year,
+    write_unit_year,
+)
+from ccht_batch.core.records import CARRIED, SUBMITTED, InitiativeRecord, Submission, UnitYear, person_key
+from ccht_batch.store.db import Store, dumps, loads
+from ccht_batch.core.values import fmt_number, fold_key
+
+_DATE_IN_TEXT = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+@dataclass
+class UnitClose:
+    code: str
+    name: str
+    period: str
+    status: str
+    total: Decimal | None
+    result: Decimal | None
+    band: str | None
+    rank: int | None
+    submission_id: int
+
+
+@dataclass
+class PersonClose:
+    unit_code: str
+    name: str
+    birth_year: int | None
+    rating: str | None
+    initiative: InitiativeRecord | None
+
+    @property
+    def key(self) -> str:
+        return person_key(self.name, self.birth_year, self.unit_code)
+
+
+@dataclass
+class ClosePlan:
+    year: int
+    units: list[UnitClose] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # unit codes without a counted result in the year
+    persons: list[PersonClose] = field(default_factory=list)
+    last_period: str | None = None
+    ranks_recomputed: bool = False
+    previous: dict | None = None  # the current closure of the year, if any: version, closed_at
+
+    @property
+    def empty(self) -> bool:
+        return not self.units
+
+
+def source_of(year: int) -> str:
+    return f"close-year:{year}"
+
+
+def current_closure(store: Store, year: int) -> dict | None:
+    row = store.one("SELECT * FROM year_closures WHERE year = ? AND current = 1 ORDER BY version DESC", (year,))
+    return None if row is None else {"version": row["version"], "closed_at": row["closed_at"], "summary": loads(row["summary_json"])}
+
+
+def _decision_date(text: str) -> dt.date | None:
+    """The date inside ``Số, ngày quyết định`` text (``12/QĐ-SKHCN ngày 15/3/2024``), if one is there."""
+    m = _DATE_IN_TEXT.search(text or "")
+    if not m:
+        return None
+    day, month, year = (int(g) for g in m.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def plan_close_year(config: Config, store: Store, year: int) -> ClosePlan:
+    """What closing ``year`` would write; reads only."""
+    plan = ClosePlan(year=year, previous=current_closure(store, year))
+    y = f"{year:04d}"
+    last = store.one("SELECT MAX(period) AS p FROM period_results WHERE substr(period, 1, 4) = ?", (y,))
+    plan.last_period = last["p"] if last else None
+    codes = [u.code for u in config.units]
+    codes += [r["unit_code"] for r in store.all("SELECT DISTINCT unit_code FROM period_results WHERE substr(period, 1, 4) = ? ORDER BY unit_code", (y,)) if r["unit_code"] not in codes]
+    for code in codes:
+        row = store.one(
+            "SELECT * FROM period_results WHERE unit_code = ? AND substr(period, 1, 4) = ? AND status IN (?, ?) "
+            "AND submission_id IS NOT NULL ORDER BY period DESC LIMIT 1",
+            (code, y, SUBMITTED, CARRIED),
+        )
+        if row is None:
+            plan.missing.append(code)
+            continue
+        unit = config.unit(code)
+        plan.units.append(
+            UnitClose(
+                code=code,
+                name=unit.name if unit else code,
+                period=row["period"],
+                status=row["status"],
+                total=Decimal(row["total"]) if row["total"] is not None else None,
+                result=Decimal(row["result"]) if row["result"] is not None else None,
+                band=row["band"],
+                rank=row["rank"],
+                submission_id=row["submission_id"],
+            )
+        )
+        sub = store.one("SELECT values_json FROM submissions WHERE id = ?", (row["submission_id"],))
+        if sub is not None:
+            submission = Submission.from_dict(loads(sub["values_json"]))
+            seen: set[str] = set()
+            for p in submission.persons:
+                if not p.valid or not p.name:
+                    continue
+                pc = PersonClose(code, p.name, p.birth_year, p.rating, None)
+                if pc.key in seen:
+                    continue
+                seen.add(pc.key)
+                if p.initiative:
+                    pc.initiative = InitiativeRecord(title=p.initiative, decision=p.decision, decision_date=_decision_date(p.decision), level=p.level)
+                plan.persons.append(pc)
+    # Ranks of one period compare; ranks from different periods do not, so they are recomputed by result.
+    if len({u.period for u in plan.units}) > 1:
+        plan.ranks_recomputed = True
+        ranked = sorted((u for u in plan.units if u.result is not None), key=lambda u: -u.result)  # type: ignore[operator]
+        for u in plan.units:
+            u.rank = None
+        for i, u in enumerate(ranked):
+            u.rank = ranked[i - 1].rank if i and ranked[i - 1].result == u.result else i + 1
+    plan.units.sort(key=lambda u: (u.rank is None, u.rank or 0, u.code))
+    return plan
+
+
+def plan_lines(config: Config, plan: ClosePlan) -> list[str]:
+    """What the clerk reads before confirming."""
+    lines = [f"Chốt kết quả năm {plan.year} vào lịch sử — sẽ ghi:"]
+    if plan.previous:
+        lines.append(f"  (Năm {plan.year} đã chốt lần {plan.previous['version']} lúc {plan.previous['closed_at']}; bản đó được giữ lại làm bản trước.)")
+    lines.append(f"  Kết quả phong trào của {len(plan.units)} đơn vị:")
+    for u in plan.units:
+        from_text = f"kỳ {u.period}" + (" (dùng bản tháng trước)" if u.status == CARRIED else "")
+        lines.append(
+            f"    {u.rank if u.rank else '—':>2}. {u.code} — {u.name}: tổng điểm {fmt_number(u.total)}, kết quả {fmt_number(u.result)}, "
+            f"xếp loại {u.band or '—'} ({from_text})"
+        )
+    if plan.ranks_recomputed:
+        lines.append(f"  Lưu ý: kết quả các đơn vị lấy từ những kỳ khác nhau (kỳ cuối năm là {plan.last_period}), nên hạng năm được xếp lại theo Kết quả.")
+    if plan.missing:
+        lines.append("  Không có kết quả được tính trong năm (không ghi): " + ", ".join(plan.missing))
+    with_init = sum(1 for p in plan.persons if p.initiative)
+    recognised = sum(1 for p in plan.persons if p.initiative and p.initiative.recognised)
+    lines.append(f"  Cá nhân: {len(plan.persons)} người (xếp loại năm), {with_init} sáng kiến ({recognised} đã được công nhận).")
+    by_rating: dict[str, int] = {}
+    for p in plan.persons:
+        by_rating[p.rating or ""] = by_rating.get(p.rating or "", 0) + 1
+    for code in vocab.RATING_CODES:
+        if by_rating.get(code):
+            lines.append(f"    {vocab.RATINGS[code]}: {by_rating[code]}")
+    return lines
+
+
+def apply_close_year(store: Store, plan: ClosePlan) -> int:
+    """Write the plan in one transaction; return the closure's version."""
+    source = source_of(plan.year)
+    year = plan.year
+    with store.transaction() as conn:
+        prev = conn.execute("SELECT MAX(version) AS v FROM year_closures WHERE year = ?", (year,)).fetchone()["v"] or 0
+        conn.execute("UPDATE year_closures SET current = 0 WHERE year = ? AND current = 1", (year,))
+        # What an earlier close of this year wrote and this one does not rewrite is retired, not deleted.
+        written_units = {u.code for u in plan.units}
+        for r in conn.execute("SELECT id, unit_code FROM unit_years WHERE year = ? AND current = 1 AND source = ?", (year, source)).fetchall():
+            if r["unit_code"] not in written_units:
+                conn.execute("UPDATE unit_years SET current = 0 WHERE id = ?", (r["id"],))
+        for u in plan.units:
+            cur = current_unit_year(conn, u.code, year)
+            write_unit_year(
+                conn,
+                UnitYear(
+                    year=year,
+                    unit_code=u.code,
+                    total=u.total,
+                    result=u.result,
+                    band=u.band,
+                    rank=u.rank,
+                    rating=cur["rating"] if cur is not None else None,
+                    titles=frozenset(loads(cur["titles_json"]) or ()) if cur is not None else frozenset(),
+                ),
+                source,
+            )
+        written_persons: set[int] = set()
+        for p in plan.persons:
+            pid = ensure_person(conn, p.name, p.birth_year, p.unit_code)
+            written_persons.add(pid)
+            cur = current_person_year(conn, pid, year)
+            titles = (loads(cur["titles_json"]) or ()) if cur is not None else ()
+            write_person_year(conn, pid, year, p.unit_code, p.rating, titles, source)
+            old = current_initiatives(conn, pid, year)
+            new: list[tuple[InitiativeRecord, str]] = [(p.initiative, source)] if p.initiative else []
+            new_titles = {fold_key(p.initiative.title)} if p.initiative else set()
+            for r in old:
+                if r["source"].startswith("import:") and fold_key(r["title"]) not in new_titles:
+                    rec = InitiativeRecord(r["title"], r["decision"], dt.date.fromisoformat(r["decision_date"]) if r["decision_date"] else None, r["level"])
+                    new.append((rec, r["source"]))
+            if old or new:
+                replace_initiatives(conn, pid, year, new)
+        for table in ("person_years", "initiatives"):
+            rows = conn.execute(f"SELECT id, person_id FROM {table} WHERE year = ? AND current = 1 AND source = ?", (year, source)).fetchall()
+            for r in rows:
+                if r["person_id"] not in written_persons:
+                    conn.execute(f"UPDATE {table} SET current = 0 WHERE id = ?", (r["id"],))
+        summary = {
+            "units": {u.code: {"period": u.period, "status": u.status, "result": None if u.result is None else str(u.result), "rank": u.rank} for u in plan.units},
+            "missing": plan.missing,
+            "persons": len(plan.persons),
+            "initiatives": sum(1 for p in plan.persons if p.initiative),
+            "ranks_recomputed": plan.ranks_recomputed,
+        }
+        conn.execute(
+            "INSERT INTO year_closures (year, closed_at, version, current, summary_json) VALUES (?, ?, ?, 1, ?)",
+            (year, dt.datetime.now().isoformat(timespec="seconds"), prev + 1, dumps(summary)),
+        )
+    return prev + 1
+
+
+def _ask_terminal(question: str) -> bool | None:
+    """The clerk's answer on a real terminal; None when there is no terminal to ask on."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    try:
+        answer = input(question)
+    except EOFError:
+        return False
+    return answer.strip().casefold() in ("c", "có", "co", "y", "yes")
+
+
+def close_year(
+    config: Config,
+    store: Store,
+    year: int,
+    *,
+    yes: bool,
+    force: bool,
+    say: Callable[[str], None],
+    ask: Callable[[str], bool | None] = _ask_terminal,
+) -> int:
+    """The command's logic with its console and question injected; returns the exit code."""
+    previous = current_closure(store, year)
+    if previous and not force:
+        say(f"Năm {year} đã được chốt (lần {previous['version']}, lúc {previous['closed_at']}). Chưa ghi gì.")
+        say(f"Nếu cần chốt lại (ví dụ sau khi thẩm định bổ sung), chạy: ccht-batch close-year --year {year} --force (bản trước vẫn được giữ).")
+        return EXIT_USAGE
+    plan = plan_close_year(config, store, year)
+    if plan.empty:
+        say(f"Chưa có kết quả nào được tính của năm {year} trong kho dữ liệu (chưa chạy ccht-batch run cho các kỳ của năm?). Không có gì để chốt.")
+        return EXIT_USAGE
+    for line in plan_lines(config, plan):
+        say(line)
+    if not yes:
+        answer = ask(f"Ghi kết quả năm {year} vào lịch sử? Gõ c (có) hoặc k (không): ")
+        if answer is None:
+            say(f"Chưa ghi gì (không có màn hình để hỏi). Xem lại nội dung trên rồi chạy: ccht-batch close-year --year {year} --yes" + (" --force" if force else ""))
+            return EXIT_USAGE
+        if not answer:
+            say("Đã hủy; chưa ghi gì.")
+            return EXIT_OK
+    version = apply_close_year(store, plan)
+    say(f"Đã chốt năm {year} (lần {version}): {len(plan.units)} đơn vị, {len(plan.persons)} cá nhân." + (" Bản chốt trước được giữ lại." if version > 1 else ""))
+    return EXIT_OK
+
+
+def run_close_year(ctx, args: argparse.Namespace) -> int:
+    from ccht_batch.history.imports import workdir_locked
+
+    config = ctx.config
+    with workdir_locked(config), Store(config.store_path) as store:
+        return close_year(config, store, args.year, yes=args.yes, force=args.force, say=ctx.console.line)

@@ -1,0 +1,306 @@
+"""Intake: which files in ``input/`` are submissions, reading them in parallel, and duplicates in a batch.
+
+Reading is per file and independent, so it runs in worker processes; each worker gets the configuration
+once (pool initializer) and returns a compact ``FileRecord`` — values, never sheets — because shipping raw
+sheets between processes costs more than reading them. Results come back in the order of the input
+paths, whatever the number of workers, so a run's outcome never depends on ``--jobs``.
+
+Everything here works with the ``spawn`` start method (Windows): the worker functions are top-level.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import os
+import stat
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ccht_batch.core import issues
+from ccht_batch.forms import layout
+from ccht_batch.config.model import Config
+from ccht_batch.core.records import (
+    ACCEPTED,
+    DUPLICATE,
+    IGNORED,
+    REJECTED,
+    Appraisal,
+    AppraisedScore,
+    FileRecord,
+    IndicatorEntry,
+    PersonEntry,
+    ScoreEntry,
+    Submission,
+)
+from ccht_batch.intake.read import hash_file, read_file
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+FILES_PER_WORKER = 8
+CRASH_ENV = "CCHT_TEST_CRASH_FILE"  # tests only: a worker reading this file name dies
+FILE_ATTRIBUTE_HIDDEN = 0x2
+
+
+# ---------------------------------------------------------------------------------------------------
+# Discovery
+
+
+def discover(input_dir: Path) -> tuple[list[Path], list[FileRecord]]:
+    """Candidate spreadsheets directly in ``input_dir`` (sorted by name), and the files to ignore.
+
+    Sub-folders (``processed/``, ``rejected/``) are skipped silently; ignored files stay where they are.
+    """
+    input_dir = Path(input_dir)
+    candidates: list[Path] = []
+    ignored: list[FileRecord] = []
+    if not input_dir.is_dir():
+        return candidates, ignored
+    for path in sorted(input_dir.iterdir(), key=lambda p: p.name):
+        try:
+            st = path.stat()
+        except OSError:
+            continue  # vanished, or a dangling link
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        reason = ignore_reason(path.name, st)
+        if reason is None:
+            candidates.append(path)
+        else:
+            ignored.append(
+                FileRecord(
+                    name=path.name,
+                    sha256=hash_file(path),
+                    size=st.st_size,
+                    mtime=st.st_mtime,
+                    status=IGNORED,
+                    issues=[issues.make(reason, file=path.name)],
+                )
+            )
+    return candidates, ignored
+
+
+def ignore_reason(name: str, st: os.stat_result | None = None) -> str | None:
+    """The issue code that says why a file is not read, or None for a candidate."""
+    if name.startswith("~$") or name.startswith(".~lock."):
+        return "ignored-lock-file"  # Excel's owner file; LibreOffice's lock
+    hidden_attr = getattr(st, "st_file_attributes", 0) & FILE_ATTRIBUTE_HIDDEN if st is not None else 0
+    if name.startswith(".") or hidden_attr:
+        return "ignored-hidden-file"
+    if not name.lower().endswith(SPREADSHEET_SUFFIXES):
+        return "ignored-not-spreadsheet"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading, in parallel
+
+_worker_config: Config | None = None
+_worker_period: str | None = None
+
+
+def _init_worker(config: Config, period: str) -> None:
+    global _worker_config, _worker_period
+    _worker_config, _worker_period = config, period
+
+
+def _read_in_worker(path: Path) -> tuple:
+    assert _worker_config is not None and _worker_period is not None
+    if os.environ.get(CRASH_ENV) == path.name:
+        os._exit(70)  # test hook: die like a native crash would (never set in production)
+    return pack(read_file(path, _worker_config, _worker_period))
+
+
+# -- Records across the process boundary
+#
+# A record is sent as nested tuples of its field values, in field order: no field names, no per-object
+# dictionaries. That halves what the main process spends decoding results, time it would otherwise take
+# from the workers on a two-core machine. Field lists come from the dataclasses, so a field added to the
+# model travels without a change here.
+
+
+def _names(cls: type, *nested: str) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in nested)
+
+
+_RECORD = _names(FileRecord, "issues", "submission", "appraisal")
+_ISSUE = _names(issues.Issue)
+_SUBMISSION = _names(Submission, "scores", "indicators", "persons")
+_SCORE = _names(ScoreEntry)
+_INDICATOR = _names(IndicatorEntry)
+_PERSON = _names(PersonEntry)
+_APPRAISAL = _names(Appraisal, "scores")
+_APPRAISED = _names(AppraisedScore)
+_SCORE_ID, _INDICATOR_ID = _SCORE.index("id"), _INDICATOR.index("id")
+
+
+def _values(obj: object, names: tuple[str, ...]) -> tuple:
+    return tuple([getattr(obj, n) for n in names])
+
+
+def pack(record: FileRecord) -> tuple:
+    """A ``FileRecord`` as plain nested tuples (``unpack`` makes it again, equal in every field)."""
+    sub, app = record.submission, record.appraisal
+    return (
+        _values(record, _RECORD),
+        [_values(i, _ISSUE) for i in record.issues],
+        None
+        if sub is None
+        else (
+            _values(sub, _SUBMISSION),
+            [_values(e, _SCORE) for e in sub.scores.values()],
+            [_values(e, _INDICATOR) for e in sub.indicators.values()],
+            [_values(p, _PERSON) for p in sub.persons],
+        ),
+        None if app is None else (_values(app, _APPRAISAL), [_values(a, _APPRAISED) for a in app.scores]),
+    )
+
+
+def unpack(packed: tuple) -> FileRecord:
+    head, found, sub, app = packed
+    record = FileRecord(**dict(zip(_RECORD, head)), issues=[issues.Issue(*i) for i in found])
+    if sub is not None:
+        values, scores, indicators, persons = sub
+        record.submission = Submission(
+            **dict(zip(_SUBMISSION, values)),
+            scores={e[_SCORE_ID]: ScoreEntry(*e) for e in scores},
+            indicators={e[_INDICATOR_ID]: IndicatorEntry(*e) for e in indicators},
+            persons=[PersonEntry(*p) for p in persons],
+        )
+    if app is not None:
+        values, scores = app
+        record.appraisal = Appraisal(**dict(zip(_APPRAISAL, values)), scores=[AppraisedScore(*a) for a in scores])
+    return record
+
+
+def read_files(
+    paths: list[Path],
+    config: Config,
+    period: str,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+    mp_context: BaseContext | None = None,
+) -> list[FileRecord]:
+    """Read every path; records in the order of ``paths``, identical for any ``jobs``.
+
+    ``progress`` is called with the number of files finished since its previous call. ``jobs`` is an
+    upper bound: a worker is started only for every ``FILES_PER_WORKER`` files (starting one costs more
+    than reading a few files, most of all with Windows' spawn); 1 reads in this process.
+    ``mp_context`` picks the start method (tests use spawn, as on Windows).
+    """
+    paths = list(paths)
+    jobs = max(1, min(int(jobs or 1), len(paths) // FILES_PER_WORKER))
+    with _collector_paused():
+        if jobs > 1:
+            return _read_parallel(paths, config, period, jobs, progress, mp_context)
+        records = []
+        for path in paths:
+            records.append(read_file(path, config, period))
+            if progress:
+                progress(1)
+        return records
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while records pile up: records hold no cycles, and every full
+    collection would walk all of them again (a tenth of a long batch's time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _chunksize(n: int, jobs: int) -> int:
+    """Big enough to amortise inter-process traffic, small enough to keep workers balanced."""
+    return max(1, min(32, n // (jobs * 8)))
+
+
+def _read_parallel(
+    paths: list[Path], config: Config, period: str, jobs: int, progress: Callable[[int], None] | None, mp_context: BaseContext | None
+) -> list[FileRecord]:
+    results: list[FileRecord | None] = [None] * len(paths)
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker, initargs=(config, period)) as pool:
+            for i, packed in enumerate(pool.map(_read_in_worker, paths, chunksize=_chunksize(len(paths), jobs))):
+                results[i] = unpack(packed)
+                done += 1
+                if progress:
+                    progress(1)
+    except BrokenProcessPool:
+        # A worker died (out of memory, a crash in a native reader). Read what is left with a single
+        # worker, in order: the first file without a result is the one that killed it, and only that
+        # file is refused.
+        remaining = list(range(done, len(paths)))
+        while remaining:
+            got = 0
+            try:
+                with ProcessPoolExecutor(max_workers=1, mp_context=mp_context, initializer=_init_worker, initargs=(config, period)) as pool:
+                    for packed in pool.map(_read_in_worker, [paths[i] for i in remaining]):
+                        results[remaining[got]] = unpack(packed)
+                        got += 1
+                        if progress:
+                            progress(1)
+                remaining = []
+            except BrokenProcessPool:
+                culprit = remaining[got]
+                results[culprit] = _crashed(paths[culprit])
+                if progress:
+                    progress(1)
+                remaining = remaining[got + 1 :]
+    return [r for r in results if r is not None]
+
+
+def _crashed(path: Path) -> FileRecord:
+    try:
+        st = path.stat()
+        size, mtime = st.st_size, st.st_mtime
+    except OSError:
+        size, mtime = 0, 0.0
+    return FileRecord(
+        name=path.name,
+        sha256=hash_file(path),
+        size=size,
+        mtime=mtime,
+        status=REJECTED,
+        issues=[issues.make("file-corrupt", file=path.name, detail="chương trình đọc tệp bị dừng đột ngột khi mở tệp này")],
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Several files from one unit in one run
+
+
+def mark_superseded(records: list[FileRecord]) -> None:
+    """Keep the newest accepted file of each unit (then of the appraisal); mark the others duplicate.
+
+    Newest is the latest modification time; equal times are broken by the file name (the later name in
+    sorting order counts), so the choice never depends on the order files were listed.
+    """
+    groups: dict[tuple[str, str], list[FileRecord]] = {}
+    for r in records:
+        if r.status != ACCEPTED:
+            continue
+        if r.kind == layout.KIND_TEMPLATE and r.unit_code:
+            groups.setdefault(("template", r.unit_code), []).append(r)
+        elif r.kind == layout.KIND_APPRAISAL:
+            groups.setdefault(("appraisal", ""), []).append(r)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        counted = max(group, key=lambda r: (r.mtime, r.name))
+        for r in group:
+            if r is counted:
+                continue
+            r.status = DUPLICATE
+            r.submission = r.appraisal = None  # does not count: nothing of it is kept (as for any duplicate)
+            r.issues.append(issues.make("superseded-file", file=r.name, unit_code=r.unit_code, detail=counted.name))
+            r.note = f"Không tính: tệp mới hơn '{counted.name}' được tính."
+

@@ -1,0 +1,288 @@
+"""Sending: drafts as MIME messages, the SMTP settings as deployed, one SMTP session, and the log that
+makes delivery exactly-once.
+
+Settings come from ``settings.yaml`` and the environment wins (``CCHT_SMTP_*``), so a deployment or a test
+points the program elsewhere without editing YAML. The password only ever lives in the environment variable
+named in the settings; it is never printed, logged or stored.
+
+Each message is recorded in the store's ``mail_log`` in its own transaction right after the server accepted
+it, so a crash or a dropped connection loses nothing and a rerun resends nothing already delivered.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import smtplib
+import ssl
+import uuid
+from dataclasses import dataclass, field
+from email import policy as email_policy
+from email.header import Header
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+from pathlib import Path
+from typing import Mapping
+
+from ccht_batch.config.model import SECURITY, Config, MailSettings
+from ccht_batch.cli.console import os_reason
+from ccht_batch.mail.compose import Draft, header_text
+from ccht_batch.store.db import Store, dumps
+
+ENV_HOST = "CCHT_SMTP_HOST"
+ENV_PORT = "CCHT_SMTP_PORT"
+ENV_SECURITY = "CCHT_SMTP_SECURITY"
+ENV_USER = "CCHT_SMTP_USER"
+ENV_CA_FILE = "CCHT_SMTP_CA_FILE"
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The message on the wire
+
+
+# Headers we encode ourselves are stored raw and written as they are ("refold_source": none): Python 3.11's
+# own folding of encoded words drops or adds spaces ("chấm điểm" came back "chấmđiểm"), and its address
+# parser splits a display name cut into several encoded words ("Chất l ượng").
+_POLICY = email_policy.SMTP.clone(refold_source="none")
+_FOLD = 78
+
+
+def encoded_subject(subject: str) -> str:
+    """RFC 2047 words of at most 76 characters, folded between words: what every reader decodes the same."""
+    return Header(header_text(subject), "utf-8", header_name="Subject").encode(linesep="\r\n")
+
+
+def encoded_address(header: str, name: str, address: str) -> str:
+    """``name <address>``; a Vietnamese name as one RFC 2047 word, which no decoder splits or respaces."""
+    value = formataddr((header_text(name), address), charset="utf-8")
+    if len(header) + 2 + len(value) > _FOLD and value.endswith(f" <{address}>"):
+        value = value[: -len(address) - 3] + f"\r\n <{address}>"
+    return value
+
+
+def to_message(draft: Draft, mail: MailSettings) -> EmailMessage:
+    """The MIME message of a draft: a fresh Date and Message-ID, 7-bit safe (QP text, base64 files)."""
+    msg = EmailMessage(policy=_POLICY)
+    msg.set_raw("From", encoded_address("From", mail.sender_name, mail.sender_address))
+    msg.set_raw("To", encoded_address("To", draft.name, draft.address or ""))
+    if mail.reply_to:
+        msg.set_raw("Reply-To", encoded_address("Reply-To", mail.sender_name, mail.reply_to))
+    msg.set_raw("Subject", encoded_subject(draft.subject))
+    msg["Date"] = formatdate(localtime=True)
+    # Short enough to stay on one header line (make_msgid's ids are long and get folded).
+    msg["Message-ID"] = f"<{uuid.uuid4().hex}@{mail.sender_address.rsplit('@', 1)[-1]}>"
+    msg.set_content(draft.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(draft.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for a in draft.attachments:
+        msg.add_attachment(a.data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=a.name)
+    return msg
+
+
+# ---------------------------------------------------------------------------------------------------
+# The server
+
+
+class MailSetupError(Exception):
+    """The mail settings cannot work (no host, a bad port, a password variable not set...): nothing is sent."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # starttls | ssl | none
+    user: str
+    password: str = field(repr=False)
+    ca_file: Path | None
+    timeout: int
+
+
+def _env(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(name)
+    return value.strip() if value is not None and value.strip() else None
+
+
+def smtp_settings(config: Config, environ: Mapping[str, str]) -> SmtpSettings:
+    """The settings in force: a non-empty ``CCHT_SMTP_*`` variable wins over ``settings.yaml``."""
+    mail = config.settings.mail
+    host = _env(environ, ENV_HOST) or mail.host
+    if not host:
+        raise MailSetupError(f"chưa khai báo máy chủ thư: đặt mail.host trong config/settings.yaml hoặc biến môi trường {ENV_HOST}")
+    port = mail.port
+    if (text := _env(environ, ENV_PORT)) is not None:
+        if not text.isdigit() or not 1 <= int(text) <= 65535:
+            raise MailSetupError(f"biến môi trường {ENV_PORT}='{text}' không hợp lệ: cần số cổng từ 1 đến 65535 (ví dụ 587)")
+        port = int(text)
+    security = mail.security
+    if (text := _env(environ, ENV_SECURITY)) is not None:
+        if text.lower() not in SECURITY:
+            raise MailSetupError(f"biến môi trường {ENV_SECURITY}='{text}' không hợp lệ: cần một trong {', '.join(SECURITY)}")
+        security = text.lower()
+    user = _env(environ, ENV_USER) or mail.user
+    password = ""
+    if user:
+        password = environ.get(mail.password_env) or ""
+        if not password:
+            raise MailSetupError(
+                f"đã khai báo tài khoản gửi thư '{user}' nhưng biến môi trường {mail.password_env} (chứa mật khẩu) chưa được đặt. "
+                f"Hãy đặt mật khẩu vào biến {mail.password_env} rồi chạy lại; không ghi mật khẩu vào tệp cấu hình"
+            )
+    ca_text = _env(environ, ENV_CA_FILE) or mail.ca_file
+    ca_file = None
+    if ca_text:
+        ca_file = Path(ca_text)
+        if not ca_file.is_absolute():
+            ca_file = config.workdir / ca_file
+        if not ca_file.is_file():
+            raise MailSetupError(f"không tìm thấy tệp chứng chỉ CA '{ca_file}' (mail.ca_file hoặc {ENV_CA_FILE})")
+    return SmtpSettings(host, port, security, user, password, ca_file, mail.timeout_seconds)
+
+
+class DeliveryFailure(Exception):
+    """One message not delivered; ``fatal`` when the session itself is lost, so the rest cannot go either."""
+
+    def __init__(self, text: str, fatal: bool):
+        super().__init__(text)
+        self.fatal = fatal
+
+
+def _reply(code: int | None, message: bytes | str | None) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else (message or "")
+    return " ".join(x for x in (str(code) if code else "", " ".join(text.split())) if x)
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """smtplib's login sends only ASCII; a Vietnamese password goes as UTF-8 (RFC 4616 PLAIN, or LOGIN)."""
+    if (user + password).isascii():
+        smtp.login(user, password)
+        return
+    offered = smtp.esmtp_features.get("auth", "").upper().split()
+    b64 = lambda data: base64.b64encode(data).decode("ascii")  # noqa: E731
+    if "PLAIN" in offered:
+        code, reply = smtp.docmd("AUTH", "PLAIN " + b64(b"\0" + user.encode("utf-8") + b"\0" + password.encode("utf-8")))
+    elif "LOGIN" in offered:
+        code, reply = smtp.docmd("AUTH", "LOGIN " + b64(user.encode("utf-8")))
+        if code == 334:
+            code, reply = smtp.docmd(b64(password.encode("utf-8")))
+    else:
+        raise smtplib.SMTPNotSupportedError("AUTH PLAIN/LOGIN not offered")
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+class SmtpSession:
+    """One connection, opened on the first message and reused; closed by ``close`` or the ``with`` block."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> "SmtpSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _context(self) -> ssl.SSLContext:
+        ca = self.settings.ca_file
+        return ssl.create_default_context(cafile=str(ca) if ca else None)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        where = f"{s.host}:{s.port}"
+        smtp: smtplib.SMTP | None = None
+        try:
+            if s.security == "ssl":
+                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self._context())
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            smtp.ehlo()
+            if s.security == "starttls":
+                smtp.starttls(context=self._context())
+                smtp.ehlo()
+            if s.user:
+                _login(smtp, s.user, s.password)
+            return smtp
+        except BaseException as exc:
+            if smtp is not None:
+                smtp.close()
+            raise self._connect_failure(exc, where) from None
+
+    def _connect_failure(self, exc: BaseException, where: str) -> BaseException:
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
+            text = f"máy chủ thư {where} từ chối đăng nhập tài khoản '{self.settings.user}' ({_reply(exc.smtp_code, exc.smtp_error)}): kiểm tra tài khoản và mật khẩu"
+        elif isinstance(exc, smtplib.SMTPNotSupportedError):
+            text = f"máy chủ thư {where} không hỗ trợ STARTTLS hoặc đăng nhập: kiểm tra mail.security và mail.port"
+        elif isinstance(exc, ssl.SSLCertVerificationError):
+            text = f"chứng chỉ của máy chủ thư {where} không được tin cậy ({exc.verify_message}); nếu máy chủ dùng chứng chỉ riêng, khai báo tệp CA ở mail.ca_file"
+        elif isinstance(exc, ssl.SSLError):
+            text = f"lỗi TLS với máy chủ thư {where} ({exc.reason or exc}): kiểm tra mail.security (starttls, ssl, none) và mail.port"
+        elif isinstance(exc, smtplib.SMTPResponseException):
+            text = f"máy chủ thư {where} từ chối phiên làm việc ({_reply(exc.smtp_code, exc.smtp_error)})"
+        elif isinstance(exc, (OSError, smtplib.SMTPException)):
+            text = f"không kết nối được máy chủ thư {where}" + (f" ({os_reason(exc)})" if isinstance(exc, OSError) else "")
+        else:
+            return exc  # KeyboardInterrupt and the like: not a delivery matter
+        return DeliveryFailure(text, fatal=True)
+
+    def deliver(self, sender: str, recipient: str, data: bytes) -> None:
+        """Hand one message to the server; return only once it answered 250 for it."""
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            self._smtp.sendmail(sender, [recipient], data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, message = exc.recipients.get(recipient, (None, b""))
+            raise DeliveryFailure(f"máy chủ từ chối người nhận {recipient} ({_reply(code, message)})", fatal=False) from None
+        except smtplib.SMTPServerDisconnected:
+            self._drop()
+            raise DeliveryFailure("máy chủ thư ngắt kết nối giữa chừng; thư này chưa được xác nhận đã gửi", fatal=True) from None
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:
+                self._drop()
+                raise DeliveryFailure(f"máy chủ thư đóng phiên làm việc ({_reply(exc.smtp_code, exc.smtp_error)})", fatal=True) from None
+            raise DeliveryFailure(f"máy chủ từ chối thư ({_reply(exc.smtp_code, exc.smtp_error)})", fatal=False) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            self._drop()
+            reason = f" ({os_reason(exc)})" if isinstance(exc, OSError) else ""
+            raise DeliveryFailure(f"mất kết nối với máy chủ thư{reason}", fatal=True) from None
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._drop()
+
+
+# ---------------------------------------------------------------------------------------------------
+# What was sent
+
+
+class MailLog:
+    """The store's record of sent messages: what went to whom, with which attachments and figures."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def last_fingerprint(self, draft: Draft) -> str | None:
+        row = self.store.one(
+            "SELECT fingerprint FROM mail_log WHERE scope = ? AND recipient = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+            (draft.scope, draft.recipient, draft.kind),
+        )
+        return row["fingerprint"] if row else None
+
+    def record(self, draft: Draft, subject: str, message_id: str) -> None:
+        sent_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO mail_log (scope, recipient, kind, subject, message_id, fingerprint, attachments_json, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (draft.scope, draft.recipient, draft.kind, subject, message_id, draft.fingerprint, dumps([a.describe() for a in draft.attachments]), sent_at),
+            )

@@ -1,0 +1,410 @@
+"""The consolidated workbook ``TongHop_<YYYY-MM>.xlsx`` (DESIGN.md §8, a contract) for leadership and the Office.
+
+Every data sheet has its header in row 1 and nothing above it, so a person can filter and sort it and a
+program can read it with ``header=0``; the titles go to the printed page header instead. Values are
+numbers where they are numbers (2 decimals shown for totals) and text that came from a unit is always
+written as text, so a unit's ``=HYPERLINK(...)`` is shown, never evaluated.
+
+A month of a thousand units is a large workbook, so writing is split like the feedback workbooks':
+``summary_data`` (in the parent) reduces the run to plain rows, and ``write_summary_file`` (in any
+process, e.g. a pool worker beside the feedback chunks) writes them, the table bodies in one pass
+(``xlsxfast.FastSheet``). `Chi tiết` is one row per unit and a few columns per criterion (self-score,
+appraised score when the period has any, counted score), numbers only: the long layout (one row per unit
+and criterion, with texts) was twenty times the cells, and each unit's feedback workbook and
+``summary.json`` already carry the sources and explanations.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ccht_batch.config.model import Config
+from ccht_batch.core.issues import SEVERITY_TEXT
+from ccht_batch.core.records import (
+    CARRIED,
+    MISSING,
+    SRC_APPRAISED,
+    SRC_COMPUTED,
+    SUBMITTED,
+    UNIT_STATUS_TEXT,
+    RunOutcome,
+    UnitOutcome,
+)
+from ccht_batch.core.periods import period_text
+from ccht_batch.outputs.summary_json import considered_rules, sorted_files, sorted_units
+from ccht_batch.core.vocab import INITIATIVE_LEVELS, RATINGS
+from ccht_batch.outputs.nominations import ELIGIBILITY_TEXT, person_nominations
+from ccht_batch.xlsx.fast import FastSheet, Styled, row_heights
+from ccht_batch.xlsx.util import (
+    GROUP_TINT,
+    HEADER_TINT,
+    Formats,
+    new_workbook,
+    print_setup,
+    text_height,
+    write_file,
+)
+
+SHEET_SUMMARY = "Tổng hợp"
+SHEET_DETAIL = "Chi tiết"
+SHEET_PERSONS = "Cá nhân"
+SHEET_ISSUES = "Lỗi"
+SHEET_MISSING = "Chưa nộp"
+SHEET_CHART = "Biểu đồ"
+SHEETS = (SHEET_SUMMARY, SHEET_DETAIL, SHEET_PERSONS, SHEET_ISSUES, SHEET_MISSING, SHEET_CHART)
+
+SUMMARY_HEADERS = ("Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Kết quả", "Xếp loại", "Trạng thái")
+ISSUE_HEADERS = ("Tệp", "Mã đơn vị", "Trang tính", "Ô", "Mức độ", "Mã lỗi", "Nội dung")
+
+# `Chi tiết`: the columns of each criterion, and how its cells look
+DETAIL_SELF = "Tự chấm"
+DETAIL_APPRAISED = "Thẩm định"
+DETAIL_COUNTED = "Được tính"
+NOT_APPLICABLE = "na"  # grey, empty: the criterion does not apply to the unit
+REPLACED = "replaced"  # tinted: the counted score is not the self-score (computed or appraised)
+REPLACED_TINT = "#DDEBF7"
+DETAIL_NOTE = (
+    "Mỗi tiêu chí có các cột: Tự chấm (điểm đơn vị tự chấm), Thẩm định (nếu có), Được tính (điểm tính vào kết quả). "
+    "Ô tô xanh: điểm được tính khác điểm tự chấm (tính từ số liệu hoặc thẩm định). Ô tô xám: tiêu chí không áp dụng "
+    "cho đơn vị. Nguồn điểm và giải thích từng tiêu chí: xem tệp phản hồi PhanHoi/<mã đơn vị>.xlsx của đơn vị."
+)
+
+# Band colours run from green (best band) to red (lowest), spread over however many bands the YAML has.
+_BAND_ANCHORS = ((0xC6, 0xEF, 0xCE), (0xDD, 0xEB, 0xF7), (0xFF, 0xF2, 0xCC), (0xFC, 0xE4, 0xD6), (0xFF, 0xC7, 0xCE))
+
+TWO_DECIMALS = "0.00"
+FONT_SIZE = 11
+
+
+def summary_name(period: str) -> str:
+    return f"TongHop_{period}.xlsx"
+
+
+def band_colours(count: int) -> list[str]:
+    """``count`` fills, best band first, interpolated over the anchors so any number of bands works."""
+    if count <= 1:
+        return ["#%02X%02X%02X" % _BAND_ANCHORS[0]][:count]
+    out = []
+    span = len(_BAND_ANCHORS) - 1
+    for i in range(count):
+        pos = i * span / (count - 1)
+        lo = min(int(pos), span - 1)
+        t = pos - lo
+        rgb = [round(a + (b - a) * t) for a, b in zip(_BAND_ANCHORS[lo], _BAND_ANCHORS[lo + 1])]
+        out.append("#%02X%02X%02X" % tuple(rgb))
+    return out
+
+
+def page_header_text(text: str) -> str:
+    """Text for an Excel page header/footer: ``&`` is a control character there."""
+    return text.replace("&", "&&")
+
+
+def _num(value: Decimal | None) -> float | None:
+    """Numbers cross to the writing process as floats (Excel stores doubles; 8.25 stays 8.25)."""
+    return None if value is None else float(value)
+
+
+# ---------------------------------------------------------------------------------------------------
+# A data sheet: header in row 1, typed columns, filter, frozen header, printable
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float
+    kind: str = "text"  # text | number (2 decimals) | score (as typed) | int
+
+
+@dataclass
+class Table:
+    """One data sheet as plain values (picklable): what ``write_summary_file`` lays out."""
+
+    name: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    freeze_cols: int = 0
+    wide: bool = False  # too wide for one page: printed across pages, the first ``freeze_cols`` columns repeated
+    note: str = ""  # a comment on the first column after the frozen ones (what its cells mean)
+    bands: list[tuple[str, str]] = field(default_factory=list)  # (band, fill) of the `Xếp loại` column
+
+
+class _Sheets:
+    def __init__(self, wb: Any, title: str):
+        self.wb = wb
+        self.title = title
+        fm = Formats(wb, size=FONT_SIZE)
+        self.header = fm(bold=True, text_wrap=True, align="center", border=1, bg_color=HEADER_TINT)
+        self.cell = {
+            "text": fm(text_wrap=True, border=1, valign="top"),
+            "number": fm(num_format=TWO_DECIMALS, border=1, valign="top"),
+            "score": fm(num_format="General", border=1, valign="top"),
+            "int": fm(num_format="0", border=1, valign="top", align="center"),
+        }
+        # a wide matrix has no cell borders (the gridlines show, and print): only written cells would
+        # have them, and most of its empty cells stay unwritten
+        self.matrix = {
+            "text": fm(valign="top"),
+            "number": fm(num_format=TWO_DECIMALS, valign="top"),
+            "score": fm(num_format="General", valign="top"),
+            "int": fm(num_format="0", valign="top", align="center"),
+        }
+        self.named = {
+            NOT_APPLICABLE: fm(num_format="General", valign="top", bg_color=GROUP_TINT),
+            REPLACED: fm(num_format="General", valign="top", bg_color=REPLACED_TINT),
+        }
+        self.note = fm(italic=True)
+
+    def table(self, t: Table) -> Any:
+        ws = self.wb.add_worksheet(t.name, worksheet_class=FastSheet)
+        widths = [col.width for col in t.columns]
+        for c, col in enumerate(t.columns):
+            ws.set_column(c, c, col.width)
+            ws.write_string(0, c, col.title, self.header)
+        ws.set_row(0, text_height([c.title for c in t.columns], widths, FONT_SIZE))
+        if t.note and len(t.columns) > t.freeze_cols:
+            ws.write_comment(0, t.freeze_cols, t.note, {"x_scale": 3, "y_scale": 2, "font_name": "Times New Roman"})
+        if t.wide:
+            ws.add_rows(1, t.rows, [self.matrix[col.kind] for col in t.columns], named=self.named)
+        else:
+            wrapped = [c for c, col in enumerate(t.columns) if col.kind == "text"]
+            ws.add_rows(
+                1, t.rows, [self.cell[col.kind] for col in t.columns],
+                row_heights(t.rows, widths, FONT_SIZE, wrapped), blanks=True, named=self.named,
+            )
+        ws.autofilter(0, 0, max(len(t.rows), 1), len(t.columns) - 1)
+        ws.freeze_panes(1, t.freeze_cols)
+        self.printable(ws, t.name, t.wide, t.freeze_cols)
+        return ws
+
+    def printable(self, ws: Any, name: str, wide: bool = False, keep_cols: int = 0) -> None:
+        print_setup(ws, repeat_rows=(0, 0), fit_width=not wide)
+        if wide:
+            ws.repeat_columns(0, max(keep_cols - 1, 0))
+            ws.hide_gridlines(0)  # no borders on these cells: the printed grid comes from the gridlines
+        ws.set_header('&C&"Times New Roman,Bold"&12' + page_header_text(f"{self.title} - {name}"))
+        ws.set_footer('&C&"Times New Roman,Regular"&10Trang &P/&N')
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sheets
+
+
+def summary_order(config: Config, outcome: RunOutcome) -> list[UnitOutcome]:
+    """Ranked units by rank, then the others by code; a configured unit the run did not mention is shown
+    as not submitted rather than left out."""
+    units = list(outcome.units)
+    known = {u.code for u in units}
+    units += [UnitOutcome(code=u.code, name=u.name, email=u.email, status=MISSING) for u in config.units if u.code not in known]
+    ranked = sorted((u for u in units if u.rank is not None), key=lambda u: (u.rank, u.code))
+    others = sorted((u for u in units if u.rank is None), key=lambda u: u.code)
+    return ranked + others
+
+
+def _summary_table(config: Config, units: list[UnitOutcome]) -> Table:
+    fields = config.criteria.fields
+    layout = ((7, "int"), (11, "text"), (34, "text"), (10, "number"), (10, "number"), (12, "text"), (16, "text"))
+    columns = [Column(title, width, kind) for title, (width, kind) in zip(SUMMARY_HEADERS, layout, strict=True)]
+    columns += [Column(f"{f.id}. {f.name}", 16, "number") for f in fields]
+    rows = []
+    for u in units:
+        fs = u.score.field_scores if u.score else {}
+        rows.append(
+            [u.rank, u.code, u.name, _num(u.total), _num(u.result), u.band, UNIT_STATUS_TEXT.get(u.status, u.status)]
+            + [_num(fs[f.id][0]) if f.id in fs else None for f in fields]
+        )
+    bands = list(zip([b.name for b in config.criteria.bands], band_colours(len(config.criteria.bands))))
+    return Table(SHEET_SUMMARY, columns, rows, freeze_cols=3, bands=bands)
+
+
+def _band_formats(s: _Sheets, ws: Any, t: Table) -> None:
+    if not t.rows:
+        return
+    letter = chr(ord("A") + SUMMARY_HEADERS.index("Xếp loại"))
+    for band, colour in t.bands:
+        quoted = band.replace('"', '""')
+        ws.conditional_format(
+            1, 0, len(t.rows), len(t.columns) - 1,
+            {"type": "formula", "criteria": f'=${letter}2="{quoted}"', "format": s.wb.add_format({"bg_color": colour})},
+        )
+
+
+def _detail_table(config: Config, units: list[UnitOutcome]) -> Table:
+    """One row per unit with a score; per criterion its self-score, appraised score (when the period has
+    any) and counted score. Empty cells stay unwritten; a criterion that does not apply is grey."""
+    scored = [u for u in units if u.score is not None]
+    ids = [c.id for c in config.criteria.scored_rows]
+    known = set(ids)
+    for u in scored:  # a row the configuration no longer has still shows (never silently dropped)
+        for c in u.score.criteria:
+            if c.id not in known:
+                known.add(c.id)
+                ids.append(c.id)
+    appraised = any(c.appraised is not None for u in scored for c in u.score.criteria)
+    parts = (DETAIL_SELF, DETAIL_APPRAISED, DETAIL_COUNTED) if appraised else (DETAIL_SELF, DETAIL_COUNTED)
+    columns = [Column("Mã đơn vị", 11), Column("Tên đơn vị", 26)]
+    columns += [Column(f"{cid} {part}", 9, "score") for cid in ids for part in parts]
+    width = len(parts)
+    position = {cid: 2 + i * width for i, cid in enumerate(ids)}
+    na = Styled(None, NOT_APPLICABLE)
+    rows = []
+    for u in scored:
+        row: list[Any] = [u.code, u.name] + [None] * (len(ids) * width)
+        for c in u.score.criteria:
+            at = position[c.id]
+            if not c.applicable:
+                row[at:at + width] = [na] * width
+                continue
+            counted = _num(c.score)
+            row[at] = _num(c.self_score)
+            if appraised:
+                row[at + 1] = _num(c.appraised)
+            if c.source in (SRC_COMPUTED, SRC_APPRAISED) and c.score != c.self_score:
+                counted = Styled(counted, REPLACED)
+            row[at + width - 1] = counted
+        rows.append(row)
+    return Table(SHEET_DETAIL, columns, rows, freeze_cols=2, wide=True, note=DETAIL_NOTE)
+
+
+def considered_individual_rules(config: Config, outcome: RunOutcome) -> list:
+    return [r for r in considered_rules(config, outcome) if r.individual is not None]
+
+
+def _persons_table(config: Config, outcome: RunOutcome, units: list[UnitOutcome]) -> Table:
+    rules = considered_individual_rules(config, outcome)
+    columns = [
+        Column("Mã đơn vị", 11),
+        Column("Tên đơn vị", 24),
+        Column("Họ và tên", 24),
+        Column("Năm sinh", 8, "int"),
+        Column("Giới tính", 8),
+        Column("Chức vụ", 18),
+        Column("Xếp loại", 22),
+        Column("Sáng kiến, giải pháp", 28),
+        Column("Số, ngày quyết định công nhận sáng kiến", 20),
+        Column("Cấp công nhận sáng kiến", 11),
+        Column("Hình thức đề nghị", 22),
+        Column("Tóm tắt thành tích", 36),
+    ] + [Column(r.name, 18) for r in rules] + [Column("Hình thức được chọn", 22), Column("Ghi chú", 36)]
+    rows = []
+    for u in units:
+        if u.submission is None or u.status not in (SUBMITTED, CARRIED):
+            continue
+        nominations = outcome.unit_nominations(u.code)
+        for p in u.submission.persons:
+            found = person_nominations(nominations, u.code, p)
+            by_award = {n.award: n for n in found}
+            selected = next((n for n in found if n.selected), None)
+            proposed = next((n for n in found if n.proposed), None)
+            proposal = config.criteria.award(p.proposal) if p.proposal else None
+            note = (selected or proposed).note if (selected or proposed) else ""
+            if not p.valid and not note:
+                note = "Dòng có lỗi: không được xét khen thưởng (xem trang Lỗi)."
+            rows.append(
+                [
+                    u.code, u.name, p.name, p.birth_year, p.gender, p.position,
+                    RATINGS.get(p.rating or "", p.rating or ""), p.initiative, p.decision,
+                    INITIATIVE_LEVELS.get(p.level or "", p.level or ""),
+                    proposal.name if proposal else (p.proposal or ""), p.summary,
+                ]
+                + [ELIGIBILITY_TEXT[by_award[r.id].eligible] if r.id in by_award else "" for r in rules]
+                + [selected.award_name if selected else "", note]
+            )
+    return Table(SHEET_PERSONS, columns, rows, freeze_cols=3)
+
+
+def _issues_table(outcome: RunOutcome) -> Table:
+    columns = [Column(title, width) for title, width in zip(ISSUE_HEADERS, (30, 11, 14, 7, 10, 22, 80), strict=True)]
+    rows = []
+    for f in sorted_files(outcome.all_period_files):
+        for i in f.issues:
+            rows.append([f.name, i.unit_code or f.unit_code, i.sheet, i.cell, SEVERITY_TEXT.get(i.severity, i.severity), i.code, i.message])
+    return Table(SHEET_ISSUES, columns, rows, freeze_cols=1)
+
+
+def _missing_table(config: Config, outcome: RunOutcome) -> Table:
+    columns = [Column("Mã đơn vị", 11), Column("Tên đơn vị", 36), Column("Trạng thái", 20), Column("Thư điện tử", 32), Column("Kỳ của bản được dùng", 18), Column("Tệp được dùng", 34)]
+    rows = []
+    for u in sorted_units(config, outcome.units):
+        if u.status not in (MISSING, CARRIED):
+            continue
+        carried = u.status == CARRIED
+        rows.append([
+            u.code, u.name, UNIT_STATUS_TEXT[u.status], u.email,
+            period_text(u.submission_period) if carried and u.submission_period else None,
+            u.file_name if carried else None,
+        ])
+    return Table(SHEET_MISSING, columns, rows)
+
+
+def _chart_sheet(s: _Sheets, period: str, ranked: int) -> None:
+    """Results of the ranked units, read from `Tổng hợp` (they are its first rows, best first)."""
+    ws = s.wb.add_worksheet(SHEET_CHART)
+    s.printable(ws, SHEET_CHART)
+    ws.write_string(0, 0, f"Kết quả chấm điểm cải cách hành chính {period_text(period)}", s.header)
+    ws.set_column(0, 0, 60)
+    if not ranked:
+        ws.write_string(1, 0, "Chưa có đơn vị nào được xếp hạng trong kỳ này.", s.note)
+        return
+    result_col = SUMMARY_HEADERS.index("Kết quả")
+    name_col = SUMMARY_HEADERS.index("Tên đơn vị")
+    chart = s.wb.add_chart({"type": "bar"})
+    chart.add_series({
+        "name": "Kết quả",
+        "categories": [SHEET_SUMMARY, 1, name_col, ranked, name_col],
+        "values": [SHEET_SUMMARY, 1, result_col, ranked, result_col],
+        "data_labels": {"value": True, "num_format": TWO_DECIMALS},
+        "fill": {"color": "#4472C4"},
+    })
+    chart.set_title({"name": f"Kết quả theo đơn vị, {period_text(period)}", "name_font": {"name": "Times New Roman", "size": 13}})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": "Times New Roman"}})
+    chart.set_x_axis({"min": 0, "num_font": {"name": "Times New Roman"}, "major_gridlines": {"visible": True}})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 960, "height": max(320, 60 + 32 * ranked)})
+    ws.insert_chart(2, 0, chart)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def summary_data(config: Config, outcome: RunOutcome) -> dict[str, Any]:
+    """The consolidated workbook as plain values (picklable: a pool worker writes it)."""
+    units = summary_order(config, outcome)
+    return {
+        "title": f"TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH {period_text(outcome.period).upper()}",
+        "period": outcome.period,
+        "ranked": sum(1 for u in units if u.rank is not None),
+        "tables": [
+            _summary_table(config, units),
+            _detail_table(config, units),
+            _persons_table(config, outcome, units),
+            _issues_table(outcome),
+            _missing_table(config, outcome),
+        ],
+    }
+
+
+def write_summary_file(path: Path | str, data: dict[str, Any], atomic: bool = True) -> str:
+    """Top-level (picklable) so a process pool can run it; returns the path written. ``atomic=False``
+    writes in place, for a staging folder swapped in whole (``xlsxutil.write_file``)."""
+    path = Path(path)
+    buf = io.BytesIO()
+    wb = new_workbook(buf, title=data["title"])
+    s = _Sheets(wb, data["title"])
+    for t in data["tables"]:
+        ws = s.table(t)
+        if t.bands:
+            _band_formats(s, ws, t)
+    _chart_sheet(s, data["period"], data["ranked"])
+    wb.close()
+    write_file(path, buf.getvalue(), atomic)
+    return str(path)
+
+
+def write_summary_workbook(config: Config, outcome: RunOutcome, path: Path) -> Path:
+    write_summary_file(path, summary_data(config, outcome))
+    return Path(path)

@@ -1,0 +1,504 @@
+"""``ccht-batch report``: the movement's results for a year or a review, for the Provincial People's Committee.
+
+The Office reports every year, and at the mid-term (sơ kết) and final (tổng kết) reviews (PLAN.md §VI.2).
+Everything comes from the store: closed years (``unit_years``), imported history, the latest run's
+nominations, awards received. A year not closed yet is shown from its latest monthly results, marked as
+provisional; a year with nothing is named as missing. The report is written even from an empty store, so
+the Office always gets a draft to complete, and every gap is said in the files and on screen.
+
+Two files in ``output/reports/``: ``BaoCao_<year|milestone>.xlsx`` (the figures) and ``.docx`` (the draft
+report in the official layout, ``report_docx``). Neither holds a clock: the same store gives the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ccht_batch.core import vocab
+from ccht_batch.cli.main import EXIT_OK
+from ccht_batch.history.close_year import plan_close_year
+from ccht_batch.config.model import Config, Milestone
+from ccht_batch.store.history import StoreHistory
+from ccht_batch.core.records import UnitYear
+from ccht_batch.core.periods import period_text
+from ccht_batch.store.db import Store
+from ccht_batch.core.values import fmt_number
+from ccht_batch.config.workdir import reports_dir
+from ccht_batch.xlsx.util import (
+    GROUP_TINT,
+    HEADER_TINT,
+    Formats,
+    atomic_path,
+    new_workbook,
+    print_setup,
+    write_value,
+)
+
+# Where a year's figures come from
+CLOSED = "closed"
+HISTORY = "history"
+PROVISIONAL = "provisional"
+MISSING = "missing"
+SOURCE_TEXT = {
+    CLOSED: "Đã chốt năm",
+    HISTORY: "Lịch sử đã nhập",
+    PROVISIONAL: "Tạm tính (năm chưa chốt)",
+    MISSING: "Chưa có số liệu",
+}
+KIND_TEXT = {"collective": "Tập thể", "individual": "Cá nhân"}
+NO_RESULT = "Chưa có kết quả"
+
+
+@dataclass
+class YearSource:
+    year: int
+    source: str
+    period: str | None = None  # provisional: the period the figures come from
+    version: int | None = None  # closed: the closure's version
+
+    @property
+    def text(self) -> str:
+        if self.source == PROVISIONAL and self.period:
+            return f"{SOURCE_TEXT[PROVISIONAL]}, theo kết quả {period_text(self.period)}"
+        if self.source == CLOSED and self.version and self.version > 1:
+            return f"{SOURCE_TEXT[CLOSED]} (lần {self.version})"
+        return SOURCE_TEXT[self.source]
+
+
+@dataclass
+class UnitLine:
+    code: str
+    name: str
+    years: dict[int, UnitYear]
+    change: Decimal | None  # last known result of the scope minus the earliest compared one
+    trend: str
+
+
+@dataclass
+class InitiativeLine:
+    year: int
+    unit_code: str
+    name: str
+    title: str
+    decision: str
+    decision_date: str
+    level: str
+
+
+@dataclass
+class ProposedLine:
+    award: str
+    award_name: str
+    kind: str
+    name: str
+    unit_code: str
+
+
+@dataclass
+class GivenLine:
+    year: int
+    award_name: str
+    kind: str
+    name: str
+    unit_code: str
+    decision: str
+    decision_date: str
+    issuer: str
+
+
+@dataclass
+class ReportData:
+    """Everything both files show, gathered once."""
+
+    slug: str  # "2025" | "so-ket" | "tong-ket": the file names' suffix
+    year: int  # the report's year (the milestone's year for a review)
+    years: list[int]  # the years covered
+    milestone: Milestone | None
+    compare_year: int | None  # a yearly report compares with the year before
+    sources: dict[int, YearSource]
+    units: list[UnitLine]
+    band_counts: dict[int, dict[str, int]]  # year → band (and NO_RESULT) → units
+    ratings: dict[int, dict[str, int]]  # year → rating code → persons
+    initiatives: list[InitiativeLine]
+    proposed: list[ProposedLine]
+    proposed_from: str | None  # which run the proposals come from, in words
+    given: list[GivenLine]
+    missing: list[str] = field(default_factory=list)  # what the Office must know is absent, in Vietnamese
+
+    @property
+    def title_scope(self) -> str:
+        if self.milestone is not None:
+            return self.milestone.name
+        return f"năm {self.year}"
+
+    def units_with_result(self, year: int) -> list[UnitLine]:
+        return [u for u in self.units if year in u.years and u.years[year].result is not None]
+
+
+def report_paths(config: Config, slug: str) -> tuple[Path, Path]:
+    base = reports_dir(config.output_dir) / f"BaoCao_{slug}"
+    return base.with_suffix(".xlsx"), base.with_suffix(".docx")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Gathering
+
+
+def _closure_versions(store: Store) -> dict[int, int]:
+    return {r["year"]: r["version"] for r in store.all("SELECT year, version FROM year_closures WHERE current = 1")}
+
+
+def gather_report(config: Config, store: Store, *, year: int | None = None, milestone: str | None = None) -> ReportData:
+    """Read the store for a yearly report (``year``) or a review (``milestone``); never writes."""
+    movement = config.criteria.movement
+    ms: Milestone | None = None
+    if milestone is not None:
+        ms = movement.milestone(milestone)
+        if ms is None:
+            raise ValueError(milestone)
+        years, report_year, slug, compare = list(ms.years), ms.year, ms.id, None
+    else:
+        assert year is not None
+        years, report_year, slug, compare = [year], year, str(year), year - 1
+    history = StoreHistory(store)
+    wanted = years + ([compare] if compare else [])
+    recorded = history.all_unit_years(wanted)
+    closures = _closure_versions(store)
+    missing: list[str] = []
+
+    by_unit: dict[str, dict[int, UnitYear]] = {code: dict(ys) for code, ys in recorded.items()}
+    sources: dict[int, YearSource] = {}
+    for y in wanted:
+        has_records = any(y in ys for ys in recorded.values())
+        if y in closures:
+            sources[y] = YearSource(y, CLOSED, version=closures[y])
+        elif has_records:
+            sources[y] = YearSource(y, HISTORY)
+        else:
+            plan = plan_close_year(config, store, y)
+            if plan.units:
+                sources[y] = YearSource(y, PROVISIONAL, period=plan.last_period)
+                for u in plan.units:
+                    by_unit.setdefault(u.code, {})[y] = UnitYear(year=y, unit_code=u.code, total=u.total, result=u.result, band=u.band, rank=u.rank)
+            else:
+                sources[y] = YearSource(y, MISSING)
+    for y in years:
+        s = sources[y]
+        if s.source == MISSING:
+            missing.append(
+                f"Năm {y}: chưa có kết quả phong trào của đơn vị nào (chưa tổng hợp các kỳ của năm, chưa chốt năm, chưa nhập lịch sử)."
+            )
+        elif s.source == PROVISIONAL:
+            missing.append(
+                f"Năm {y} chưa chốt: số liệu tạm tính theo kết quả {period_text(s.period or '')}; khi có kết quả cuối năm, chạy: ccht-batch close-year --year {y}."
+            )
+
+    codes = [u.code for u in config.units] + sorted(c for c in by_unit if config.unit(c) is None)
+    units: list[UnitLine] = []
+    for code in codes:
+        unit = config.unit(code)
+        ys = {y: uy for y, uy in sorted(by_unit.get(code, {}).items()) if y in wanted}
+        change, trend = _trend(ys, years, compare)
+        units.append(UnitLine(code, unit.name if unit else code, ys, change, trend))
+    last = years[-1]
+    units.sort(key=lambda u: (last not in u.years or u.years[last].result is None, -(u.years[last].result or 0) if last in u.years else 0, u.code))
+    for y in years:
+        if sources[y].source == MISSING:
+            continue
+        lacking = [u.code for u in units if y not in u.years or u.years[y].result is None]
+        if lacking:
+            missing.append(f"Năm {y}: chưa có kết quả của {len(lacking)} đơn vị: {', '.join(lacking)}.")
+
+    band_names = [b.name for b in config.criteria.bands]
+    band_counts: dict[int, dict[str, int]] = {}
+    for y in years:
+        counts = {b: 0 for b in band_names}
+        counts[NO_RESULT] = 0
+        for u in units:
+            uy = u.years.get(y)
+            band = uy.band if uy and uy.band else (config.criteria.band_for(uy.result) if uy and uy.result is not None else None)
+            if band is None:
+                counts[NO_RESULT] += 1
+            else:
+                counts[band] = counts.get(band, 0) + 1
+        band_counts[y] = counts
+
+    ratings = _ratings(store, years)
+    if not any(ratings.get(y) for y in years):
+        missing.append("Chưa có xếp loại cá nhân của năm nào trong phạm vi báo cáo (chốt năm hoặc nhập lịch sử cá nhân).")
+    initiatives = _initiatives(store, years)
+    proposed, proposed_from = _proposed(config, store, years, report_year, ms)
+    if proposed_from is None:
+        if ms is not None:
+            missing.append(f"Chưa có danh sách đề nghị khen thưởng của đợt {ms.name.lower()}: chạy ccht-batch run --milestone {ms.id} trước khi lập báo cáo.")
+        else:
+            missing.append(f"Chưa có lần tổng hợp nào trong năm {report_year} nên chưa có danh sách đề nghị khen thưởng.")
+    given = _given(config, store, years)
+    return ReportData(
+        slug=slug,
+        year=report_year,
+        years=years,
+        milestone=ms,
+        compare_year=compare if compare and any(compare in u.years for u in units) else None,
+        sources=sources,
+        units=units,
+        band_counts=band_counts,
+        ratings=ratings,
+        initiatives=initiatives,
+        proposed=proposed,
+        proposed_from=proposed_from,
+        given=given,
+        missing=missing,
+    )
+
+
+def _trend(ys: dict[int, UnitYear], years: list[int], compare: int | None) -> tuple[Decimal | None, str]:
+    """The change of result over the report's span: a year against the year before; a review from its
+    first known year to its last."""
+    known = [(y, uy.result) for y, uy in sorted(ys.items()) if uy.result is not None and (y in years or y == compare)]
+    if len(known) < 2 or known[-1][0] != years[-1]:
+        return None, "Chưa đủ số liệu"
+    change = known[-1][1] - known[0][1]
+    if change > 0:
+        return change, f"Tăng {fmt_number(change)}"
+    if change < 0:
+        return change, f"Giảm {fmt_number(-change)}"
+    return change, "Không đổi"
+
+
+def _ratings(store: Store, years: list[int]) -> dict[int, dict[str, int]]:
+    marks = ",".join("?" * len(years))
+    rows = store.all(
+        f"SELECT year, rating, COUNT(*) AS n FROM person_years WHERE current = 1 AND year IN ({marks}) AND rating IS NOT NULL GROUP BY year, rating",
+        tuple(years),
+    )
+    out: dict[int, dict[str, int]] = {}
+    for r in rows:
+        out.setdefault(r["year"], {})[r["rating"]] = r["n"]
+    return out
+
+
+def _initiatives(store: Store, years: list[int]) -> list[InitiativeLine]:
+    marks = ",".join("?" * len(years))
+    rows = store.all(
+        f"SELECT i.*, p.name, p.unit_code FROM initiatives i JOIN persons p ON p.id = i.person_id "
+        f"WHERE i.current = 1 AND i.year IN ({marks}) AND i.level IS NOT NULL AND i.decision != '' "
+        f"ORDER BY i.year, p.unit_code, p.name, i.title",
+        tuple(years),
+    )
+    return [
+        InitiativeLine(
+            year=r["year"],
+            unit_code=r["unit_code"],
+            name=r["name"],
+            title=r["title"],
+            decision=r["decision"],
+            decision_date=_date_text(r["decision_date"]),
+            level=vocab.INITIATIVE_LEVELS.get(r["level"], r["level"]),
+        )
+        for r in rows
+    ]
+
+
+def _date_text(iso: str | None) -> str:
+    if not iso:
+        return ""
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
+
+
+def _proposed(config: Config, store: Store, years: list[int], report_year: int, ms: Milestone | None) -> tuple[list[ProposedLine], str | None]:
+    """The selected nominations of the latest run of the milestone (a review) or of the year."""
+    if ms is not None:
+        row = store.one("SELECT MAX(run_id) AS r FROM nominations WHERE milestone = ?", (ms.id,))
+    else:
+        row = store.one("SELECT MAX(run_id) AS r FROM nominations WHERE substr(period, 1, 4) = ?", (f"{report_year:04d}",))
+    run_id = row["r"] if row else None
+    if run_id is None:
+        return [], None
+    rows = store.all("SELECT * FROM nominations WHERE run_id = ? AND selected = 1 ORDER BY id", (run_id,))
+    head = store.one("SELECT period, milestone FROM nominations WHERE run_id = ? LIMIT 1", (run_id,))
+    assert head is not None
+    levels = {a.id: a.level for a in config.criteria.awards}
+    lines = [ProposedLine(r["award"], config.criteria.award_name(r["award"]), r["kind"], r["name"], r["unit_code"]) for r in rows]
+    lines.sort(key=lambda p: (-levels.get(p.award, 0), p.kind != "collective"))
+    where = f"lần tổng hợp {period_text(head['period'])}"
+    if head["milestone"]:
+        m = config.criteria.movement.milestone(head["milestone"])
+        where += f" ({m.name if m else head['milestone']})"
+    else:
+        where += " (danh sách dự kiến)"
+    return lines, where
+
+
+def _given(config: Config, store: Store, years: list[int]) -> list[GivenLine]:
+    marks = ",".join("?" * len(years))
+    rows = store.all(
+        f"SELECT a.*, p.name AS person_name FROM awards_received a LEFT JOIN persons p ON p.id = a.person_id "
+        f"WHERE a.year IN ({marks}) ORDER BY a.year, a.subject_kind, a.unit_code, a.id",
+        tuple(years),
+    )
+    out = []
+    for r in rows:
+        unit = config.unit(r["unit_code"])
+        name = r["person_name"] if r["subject_kind"] == "individual" else (unit.name if unit else r["unit_code"])
+        out.append(GivenLine(r["year"], config.criteria.award_name(r["award"]), r["subject_kind"], name or "", r["unit_code"], r["decision"], _date_text(r["decision_date"]), r["issuer"]))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# The workbook
+
+
+def write_report_workbook(config: Config, data: ReportData, path: Path) -> None:
+    wb = new_workbook(path, title=f"Báo cáo kết quả phong trào thi đua {data.title_scope}")
+    fmt = Formats(wb)
+    title_fmt = fmt(bold=True, font_size=14)
+    sub_fmt = fmt(italic=True)
+    header = fmt(bold=True, align="center", text_wrap=True, border=1, bg_color=HEADER_TINT)
+    cell = fmt(border=1, text_wrap=True)
+    num = fmt(border=1, align="right")  # General: 92.5 and 93 as they are, in the reader's locale
+    center = fmt(border=1, align="center")
+    group = fmt(bold=True, border=1, bg_color=GROUP_TINT)
+    scope_text = f"Phong trào thi đua “{config.criteria.movement.name}” — {data.title_scope}"
+
+    def table(ws, row: int, headers: list[str], rows: list[list], formats: list) -> int:
+        for c, h in enumerate(headers):
+            ws.write_string(row, c, h, header)
+        for r, values in enumerate(rows, start=row + 1):
+            for c, v in enumerate(values):
+                write_value(ws, r, c, v, formats[c])
+        return row + len(rows) + 1
+
+    # Thông tin
+    ws = wb.add_worksheet("Thông tin")
+    ws.write_string(0, 0, "BÁO CÁO KẾT QUẢ PHONG TRÀO THI ĐUA", title_fmt)
+    ws.write_string(1, 0, scope_text, sub_fmt)
+    ws.write_string(2, 0, f"{config.agency.parent} — {config.agency.name}", sub_fmt)
+    r = table(ws, 4, ["Năm", "Nguồn số liệu"], [[y, data.sources[y].text] for y in data.years], [center, cell])
+    r += 1
+    ws.write_string(r, 0, "Số liệu còn thiếu" if data.missing else "Số liệu đầy đủ cho các năm báo cáo.", fmt(bold=True))
+    for i, text in enumerate(data.missing, start=r + 1):
+        ws.write_string(i, 0, f"- {text}")
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 1, 70)
+    print_setup(ws, landscape=False)
+
+    # Kết quả đơn vị
+    ws = wb.add_worksheet("Kết quả đơn vị")
+    ws.write_string(0, 0, "KẾT QUẢ CỦA CÁC ĐƠN VỊ THEO NĂM", title_fmt)
+    ws.write_string(1, 0, scope_text, sub_fmt)
+    # Per year: result, band, rank; the total too for a yearly report; only the result of the year compared.
+    columns: list[tuple[str, int, str, float]] = [("STT", 0, "", 5), ("Mã đơn vị", 0, "", 9), ("Tên đơn vị", 0, "", 36)]
+    for y in ([data.compare_year] if data.compare_year else []) + data.years:
+        if y == data.compare_year:
+            columns.append((f"Kết quả {y}", y, "result", 9))
+            continue
+        if data.milestone is None:
+            columns.append((f"Tổng điểm {y}", y, "total", 9))
+        columns += [(f"Kết quả {y}", y, "result", 9), (f"Xếp loại {y}", y, "band", 10), (f"Hạng {y}", y, "rank", 6)]
+    columns += [("Thay đổi", 0, "change", 9), ("Xu hướng", 0, "trend", 16)]
+    rows = []
+    for i, u in enumerate(data.units, start=1):
+        values: list = [i, u.code, u.name]
+        for _, y, what, _ in columns[3:-2]:
+            uy = u.years.get(y)
+            values.append(None if uy is None else getattr(uy, what))
+        values += [u.change, u.trend]
+        rows.append(values)
+    kinds = {"": cell, "total": num, "result": num, "change": num, "band": center, "rank": center, "trend": cell}
+    formats = [center, center, cell] + [kinds[c[2]] for c in columns[3:]]
+    table(ws, 3, [c[0] for c in columns], rows, formats)
+    for c, (_, _, _, width) in enumerate(columns):
+        ws.set_column(c, c, width)
+    ws.set_row(3, 32)
+    ws.freeze_panes(4, 3)
+    print_setup(ws, repeat_rows=(3, 3))
+
+    # Theo xếp loại
+    ws = wb.add_worksheet("Theo xếp loại")
+    ws.write_string(0, 0, "SỐ ĐƠN VỊ THEO XẾP LOẠI", title_fmt)
+    ws.write_string(1, 0, scope_text, sub_fmt)
+    names = [b.name for b in config.criteria.bands] + [NO_RESULT]
+    rows = [[name] + [data.band_counts[y].get(name, 0) for y in data.years] for name in names]
+    rows.append(["Tổng số đơn vị"] + [sum(data.band_counts[y].values()) for y in data.years])
+    table(ws, 3, ["Xếp loại"] + [f"Năm {y}" for y in data.years], rows, [cell] + [center] * len(data.years))
+    r = 3 + len(rows) + 2
+    ws.write_string(r, 0, "Cá nhân theo xếp loại", fmt(bold=True))
+    rrows = [[text] + [data.ratings.get(y, {}).get(code, 0) for y in data.years] for code, text in vocab.RATINGS.items()]
+    table(ws, r + 1, ["Xếp loại cá nhân"] + [f"Năm {y}" for y in data.years], rrows, [cell] + [center] * len(data.years))
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, len(data.years), 11)
+    print_setup(ws, landscape=False)
+
+    # Sáng kiến
+    ws = wb.add_worksheet("Sáng kiến")
+    ws.write_string(0, 0, "SÁNG KIẾN, GIẢI PHÁP ĐƯỢC CÔNG NHẬN", title_fmt)
+    ws.write_string(1, 0, scope_text, sub_fmt)
+    rows = [[i, s.year, s.unit_code, s.name, s.title, s.decision, s.decision_date, s.level] for i, s in enumerate(data.initiatives, start=1)]
+    if not rows:
+        ws.write_string(2, 0, "Chưa có sáng kiến được công nhận nào trong phạm vi báo cáo.")
+    table(ws, 3, ["STT", "Năm", "Mã đơn vị", "Họ và tên", "Tên sáng kiến", "Số quyết định", "Ngày quyết định", "Cấp công nhận"], rows, [center, center, center, cell, cell, cell, center, center])
+    for c, w in enumerate((6, 8, 10, 26, 45, 20, 14, 12)):
+        ws.set_column(c, c, w)
+    print_setup(ws, repeat_rows=(3, 3))
+
+    # Khen thưởng
+    ws = wb.add_worksheet("Khen thưởng")
+    ws.write_string(0, 0, "KHEN THƯỞNG ĐỀ NGHỊ VÀ ĐÃ NHẬN", title_fmt)
+    ws.write_string(1, 0, scope_text, sub_fmt)
+    ws.write_string(3, 0, "I. Đề nghị khen thưởng" + (f" — theo {data.proposed_from}" if data.proposed_from else " — chưa có danh sách đề nghị"), group)
+    rows = [[i, p.award_name, KIND_TEXT.get(p.kind, p.kind), p.name, p.unit_code] for i, p in enumerate(data.proposed, start=1)]
+    r = table(ws, 4, ["STT", "Hình thức", "Đối tượng", "Họ và tên / Tên tập thể", "Mã đơn vị"], rows, [center, cell, center, cell, center])
+    r += 1
+    ws.write_string(r, 0, "II. Khen thưởng đã nhận", group)
+    rows = [[i, g.year, g.award_name, KIND_TEXT.get(g.kind, g.kind), g.name, g.unit_code, g.decision, g.decision_date, g.issuer] for i, g in enumerate(data.given, start=1)]
+    table(ws, r + 1, ["STT", "Năm", "Hình thức", "Đối tượng", "Họ và tên / Tên tập thể", "Mã đơn vị", "Số quyết định", "Ngày quyết định", "Cơ quan ban hành"], rows, [center, center, cell, center, cell, center, cell, center, cell])
+    for c, w in enumerate((6, 34, 12, 34, 10, 18, 14, 26, 26)):
+        ws.set_column(c, c, w)
+    print_setup(ws)
+    wb.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Command
+
+
+def write_report(config: Config, store: Store, *, year: int | None = None, milestone: str | None = None) -> tuple[ReportData, Path, Path]:
+    """Gather once, write both files (each under a temporary name first); return the data and paths."""
+    from ccht_batch.reports.docx import write_report_docx
+
+    data = gather_report(config, store, year=year, milestone=milestone)
+    xlsx, docx = report_paths(config, data.slug)
+    with atomic_path(xlsx) as tmp:
+        write_report_workbook(config, data, tmp)
+    with atomic_path(docx) as tmp:
+        write_report_docx(config, data, tmp)
+    return data, xlsx, docx
+
+
+def command_report(ctx, args: argparse.Namespace) -> int:
+    from ccht_batch.cli.main import UsageError
+
+    config = ctx.config
+    milestone = getattr(args, "milestone", None)
+    if milestone is not None and config.criteria.movement.milestone(milestone) is None:
+        ids = ", ".join(m.id for m in config.criteria.movement.milestones)
+        raise UsageError(f"đợt '{milestone}' không có trong config/criteria.yaml (các đợt: {ids})")
+    with Store(config.store_path) as store:
+        data, xlsx, docx = write_report(config, store, year=None if milestone else args.year, milestone=milestone)
+    ctx.console.line(f"Báo cáo {data.title_scope}:")
+    ctx.console.line(f"  {xlsx}")
+    ctx.console.line(f"  {docx}")
+    for y in data.years:
+        n = len(data.units_with_result(y))
+        ctx.console.line(f"  Năm {y}: {n}/{len(data.units)} đơn vị có kết quả — {data.sources[y].text}.")
+    if data.missing:
+        ctx.console.line("Số liệu còn thiếu (đã ghi trong báo cáo để Văn phòng Sở bổ sung):")
+        for text in data.missing:
+            ctx.console.line(f"  - {text}")
+    ctx.console.line("Bản Word là dự thảo: Văn phòng Sở bổ sung phần đánh giá, số văn bản, ngày tháng rồi trình ký.")
+    return EXIT_OK

@@ -1,0 +1,2 @@
+"""Scores, results, bands and ranks of the units for a period (DESIGN.md §6).
+"""
