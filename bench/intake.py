@@ -33,12 +33,13 @@ from typing import Iterator
 import psutil
 from python_calamine import CalamineWorkbook
 
-from ccht_batch.intake import parallel as intake
+from ccht_batch.config.load import load_config
+from ccht_batch.config.model import Config
+from ccht_batch.config.workdir import init_workdir
 from ccht_batch.forms import layout as L
-from ccht_batch.config.model import Config, load_config
 from ccht_batch.forms.filling import fill_template
 from ccht_batch.forms.template import build_template
-from ccht_batch.config.workdir import init_workdir
+from ccht_batch.intake import parallel as intake
 
 PERIOD = "2025-11"
 SHEETS = (L.SHEET_META, L.SHEET_SCORES, L.SHEET_INDICATORS, L.SHEET_PERSONS)

@@ -16,10 +16,11 @@ import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ccht_batch.core import issues as catalogue
-from ccht_batch.config.model import Config
 from ccht_batch.cli.console import Console
+from ccht_batch.config.model import Config
+from ccht_batch.core import issues as catalogue
 from ccht_batch.core.lock import workdir_locked
+from ccht_batch.core.periods import period_text, period_year
 from ccht_batch.core.records import (
     ACCEPTED,
     CARRIED,
@@ -34,10 +35,9 @@ from ccht_batch.core.records import (
     RunOutcome,
     UnitOutcome,
 )
-from ccht_batch.core.periods import period_text, period_year
-from ccht_batch.store.db import Store
-from ccht_batch.store import runs as runstore
 from ccht_batch.core.values import fmt_number
+from ccht_batch.store import runs as runstore
+from ccht_batch.store.db import Store
 
 PAUSE_ENV = "CCHT_TEST_PAUSE"  # test hook: "before-commit" or "before-moves" (see tests/test_batch_crash.py)
 
@@ -70,8 +70,8 @@ def _pause(config: Config, stage: str) -> None:
 
 
 def _run_locked(config: Config, store: Store, period: str, milestone: str | None, jobs: int, console: Console) -> RunReport:
+    from ccht_batch.core.files import hash_file
     from ccht_batch.intake.parallel import discover, mark_superseded, read_files
-    from ccht_batch.intake.read import hash_file
 
     year = period_year(period)
     mv = config.criteria.movement
@@ -398,8 +398,8 @@ def command_run(ctx, args) -> int:
 
 def command_appraisal(ctx, args) -> int:
     """Write the period's appraisal workbook from the state the last run left (nothing is changed)."""
-    from ccht_batch.forms.appraisal import appraisal_path, write_appraisal
     from ccht_batch.cli.main import EXIT_OK, UsageError
+    from ccht_batch.forms.appraisal import appraisal_path, write_appraisal
 
     config = ctx.config
     with Store(config.store_path) as store:

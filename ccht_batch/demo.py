@@ -13,12 +13,13 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from ccht_batch.forms import layout as L
+from ccht_batch.config.load import load_config
+from ccht_batch.config.model import Config, Criterion, Unit
+from ccht_batch.config.workdir import init_workdir
 from ccht_batch.core import vocab
-from ccht_batch.config.model import Config, Criterion, Unit, load_config
+from ccht_batch.forms import layout as L
 from ccht_batch.forms.filling import fill_template
 from ccht_batch.forms.template import write_templates
-from ccht_batch.config.workdir import init_workdir
 
 DEMO_YEAR = 2025
 FIRST_PERIOD = "2025-10"
@@ -119,8 +120,8 @@ def _persons(config: Config, unit: Unit, index: int, q: float) -> list[dict[str,
 def _computed_points(config: Config, unit: Unit, indicators: dict[str, object]) -> dict[str, Decimal]:
     """What the program will compute from these figures: a careful unit types the same self-score."""
     from ccht_batch.core.records import IndicatorEntry, Submission
-    from ccht_batch.scoring.score import score_unit
     from ccht_batch.core.values import parse_count, parse_date
+    from ccht_batch.scoring.score import score_unit
 
     entries = {}
     for ind in config.criteria.indicators:

@@ -9,9 +9,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers.py
 
-from ccht_batch.config.model import load_config  # noqa: E402
-from ccht_batch.config.workdir import init_workdir  # noqa: E402
 from helpers import SOFFICE  # noqa: E402
+
+from ccht_batch.config.load import load_config  # noqa: E402
+from ccht_batch.config.workdir import init_workdir  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 

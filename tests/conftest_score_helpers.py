@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from ccht_batch.config.model import Config, load_config
+from ccht_batch.config.load import load_config
+from ccht_batch.config.model import Config
 from ccht_batch.core.records import IndicatorEntry, ScoreEntry, Submission
 
 REPO = Path(__file__).resolve().parents[1]

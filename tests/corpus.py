@@ -24,18 +24,19 @@ from typing import Any, Callable
 
 import openpyxl
 import xlsxwriter
-
-from ccht_batch.forms import layout as L
-from ccht_batch.intake import validate
-from ccht_batch.core import vocab
-from ccht_batch.config.model import Config, load_config
-from ccht_batch.forms.filling import Formula
-from ccht_batch.core.records import ACCEPTED, DUPLICATE, IGNORED, REJECTED
-from ccht_batch.intake.read import RawBook, RawSheet, open_book
-from ccht_batch.forms.template import build_template
-from ccht_batch.core.values import column_letter
-from ccht_batch.config.workdir import init_workdir
 from helpers import fill_template, header_map, soffice_convert
+
+from ccht_batch.config.load import load_config
+from ccht_batch.config.model import Config
+from ccht_batch.config.workdir import init_workdir
+from ccht_batch.core import vocab
+from ccht_batch.core.records import ACCEPTED, DUPLICATE, IGNORED, REJECTED
+from ccht_batch.core.values import column_letter
+from ccht_batch.forms import layout as L
+from ccht_batch.forms.filling import Formula
+from ccht_batch.forms.template import build_template
+from ccht_batch.intake import validate
+from ccht_batch.intake.read import RawBook, RawSheet, open_book
 
 PERIOD = "2025-11"
 YEAR = 2025

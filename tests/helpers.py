@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
+
 from ccht_batch.forms.filling import fill_template, header_map  # noqa: F401  (re-exported for tests)
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

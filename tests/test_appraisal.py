@@ -11,10 +11,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from ccht_batch.core.records import (
+    ACCEPTED,
+    REJECTED,
+    CriterionScore,
+    UnitOutcome,
+    UnitScore,
+)
 from ccht_batch.forms import appraisal as A
 from ccht_batch.forms import layout as L
 from ccht_batch.forms.filling import Formula
-from ccht_batch.core.records import ACCEPTED, REJECTED, CriterionScore, UnitOutcome, UnitScore
 from ccht_batch.intake.read import read_file
 
 PERIOD = "2025-11"

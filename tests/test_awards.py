@@ -15,9 +15,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ccht_batch.awards.checks import PersonSubject, Scope, UnitSubject, Verdict, combine, evaluate
+from ccht_batch.awards.checks import (
+    PersonSubject,
+    Scope,
+    UnitSubject,
+    Verdict,
+    combine,
+    evaluate,
+)
 from ccht_batch.awards.select import evaluate_awards, rules_for, scope_for
-from ccht_batch.config.model import Condition, load_config
+from ccht_batch.config.load import load_config
+from ccht_batch.config.model import Condition
 from ccht_batch.core.records import (
     AwardRecord,
     CriterionScore,

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import openpyxl
 from filelock import FileLock
-
-from ccht_batch.forms import layout as L
-from ccht_batch.core.lock import LOCK_NAME
-from ccht_batch.cli.main import main
-from ccht_batch.config.model import load_config
-from ccht_batch.cli.console import Console
-from ccht_batch.forms.template import write_templates
 from helpers import fill_template
+
+from ccht_batch.cli.console import Console
+from ccht_batch.cli.main import main
+from ccht_batch.config.load import load_config
+from ccht_batch.core.lock import LOCK_NAME
+from ccht_batch.forms import layout as L
+from ccht_batch.forms.template import write_templates
 
 GOOD = {"1.1": 3, "1.3": "Có", "3.3": "Tốt", "3.4": "Có", "3.5": "Tốt", "3.6": "Có", "5.2": "Tốt", "T1": 1}
 EVIDENCE = {c: f"Văn bản số {i}/VB" for i, c in enumerate(["1.1", "1.2", "1.3", "2.1", "2.2", "3.2", "3.3", "3.5", "4.1", "4.2", "T1"], 1)}

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from test_batch import run, submit, summary, units_by_code
 
 from ccht_batch.batch import PAUSE_ENV
-from test_batch import run, submit, summary, units_by_code
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 

@@ -5,12 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from test_history_fixtures import (
+    CSTDCS,
+    HTXSNV,
+    fill_history,
+    initiative_row,
+    make_workdir,
+    person,
+    person_row,
+    run_cli,
+    seed_result,
+)
+
+from ccht_batch.core.records import person_key
 from ccht_batch.history.close_year import close_year
 from ccht_batch.history.imports import import_history
-from ccht_batch.store.history import StoreHistory
-from ccht_batch.core.records import person_key
 from ccht_batch.store.db import Store
-from test_history_fixtures import CSTDCS, HTXSNV, fill_history, initiative_row, make_workdir, person, person_row, run_cli, seed_result
+from ccht_batch.store.history import StoreHistory
 
 DUC = person_key("Phạm Minh Đức", 1980, "VP")
 

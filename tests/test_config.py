@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from ccht_batch.core import vocab
-from ccht_batch.cli.main import main
-from ccht_batch.config.model import ConfigError, load_config
 from ccht_batch.cli.console import Console
+from ccht_batch.cli.main import main
+from ccht_batch.config.load import load_config
+from ccht_batch.config.model import ConfigError
+from ccht_batch.core import vocab
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "config"

@@ -56,8 +56,8 @@ class Result:
 
 def cli(workdir: Path | None, *args: str) -> Result:
     """Run a command in this process through the public entry point, capturing what a clerk would read."""
-    from ccht_batch.cli.main import main
     from ccht_batch.cli.console import Console
+    from ccht_batch.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     argv = (["--workdir", str(workdir)] if workdir is not None else []) + [str(a) for a in args]

@@ -9,13 +9,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from test_history_fixtures import fill_history, four_year_history, make_workdir
 
 from ccht_batch.awards.select import evaluate_awards
-from ccht_batch.history.imports import import_history
-from ccht_batch.store.history import StoreHistory
 from ccht_batch.core.records import PersonEntry, Submission, UnitOutcome, UnitScore
+from ccht_batch.history.imports import import_history
 from ccht_batch.store.db import Store
-from test_history_fixtures import fill_history, four_year_history, make_workdir
+from ccht_batch.store.history import StoreHistory
 
 TTCP, UBND = "bang-khen-ttcp", "bang-khen-ubnd"
 

@@ -16,13 +16,14 @@ from typing import Any
 
 import openpyxl
 
-from ccht_batch.cli.main import main
-from ccht_batch.config.model import Config, load_config
 from ccht_batch.cli.console import Console
-from ccht_batch.history.workbook import HEADER_ROW, HEADERS, build_history_template
-from ccht_batch.core.records import PersonEntry, Submission
-from ccht_batch.store.db import Store, dumps
+from ccht_batch.cli.main import main
+from ccht_batch.config.load import load_config
+from ccht_batch.config.model import Config
 from ccht_batch.config.workdir import init_workdir
+from ccht_batch.core.records import PersonEntry, Submission
+from ccht_batch.history.workbook import HEADER_ROW, HEADERS, build_history_template
+from ccht_batch.store.db import Store, dumps
 
 
 def make_workdir(tmp_path: Path) -> tuple[Path, Config]:

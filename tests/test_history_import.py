@@ -9,14 +9,23 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from helpers import SOFFICE, soffice_convert
+from test_history_fixtures import (
+    HTTNV,
+    HTXSNV,
+    fill_history,
+    four_year_history,
+    initiative_row,
+    make_workdir,
+    person_row,
+    run_cli,
+)
 
+from ccht_batch.core.records import person_key
 from ccht_batch.history.imports import import_history
 from ccht_batch.history.workbook import HISTORY_TEMPLATE_VERSION, SHEETS, template_path
-from ccht_batch.store.history import StoreHistory
-from ccht_batch.core.records import person_key
 from ccht_batch.store.db import Store
-from helpers import SOFFICE, soffice_convert
-from test_history_fixtures import HTTNV, HTXSNV, fill_history, four_year_history, initiative_row, make_workdir, person_row, run_cli
+from ccht_batch.store.history import StoreHistory
 
 TABLES = ("persons", "person_moves", "person_years", "initiatives", "awards_received", "unit_years")
 

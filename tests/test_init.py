@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from ccht_batch.cli.main import main
-from ccht_batch.config.model import CONFIG_FILES, load_config
 from ccht_batch.cli.console import Console
+from ccht_batch.cli.main import main
+from ccht_batch.config.load import load_config
+from ccht_batch.config.model import CONFIG_FILES
 from ccht_batch.config.workdir import init_workdir
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from corpus import PERIOD, Templates, fill
 
-from ccht_batch.intake import parallel as intake
 from ccht_batch.core import issues
 from ccht_batch.core.records import ACCEPTED, DUPLICATE, REJECTED, FileRecord
-from corpus import PERIOD, Templates, fill
+from ccht_batch.intake import parallel as intake
 
 
 @pytest.fixture

@@ -7,12 +7,6 @@ import json
 import re
 from pathlib import Path
 
-from ccht_batch.config.model import load_config
-from ccht_batch.core.issues import Issue
-from ccht_batch.mail.compose import Attachment, Draft, period_drafts
-from ccht_batch.mail.smtp import to_message
-from ccht_batch.store.db import Store, dumps
-from ccht_batch.forms.template import write_templates
 from test_mail_support import (
     EMAILS,
     LEADERSHIP,
@@ -30,6 +24,13 @@ from test_mail_support import (
     run_cli,
     write_month,
 )
+
+from ccht_batch.config.load import load_config
+from ccht_batch.core.issues import Issue
+from ccht_batch.forms.template import write_templates
+from ccht_batch.mail.compose import Attachment, Draft, period_drafts
+from ccht_batch.mail.smtp import to_message
+from ccht_batch.store.db import Store, dumps
 
 
 def outbox(workdir: Path, period: str = PERIOD) -> dict[str, bytes]:

@@ -10,7 +10,6 @@ import ssl
 import pytest
 import trustme
 from aiosmtpd.smtp import AuthResult, LoginPassword
-
 from test_mail_support import (
     EMAILS,
     LEADERSHIP,

@@ -13,12 +13,12 @@ from typing import Any, Iterator
 
 from aiosmtpd.controller import Controller
 
-from ccht_batch.cli.main import main
 from ccht_batch.cli.console import Console
-from ccht_batch.config.model import load_config
-from ccht_batch.store.db import Store
-from ccht_batch.forms.template import write_templates
+from ccht_batch.cli.main import main
+from ccht_batch.config.load import load_config
 from ccht_batch.config.workdir import init_workdir
+from ccht_batch.forms.template import write_templates
+from ccht_batch.store.db import Store
 from ccht_batch.xlsx.util import new_workbook
 
 PERIOD = "2025-11"

@@ -13,13 +13,13 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_outputs_sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
-
 import multiprocessing  # noqa: E402
 
+from test_outputs_sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
+
 from ccht_batch.core.records import MISSING, RunOutcome, UnitOutcome  # noqa: E402
-from ccht_batch.outputs.write import PARALLEL_FROM, chunk_sizes, write_outputs  # noqa: E402
 from ccht_batch.outputs.feedback import FIX_HEADERS, SHEETS, rank_change_text  # noqa: E402
+from ccht_batch.outputs.write import PARALLEL_FROM, chunk_sizes, write_outputs  # noqa: E402
 
 
 @pytest.fixture(scope="module")

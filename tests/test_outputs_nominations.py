@@ -13,9 +13,21 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_outputs_sample import BK_UBND, EVIL, GK, PERIOD, build_outcome, load_sample_config  # noqa: E402
+from test_outputs_sample import (  # noqa: E402
+    BK_UBND,
+    EVIL,
+    GK,
+    PERIOD,
+    build_outcome,
+    load_sample_config,
+)
 
-from ccht_batch.outputs.nominations import LIST_HEADERS, MOTTO, NATION, write_nominations_workbook  # noqa: E402
+from ccht_batch.outputs.nominations import (  # noqa: E402
+    LIST_HEADERS,
+    MOTTO,
+    NATION,
+    write_nominations_workbook,
+)
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,9 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+from ccht_batch.config.load import default_config_dir, load_config
+from ccht_batch.config.model import Config
 from ccht_batch.core import issues
-from ccht_batch.config.model import Config, default_config_dir, load_config
 from ccht_batch.core.records import (
     ACCEPTED,
     CARRIED,

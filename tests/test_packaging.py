@@ -54,7 +54,7 @@ def test_init_and_check_work_from_the_unpacked_wheel(wheel, tmp_path):
     script = (
         "import sys, ccht_batch\n"
         "from pathlib import Path\n"
-        "from ccht_batch.config.model import default_config_dir\n"
+        "from ccht_batch.config.load import default_config_dir\n"
         "from ccht_batch.config.workdir import init_workdir\n"
         "print(Path(ccht_batch.__file__).resolve().parent)\n"
         "print(default_config_dir().resolve())\n"

@@ -5,10 +5,18 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
+from conftest_score_helpers import (
+    D,
+    default_config,
+    full_submission,
+    small_config,
+    submission,
+    write_config,
+)
+
 from ccht_batch.core.records import CriterionScore, UnitScore
 from ccht_batch.scoring.rank import rank_changes, rank_units
 from ccht_batch.scoring.score import score_unit
-from conftest_score_helpers import D, default_config, full_submission, small_config, submission, write_config
 
 
 def unit_score(code: str, result: str, fields: dict[str, tuple[int, int]] | None = None, criteria: list[CriterionScore] | None = None) -> UnitScore:

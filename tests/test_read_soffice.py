@@ -6,17 +6,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import needs_soffice
+from corpus import PERIOD, Templates, build_soffice_corpus
 
 from ccht_batch.intake import parallel as intake
-from corpus import PERIOD, Templates, build_soffice_corpus
-from conftest import needs_soffice
 
 pytestmark = [needs_soffice, pytest.mark.soffice, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory):
-    from ccht_batch.config.model import load_config
+    from ccht_batch.config.load import load_config
     from ccht_batch.config.workdir import init_workdir
 
     root = tmp_path_factory.mktemp("soffice")
@@ -40,11 +40,12 @@ def test_each_format_ends_as_expected(converted):
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
-    from ccht_batch.config.model import load_config
-    from ccht_batch.forms.filling import Formula
-    from ccht_batch.config.workdir import init_workdir
     from corpus import fill
     from helpers import soffice_convert
+
+    from ccht_batch.config.load import load_config
+    from ccht_batch.config.workdir import init_workdir
+    from ccht_batch.forms.filling import Formula
 
     root = tmp_path_factory.mktemp("soffice-clean")
     init_workdir(root / "wd")

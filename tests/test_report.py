@@ -8,12 +8,20 @@ import docx
 import openpyxl
 import pytest
 from docx.shared import Cm
+from helpers import SOFFICE, soffice_convert
+from test_history_fixtures import (
+    fill_history,
+    four_year_history,
+    make_workdir,
+    person,
+    run_cli,
+    seed_nominations,
+    seed_result,
+)
 
 from ccht_batch.history.close_year import close_year
 from ccht_batch.history.imports import import_history
 from ccht_batch.store.db import Store
-from helpers import SOFFICE, soffice_convert
-from test_history_fixtures import fill_history, four_year_history, make_workdir, person, run_cli, seed_nominations, seed_result
 
 
 def docx_text(path: Path) -> str:
@@ -81,7 +89,7 @@ def test_an_empty_store_still_gets_both_files_saying_what_is_missing(tmp_path):
 def test_yearly_report_holds_the_years_figures_agency_and_signer(tmp_path):
     wd, _ = make_workdir(tmp_path)
     custom_agency(wd)
-    from ccht_batch.config.model import load_config
+    from ccht_batch.config.load import load_config
 
     config = load_config(wd)
     year_2025_store(wd, config, tmp_path)

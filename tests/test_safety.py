@@ -10,11 +10,21 @@ import zipfile
 
 import olefile
 import pytest
+from corpus import (
+    PERIOD,
+    Templates,
+    compound_file,
+    encrypt,
+    fill,
+    rewrite_zip,
+    vba_project,
+    zip_lying_about,
+    zip_with_bomb,
+)
 
-from ccht_batch.intake import safety
 from ccht_batch.config.model import Limits
+from ccht_batch.intake import safety
 from ccht_batch.intake.read import read_file
-from corpus import PERIOD, Templates, compound_file, encrypt, fill, rewrite_zip, vba_project, zip_lying_about, zip_with_bomb
 
 LIMITS = Limits(max_file_mb=20, max_zip_entries=500, max_uncompressed_mb=100, max_compression_ratio=100)
 
@@ -107,7 +117,7 @@ def test_a_comment_before_the_root_is_fine_but_a_hidden_dtd_is_not():
 def test_file_size_limit_comes_from_settings(workdir, filled):
     settings = workdir / "config" / "settings.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace("max_file_mb: 20", "max_file_mb: 1"), encoding="utf-8")
-    from ccht_batch.config.model import load_config
+    from ccht_batch.config.load import load_config
 
     config = load_config(workdir)
     big = workdir / "input" / "big.xlsx"

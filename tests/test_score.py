@@ -7,12 +7,7 @@ check: a unit losing d points out of 100 scores 100 − d.
 
 from __future__ import annotations
 
-
 import pytest
-
-from ccht_batch.forms import layout
-from ccht_batch.core.records import SRC_APPRAISED, SRC_COMPUTED, SRC_NOT_APPLICABLE, SRC_SELF, AppraisedScore
-from ccht_batch.scoring.score import score_unit
 from conftest_score_helpers import (
     D,
     default_config,
@@ -25,6 +20,16 @@ from conftest_score_helpers import (
     submission,
     write_config,
 )
+
+from ccht_batch.core.records import (
+    SRC_APPRAISED,
+    SRC_COMPUTED,
+    SRC_NOT_APPLICABLE,
+    SRC_SELF,
+    AppraisedScore,
+)
+from ccht_batch.forms import layout
+from ccht_batch.scoring.score import score_unit
 
 SCORES = layout.SHEET_SCORES
 INDICATORS = layout.SHEET_INDICATORS

@@ -7,16 +7,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-from python_calamine import CalamineWorkbook
-
-from ccht_batch.forms import layout as L
-from ccht_batch.core import vocab
-from ccht_batch.cli.main import main
-from ccht_batch.config.model import load_config
-from ccht_batch.cli.console import Console
-from ccht_batch.forms.template import write_templates
 from conftest import needs_soffice
 from helpers import fill_template, header_map, soffice_convert
+from python_calamine import CalamineWorkbook
+
+from ccht_batch.cli.console import Console
+from ccht_batch.cli.main import main
+from ccht_batch.config.load import load_config
+from ccht_batch.core import vocab
+from ccht_batch.forms import layout as L
+from ccht_batch.forms.template import write_templates
 
 CONTRACT_SHEETS = [L.SHEET_GUIDE, L.SHEET_SCORES, L.SHEET_INDICATORS, L.SHEET_PERSONS, L.SHEET_META]
 

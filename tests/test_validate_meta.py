@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import pytest
+from corpus import Book, blank_sheets
 
 from ccht_batch.forms import layout as L
-from ccht_batch.intake.read import RawBook, RawSheet
 from ccht_batch.intake import validate
-from corpus import Book, blank_sheets
+from ccht_batch.intake.read import RawBook, RawSheet
 
 
 @pytest.fixture(scope="module")

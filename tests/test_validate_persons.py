@@ -7,10 +7,10 @@ import datetime as dt
 import unicodedata
 
 import pytest
-
-from ccht_batch.forms import layout as L
-from ccht_batch.core import vocab
 from corpus import Book, blank_sheets
+
+from ccht_batch.core import vocab
+from ccht_batch.forms import layout as L
 
 P = L.SHEET_PERSONS
 COL = {title: chr(ord("A") + i) for i, title in enumerate(L.PERSON_HEADERS)}

@@ -8,9 +8,10 @@ import unicodedata
 from decimal import Decimal
 
 import pytest
+from corpus import Book, blank_sheets
 
 from ccht_batch.forms import layout as L
-from corpus import Book, blank_sheets
+
 
 @pytest.fixture(scope="module")
 def blank(tmp_path_factory):

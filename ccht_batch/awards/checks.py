@@ -17,9 +17,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterable
 
-from ccht_batch.core import vocab
 from ccht_batch.config.model import Condition, Config
-from ccht_batch.core.records import AwardRecord, PersonEntry, PersonYear, UnitOutcome, UnitYear
+from ccht_batch.core import vocab
+from ccht_batch.core.records import (
+    AwardRecord,
+    PersonEntry,
+    PersonYear,
+    UnitOutcome,
+    UnitYear,
+)
 from ccht_batch.core.values import fmt_number
 
 PASS = "đạt"

@@ -19,9 +19,11 @@ from typing import Callable, Sequence
 import filelock
 
 from ccht_batch import __version__
-from ccht_batch.config.model import Config, ConfigError, load_config
-from ccht_batch.cli.console import Console, ensure_utf8, os_reason
+from ccht_batch.cli.console import Console, ensure_utf8
+from ccht_batch.config.load import load_config
+from ccht_batch.config.model import Config, ConfigError
 from ccht_batch.core.lock import LockHeld  # noqa: F401  (re-exported: commands raise it)
+from ccht_batch.core.oserrors import os_reason
 from ccht_batch.core.periods import current_period, current_year, parse_period
 
 EXIT_OK = 0

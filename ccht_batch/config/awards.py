@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ccht_batch.core import vocab
 from ccht_batch.config.model import (
     CHECK_OPTIONAL_KEYS,
     COLLECTIVE_CHECKS,
@@ -24,6 +23,7 @@ from ccht_batch.config.model import (
 )
 from ccht_batch.config.reader import Reader
 from ccht_batch.config.yamlsource import KeyPath
+from ccht_batch.core import vocab
 
 
 def parse_awards(r: Reader, value: Any, bands: set[str], criteria_ids: set[str], milestone_ids: set[str]) -> tuple[AwardRule, ...]:

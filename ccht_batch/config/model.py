@@ -1,25 +1,20 @@
-"""Configuration: three YAML files turned into typed, immutable objects, or refused with every reason.
+"""The configuration's typed, immutable objects, and the problem records a refused configuration carries.
 
 A wrong configuration must stop everything before any file is touched, and say precisely what to fix:
 file, line, key path, the value found and what is expected, in Vietnamese. So the loader never stops at the
-first problem: each check records a ``ConfigProblem`` and goes on, and ``load_config`` raises one
-``ConfigError`` carrying all of them. This module holds the typed objects and the loading; the checks are
-in ``config_parse`` (criteria, units, settings) and ``config_awards`` (award rules), both reading through
-``config_reader.Reader``.
+first problem: each check records a ``ConfigProblem`` and goes on, and ``load.load_config`` raises one
+``ConfigError`` carrying all of them. The checks are in ``parse`` (criteria, units, settings) and
+``awards`` (award rules), both reading through ``reader.Reader``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
-
-from ccht_batch.config.yamlsource import load_yaml
 
 CONFIG_DIR = "config"
 CRITERIA_FILE = "criteria.yaml"
@@ -449,84 +444,10 @@ class Config:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Versioning and loading
+# Numbers as written
 
 
 def _num(d: Decimal) -> str:
     """A Decimal as a person writes it: 3, 1.5, 0.25."""
     s = format(d.normalize(), "f")
     return s
-
-
-def compute_criteria_version(criteria: Criteria) -> str:
-    """A short hash of what scoring and the template's rows depend on.
-
-    Included: ids, points, steps, methods and their parameters, applicability, indicators (id, type),
-    bonus and penalty items. Excluded: names and wording, evidence rules, bands, ranking, awards and
-    quotas — changing those must not outdate every unit's file.
-    """
-
-    def crit(c: Criterion) -> dict:
-        return {
-            "id": c.id,
-            "max": _num(c.max),
-            "step": _num(c.step),
-            "method": c.method,
-            "kind": c.kind,
-            "applies_to": c.applies_to,
-            "choices": [[ch.text, _num(ch.points)] for ch in c.choices],
-            "indicator": c.indicator,
-            "numerator": c.numerator,
-            "denominator": c.denominator,
-            "due": [c.due_day, c.due_month],
-            "deadline_points": [_num(x) if x is not None else None for x in (c.on_time, c.late, c.missing)],
-            "thresholds": [[_num(t.at_least), _num(t.points)] for t in c.thresholds],
-            "below": _num(c.below),
-            "zero_denominator": c.zero_denominator,
-        }
-
-    payload = {
-        "fields": [{"id": f.id, "max": _num(f.max), "criteria": [crit(c) for c in f.criteria]} for f in criteria.fields],
-        "bonus": {"cap": _num(criteria.bonus_cap), "items": [crit(c) for c in criteria.bonus_items]},
-        "penalties": [crit(c) for c in criteria.penalty_items],
-        "indicators": [[i.id, i.type] for i in criteria.indicators],
-    }
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(blob).hexdigest()[:12]
-
-
-def load_config(workdir: Path | str = ".") -> Config:
-    """Load and check ``<workdir>/config/*.yaml``; raise ``ConfigError`` listing every problem."""
-    workdir = Path(workdir)
-    cdir = workdir / CONFIG_DIR
-    from ccht_batch.config.parse import Reader, parse_criteria, parse_settings, parse_units
-
-    readers = {name: Reader(load_yaml(cdir / name), f"{CONFIG_DIR}/{name}") for name in CONFIG_FILES}
-    criteria = None
-    agency, units, settings = None, (), None
-    if readers[CRITERIA_FILE].src.data is not None:
-        criteria = parse_criteria(readers[CRITERIA_FILE])
-    if readers[UNITS_FILE].src.data is not None:
-        agency, units = parse_units(readers[UNITS_FILE])
-    if readers[SETTINGS_FILE].src.data is not None:
-        settings = parse_settings(readers[SETTINGS_FILE])
-    problems = [p for r in readers.values() for p in r.problems]
-    if problems or criteria is None or agency is None or settings is None:
-        raise ConfigError(problems)
-    return Config(
-        workdir=workdir,
-        criteria=criteria,
-        agency=agency,
-        units=units,
-        settings=settings,
-        criteria_version=compute_criteria_version(criteria),
-    )
-
-
-def default_config_dir() -> Path:
-    """The shipped defaults: inside the installed wheel, or ``config/`` of a source checkout."""
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "default_config"
-    if packaged.is_dir():
-        return packaged
-    return package.parent / CONFIG_DIR

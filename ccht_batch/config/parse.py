@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ccht_batch.core import vocab
+from ccht_batch.config.awards import parse_awards
 from ccht_batch.config.model import (
     APPLIES_TO,
     EVIDENCE,
@@ -39,9 +39,9 @@ from ccht_batch.config.model import (
     Unit,
     _num,
 )
-from ccht_batch.config.awards import parse_awards
 from ccht_batch.config.reader import Reader
 from ccht_batch.config.yamlsource import KeyPath, render_path
+from ccht_batch.core import vocab
 
 # ---------------------------------------------------------------------------------------------------
 # criteria.yaml

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ccht_batch.config.model import CONFIG_DIR, CONFIG_FILES, default_config_dir
+from ccht_batch.config.load import default_config_dir
+from ccht_batch.config.model import CONFIG_DIR, CONFIG_FILES
 
 
 def init_workdir(target: Path) -> tuple[list[Path], list[Path]]:
@@ -37,13 +38,3 @@ def init_workdir(target: Path) -> tuple[list[Path], list[Path]]:
     return written, kept
 
 
-def period_dir(output_dir: Path, period: str) -> Path:
-    return output_dir / period
-
-
-def templates_dir(output_dir: Path) -> Path:
-    return output_dir / "templates"
-
-
-def reports_dir(output_dir: Path) -> Path:
-    return output_dir / "reports"

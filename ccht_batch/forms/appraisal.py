@@ -12,17 +12,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ccht_batch.forms import layout as L
 from ccht_batch.config.model import Config
-from ccht_batch.core.records import UnitOutcome
+from ccht_batch.core.files import atomic_path, period_dir
 from ccht_batch.core.periods import period_text
+from ccht_batch.core.records import UnitOutcome
 from ccht_batch.core.values import fmt_number
-from ccht_batch.config.workdir import period_dir
+from ccht_batch.forms import layout as L
 from ccht_batch.xlsx.util import (
     GROUP_TINT,
     INPUT_TINT,
     Formats,
-    atomic_path,
     new_workbook,
     print_setup,
     write_header,

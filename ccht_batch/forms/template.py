@@ -16,17 +16,16 @@ from pathlib import Path
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from ccht_batch.forms import layout as L
-from ccht_batch.core import vocab
 from ccht_batch.config.model import Config, Criterion, Unit
+from ccht_batch.core import vocab
+from ccht_batch.core.files import atomic_path, templates_dir
 from ccht_batch.core.periods import current_year
 from ccht_batch.core.values import fmt_number
-from ccht_batch.config.workdir import templates_dir
+from ccht_batch.forms import layout as L
 from ccht_batch.xlsx.util import (
     GROUP_TINT,
     INPUT_TINT,
     Formats,
-    atomic_path,
     new_workbook,
     print_setup,
     write_header,

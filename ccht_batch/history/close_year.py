@@ -20,9 +20,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from ccht_batch.core import vocab
 from ccht_batch.cli.main import EXIT_OK, EXIT_USAGE
 from ccht_batch.config.model import Config
+from ccht_batch.core import vocab
+from ccht_batch.core.records import (
+    CARRIED,
+    SUBMITTED,
+    InitiativeRecord,
+    Submission,
+    UnitYear,
+    person_key,
+)
+from ccht_batch.core.values import fmt_number, fold_key
+from ccht_batch.store.db import Store, dumps, loads
 from ccht_batch.store.history import (
     current_initiatives,
     current_person_year,
@@ -32,9 +42,6 @@ from ccht_batch.store.history import (
     write_person_year,
     write_unit_year,
 )
-from ccht_batch.core.records import CARRIED, SUBMITTED, InitiativeRecord, Submission, UnitYear, person_key
-from ccht_batch.store.db import Store, dumps, loads
-from ccht_batch.core.values import fmt_number, fold_key
 
 _DATE_IN_TEXT = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 

@@ -13,10 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from ccht_batch.core import vocab
 from ccht_batch.cli.main import EXIT_OK, EXIT_REFUSED
 from ccht_batch.config.model import Config
-from ccht_batch.history.workbook import HistoryRows, read_history_workbook, write_history_template
+from ccht_batch.core import vocab
+from ccht_batch.core.issues import Issue
+from ccht_batch.core.records import InitiativeRecord, UnitYear, person_key
+from ccht_batch.core.values import fmt_number
+from ccht_batch.history.workbook import (
+    HistoryRows,
+    read_history_workbook,
+    write_history_template,
+)
+from ccht_batch.store.db import Store, loads
 from ccht_batch.store.history import (
     PersonIdentity,
     StoreHistory,
@@ -30,10 +38,6 @@ from ccht_batch.store.history import (
     write_person_year,
     write_unit_year,
 )
-from ccht_batch.core.issues import Issue
-from ccht_batch.core.records import InitiativeRecord, UnitYear, person_key
-from ccht_batch.store.db import Store, loads
-from ccht_batch.core.values import fmt_number
 
 
 @dataclass

@@ -18,11 +18,9 @@ from typing import Any, Callable
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from ccht_batch.core import issues
-from ccht_batch.forms import layout as L
-from ccht_batch.core import vocab
 from ccht_batch.config.model import Config
-from ccht_batch.store.history import Move
+from ccht_batch.core import issues, vocab
+from ccht_batch.core.files import atomic_path, templates_dir
 from ccht_batch.core.issues import Issue
 from ccht_batch.core.records import AwardRecord, InitiativeRecord, UnitYear, person_key
 from ccht_batch.core.values import (
@@ -35,12 +33,12 @@ from ccht_batch.core.values import (
     parse_decimal,
     parse_year,
 )
-from ccht_batch.config.workdir import templates_dir
+from ccht_batch.forms import layout as L
+from ccht_batch.store.history import Move
 from ccht_batch.xlsx.util import (
     HEADER_TINT,
     INPUT_TINT,
     Formats,
-    atomic_path,
     new_workbook,
     print_setup,
     write_meta,

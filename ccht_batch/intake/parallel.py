@@ -21,9 +21,9 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ccht_batch.core import issues
-from ccht_batch.forms import layout
 from ccht_batch.config.model import Config
+from ccht_batch.core import issues
+from ccht_batch.core.files import hash_file
 from ccht_batch.core.records import (
     ACCEPTED,
     DUPLICATE,
@@ -37,7 +37,8 @@ from ccht_batch.core.records import (
     ScoreEntry,
     Submission,
 )
-from ccht_batch.intake.read import hash_file, read_file
+from ccht_batch.forms import layout
+from ccht_batch.intake.read import read_file
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 FILES_PER_WORKER = 8

@@ -26,17 +26,16 @@ from typing import Any, Callable, Iterator, Mapping
 import defusedxml.ElementTree as SafeET
 from python_calamine import CalamineWorkbook
 
-from ccht_batch.core import issues
-from ccht_batch.forms import layout
-from ccht_batch.intake import safety
-from ccht_batch.forms.appraisal import SHEET as APPRAISAL_SHEET
 from ccht_batch.config.model import Config
+from ccht_batch.core import issues
+from ccht_batch.core.files import hash_stream
 from ccht_batch.core.records import ACCEPTED, REJECTED, FileRecord
+from ccht_batch.forms import layout
+from ccht_batch.forms.appraisal import SHEET as APPRAISAL_SHEET
+from ccht_batch.intake import safety
 
 # Sheets whose input cells may hold a unit's formula (the appraisal sheet is the Office's input).
 SCANNED_SHEETS = (layout.SHEET_SCORES, layout.SHEET_INDICATORS, layout.SHEET_PERSONS, APPRAISAL_SHEET)
-
-HASH_CHUNK = 1024 * 1024
 
 
 def nfc(text: str) -> str:
@@ -139,7 +138,7 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
             try:
                 safety.check_file_size(stat.st_size, config.settings.limits)
             except safety.Refused:
-                record.sha256 = _hash_stream(fh)
+                record.sha256 = hash_stream(fh)
                 raise
             data = fh.read()
         record.sha256 = hashlib.sha256(data).hexdigest()
@@ -166,22 +165,6 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
     if record.status == REJECTED:
         record.submission = record.appraisal = None
     return record
-
-
-def hash_file(path: Path) -> str | None:
-    """sha256 of a file read in chunks (large or ignored files are never held in memory)."""
-    try:
-        with open(path, "rb") as fh:
-            return _hash_stream(fh)
-    except OSError:
-        return None
-
-
-def _hash_stream(fh: Any) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: fh.read(HASH_CHUNK), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------------

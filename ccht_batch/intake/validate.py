@@ -20,22 +20,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
-from ccht_batch.forms import appraisal as A
-from ccht_batch.core import issues
-from ccht_batch.forms import layout as L
-from ccht_batch.core import vocab
 from ccht_batch.config.model import Choice, Config, Criterion, Indicator, Unit
+from ccht_batch.core import issues, vocab
 from ccht_batch.core.issues import Issue
+from ccht_batch.core.periods import period_year
 from ccht_batch.core.records import (
-    AppraisedScore,
     Appraisal,
+    AppraisedScore,
     IndicatorEntry,
     PersonEntry,
     ScoreEntry,
     Submission,
 )
-from ccht_batch.core.periods import period_year
-from ccht_batch.intake.read import RawBook, RawSheet
 from ccht_batch.core.values import (
     ParseError,
     cell_id_text,
@@ -48,6 +44,9 @@ from ccht_batch.core.values import (
     parse_decimal,
     parse_year,
 )
+from ccht_batch.forms import appraisal as A
+from ccht_batch.forms import layout as L
+from ccht_batch.intake.read import RawBook, RawSheet
 
 EMPTY_SHOWN = "(trống)"
 

@@ -20,18 +20,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
-from ccht_batch.core import records as model
 from ccht_batch.config.model import EMAIL_RE, Config, MailSettings, Unit
+from ccht_batch.core import records as model
+from ccht_batch.core.files import period_dir
 from ccht_batch.core.issues import SEVERITY_TEXT
 from ccht_batch.core.periods import next_period, period_month, period_text, period_year
-from ccht_batch.store.db import Store, dumps, loads
-from ccht_batch.outputs.summary_json import SUMMARY_NAME
-from ccht_batch.forms.template import template_is_current, template_path, write_templates
 from ccht_batch.core.values import fmt_number, norm_text
-from ccht_batch.config.workdir import period_dir
+from ccht_batch.forms.template import (
+    template_is_current,
+    template_path,
+    write_templates,
+)
+from ccht_batch.outputs.consolidated import summary_name
 from ccht_batch.outputs.feedback import feedback_path
 from ccht_batch.outputs.nominations import nominations_name
-from ccht_batch.outputs.consolidated import summary_name
+from ccht_batch.outputs.summary_json import SUMMARY_NAME
+from ccht_batch.store.db import Store, dumps, loads
 
 KIND_FEEDBACK = "feedback"
 KIND_REMINDER = "reminder"

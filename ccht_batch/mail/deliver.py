@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-
 from ccht_batch.cli.main import EXIT_OK, EXIT_REFUSED, Context, UsageError
 from ccht_batch.config.model import Config
+from ccht_batch.core.files import atomic_path, period_dir, templates_dir
+from ccht_batch.core.periods import period_text
 from ccht_batch.mail.compose import (
     NO_ADDRESS,
     ComposeError,
@@ -34,10 +35,7 @@ from ccht_batch.mail.smtp import (
     smtp_settings,
     to_message,
 )
-from ccht_batch.core.periods import period_text
 from ccht_batch.store.db import Store
-from ccht_batch.config.workdir import period_dir, templates_dir
-from ccht_batch.xlsx.util import atomic_path
 
 # What happens to a draft. Blocked, failed and not-attempted count as "not delivered" (exit 1 with --send).
 BLOCKED = "blocked"  # cannot be sent: no or bad address, attachment missing or too large

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ccht_batch.config.model import SECURITY, Config, MailSettings
-from ccht_batch.cli.console import os_reason
+from ccht_batch.core.oserrors import os_reason
 from ccht_batch.mail.compose import Draft, header_text
 from ccht_batch.store.db import Store, dumps
 

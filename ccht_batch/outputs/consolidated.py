@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from ccht_batch.config.model import Config
+from ccht_batch.core.files import write_file
 from ccht_batch.core.issues import SEVERITY_TEXT
+from ccht_batch.core.periods import period_text
 from ccht_batch.core.records import (
     CARRIED,
     MISSING,
@@ -34,10 +36,9 @@ from ccht_batch.core.records import (
     RunOutcome,
     UnitOutcome,
 )
-from ccht_batch.core.periods import period_text
-from ccht_batch.outputs.summary_json import considered_rules, sorted_files, sorted_units
 from ccht_batch.core.vocab import INITIATIVE_LEVELS, RATINGS
 from ccht_batch.outputs.nominations import ELIGIBILITY_TEXT, person_nominations
+from ccht_batch.outputs.summary_json import considered_rules, sorted_files, sorted_units
 from ccht_batch.xlsx.fast import FastSheet, Styled, row_heights
 from ccht_batch.xlsx.util import (
     GROUP_TINT,
@@ -46,7 +47,6 @@ from ccht_batch.xlsx.util import (
     new_workbook,
     print_setup,
     text_height,
-    write_file,
 )
 
 SHEET_SUMMARY = "Tổng hợp"

@@ -22,6 +22,7 @@ from typing import Any
 
 from ccht_batch.config.model import Config
 from ccht_batch.core.issues import ERROR, SEVERITY_TEXT, WARNING
+from ccht_batch.core.periods import period_text
 from ccht_batch.core.records import (
     CARRIED,
     FILE_STATUS_TEXT,
@@ -32,10 +33,16 @@ from ccht_batch.core.records import (
     RunOutcome,
     UnitOutcome,
 )
-from ccht_batch.core.periods import period_text
-from ccht_batch.outputs.summary_json import sorted_files
 from ccht_batch.outputs.nominations import ELIGIBILITY_TEXT
-from ccht_batch.xlsx.fast import FastSheet, PatternBook, SheetRows, Styled, row_heights, use_formats
+from ccht_batch.outputs.summary_json import sorted_files
+from ccht_batch.xlsx.fast import (
+    FastSheet,
+    PatternBook,
+    SheetRows,
+    Styled,
+    row_heights,
+    use_formats,
+)
 from ccht_batch.xlsx.util import HEADER_TINT, Formats, print_setup, text_height
 
 FEEDBACK_DIR = "PhanHoi"

@@ -13,11 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from ccht_batch.config.model import AwardRule, Config
-from ccht_batch.core.records import Nomination, PersonEntry, RunOutcome
+from ccht_batch.core.files import atomic_path
 from ccht_batch.core.periods import period_text, period_year
-from ccht_batch.outputs.summary_json import considered_rules
+from ccht_batch.core.records import Nomination, PersonEntry, RunOutcome
 from ccht_batch.core.values import fmt_number, fold_key
-from ccht_batch.xlsx.util import Formats, atomic_path, new_workbook, print_setup, text_height, write_value
+from ccht_batch.outputs.summary_json import considered_rules
+from ccht_batch.xlsx.util import (
+    Formats,
+    new_workbook,
+    print_setup,
+    text_height,
+    write_value,
+)
 
 SHEET_REFUSED = "Không đủ điều kiện"
 PROVISIONAL = "DỰ KIẾN"

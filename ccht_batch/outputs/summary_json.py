@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ccht_batch.config.model import Config
+from ccht_batch.core.files import atomic_path
 from ccht_batch.core.records import FileRecord, RunOutcome, UnitOutcome
 from ccht_batch.core.values import json_number
-from ccht_batch.xlsx.util import atomic_path
 
 SUMMARY_NAME = "summary.json"
 

@@ -18,10 +18,14 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Callable
 
-from ccht_batch.awards.select import frozen_heap
 from ccht_batch.config.model import Config
+from ccht_batch.core.memory import frozen_heap
 from ccht_batch.core.records import RunOutcome
-from ccht_batch.outputs.summary_json import SUMMARY_NAME, sorted_units, write_summary_json
+from ccht_batch.outputs.consolidated import (
+    summary_data,
+    summary_name,
+    write_summary_file,
+)
 from ccht_batch.outputs.feedback import (
     feedback_data,
     feedback_path,
@@ -29,7 +33,11 @@ from ccht_batch.outputs.feedback import (
     write_feedback_files,
 )
 from ccht_batch.outputs.nominations import nominations_name, write_nominations_workbook
-from ccht_batch.outputs.consolidated import summary_data, summary_name, write_summary_file
+from ccht_batch.outputs.summary_json import (
+    SUMMARY_NAME,
+    sorted_units,
+    write_summary_json,
+)
 
 # Below this many feedback workbooks one process writes everything: starting workers costs more (most of
 # all with Windows' spawn, which imports the program again in each).

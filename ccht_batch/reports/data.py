@@ -17,21 +17,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ccht_batch.core import vocab
 from ccht_batch.cli.main import EXIT_OK
-from ccht_batch.history.close_year import plan_close_year
 from ccht_batch.config.model import Config, Milestone
-from ccht_batch.store.history import StoreHistory
-from ccht_batch.core.records import UnitYear
+from ccht_batch.core import vocab
+from ccht_batch.core.files import atomic_path, reports_dir
 from ccht_batch.core.periods import period_text
-from ccht_batch.store.db import Store
+from ccht_batch.core.records import UnitYear
 from ccht_batch.core.values import fmt_number
-from ccht_batch.config.workdir import reports_dir
+from ccht_batch.history.close_year import plan_close_year
+from ccht_batch.store.db import Store
+from ccht_batch.store.history import StoreHistory
 from ccht_batch.xlsx.util import (
     GROUP_TINT,
     HEADER_TINT,
     Formats,
-    atomic_path,
     new_workbook,
     print_setup,
     write_value,

@@ -24,10 +24,10 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from ccht_batch.core import vocab
 from ccht_batch.config.model import Config
-from ccht_batch.reports.data import KIND_TEXT, NO_RESULT, ReportData
+from ccht_batch.core import vocab
 from ccht_batch.core.values import fmt_number
+from ccht_batch.reports.data import KIND_TEXT, NO_RESULT, ReportData
 from ccht_batch.xlsx.util import FIXED_CREATED, FONT
 
 BODY_PT = 13

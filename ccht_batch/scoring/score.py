@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Callable
 
-from ccht_batch.core import issues
-from ccht_batch.forms import layout
 from ccht_batch.config.model import Config, Criterion, Unit
+from ccht_batch.core import issues
 from ccht_batch.core.issues import Issue
 from ccht_batch.core.records import (
     SRC_APPRAISED,
@@ -34,6 +33,7 @@ from ccht_batch.core.records import (
     UnitScore,
 )
 from ccht_batch.core.values import fmt_number, round2
+from ccht_batch.forms import layout
 
 ZERO = Decimal(0)
 RESULT_FLOOR = Decimal("0.00")

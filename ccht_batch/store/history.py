@@ -18,9 +18,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable
 
-from ccht_batch.core.records import AwardRecord, InitiativeRecord, PersonYear, UnitYear, person_key
-from ccht_batch.store.db import Store, dumps, loads
+from ccht_batch.core.records import (
+    AwardRecord,
+    InitiativeRecord,
+    PersonYear,
+    UnitYear,
+    person_key,
+)
 from ccht_batch.core.values import fold_key, norm_text
+from ccht_batch.store.db import Store, dumps, loads
 
 INDIVIDUAL = "individual"
 COLLECTIVE = "collective"

@@ -15,6 +15,7 @@ from typing import Iterable
 
 from ccht_batch import __version__
 from ccht_batch.core.issues import Issue
+from ccht_batch.core.periods import period_year
 from ccht_batch.core.records import (
     ACCEPTED,
     IGNORED,
@@ -25,9 +26,8 @@ from ccht_batch.core.records import (
     UnitOutcome,
     person_key,
 )
-from ccht_batch.core.periods import period_year
-from ccht_batch.store.db import Store, loads
 from ccht_batch.core.values import json_number
+from ccht_batch.store.db import Store, loads
 
 
 @dataclass

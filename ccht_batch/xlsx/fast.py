@@ -18,14 +18,15 @@ import struct
 import sys
 import zlib
 from decimal import Decimal
-from typing import Any, NamedTuple, Sequence
 from pathlib import Path
+from typing import Any, NamedTuple, Sequence
 from zipfile import ZipFile
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ccht_batch.xlsx.util import new_workbook, write_file
+from ccht_batch.core.files import write_file
+from ccht_batch.xlsx.util import new_workbook
 
 _LINES: dict[tuple[str, int], int] = {}  # (text, characters per line) → lines
 

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import uuid
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
@@ -116,31 +113,6 @@ def print_setup(ws: Worksheet, repeat_rows: tuple[int, int] | None = None, lands
     if fit_width:
         ws.fit_to_pages(1, 0)
     ws.center_horizontally()
-
-
-def write_file(path: Path, data: bytes, atomic: bool = True) -> None:
-    """Write ``data`` under a temporary name and rename it (``atomic_path``), or, with ``atomic=False``,
-    straight to ``path``: for a staging folder that is itself swapped in whole when complete, where a
-    temporary name per file only doubles the file-system work (a thousand feedback workbooks notice)."""
-    if atomic:
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(data)
-    else:
-        Path(path).write_bytes(data)
-
-
-@contextmanager
-def atomic_path(final: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``final``; rename it over ``final`` only if the block succeeds."""
-    final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.stem}.{uuid.uuid4().hex[:8]}.tmp{final.suffix}")
-    try:
-        yield tmp
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 # ---------------------------------------------------------------------------------------------------
