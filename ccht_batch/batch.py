@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
-from ccht_batch.cli.console import Console
+from ccht_batch.awards.select import evaluate_awards
 from ccht_batch.config.model import Config
 from ccht_batch.core import issues as catalogue
+from ccht_batch.core.errors import CannotRun, UsageError
+from ccht_batch.core.files import hash_file
 from ccht_batch.core.lock import workdir_locked
 from ccht_batch.core.periods import period_text, period_year
 from ccht_batch.core.records import (
@@ -35,13 +37,21 @@ from ccht_batch.core.records import (
     RunOutcome,
     UnitOutcome,
 )
-from ccht_batch.core.values import fmt_number
+from ccht_batch.intake.parallel import Reader, discover, mark_superseded, read_files
+from ccht_batch.intake.read import read_file
+from ccht_batch.outputs.write import write_outputs
+from ccht_batch.scoring.rank import rank_changes, rank_units
+from ccht_batch.scoring.score import score_unit
 from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store
+from ccht_batch.store.history import StoreHistory
 
-PAUSE_ENV = "CCHT_TEST_PAUSE"  # test hook: "before-commit" or "before-moves" (see tests/test_batch_crash.py)
+# The points of a run where a test may stop it (``checkpoint``), to kill the process there.
+BEFORE_COMMIT = "before-commit"
+BEFORE_MOVES = "before-moves"
 
-
+Checkpoint = Callable[[str], None]
+Progress = Callable[[int, int], None]  # (files read so far, files to read)
 @dataclass
 class RunReport:
     exit_code: int
@@ -49,39 +59,53 @@ class RunReport:
     output_dir: Path
     moved: list[tuple[int, str, str]] = field(default_factory=list)  # file id, name, destination
     not_moved: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # Vietnamese, for the clerk: a period or milestone out of place
 
 
-def run_batch(config: Config, period: str, milestone: str | None = None, jobs: int | None = None, console: Console | None = None) -> RunReport:
-    from ccht_batch.cli.main import UsageError
+def run_batch(
+    config: Config,
+    period: str,
+    milestone: str | None = None,
+    jobs: int | None = None,
+    *,
+    progress: Progress | None = None,
+    checkpoint: Checkpoint | None = None,
+    reader: Reader = read_file,
+) -> RunReport:
+    """Run the month ``period`` (DESIGN.md §2, §9) and return what happened; nothing is printed.
 
-    console = console or Console()
+    ``progress`` hears how many files are read; ``checkpoint`` is called with ``BEFORE_COMMIT`` and
+    ``BEFORE_MOVES`` (tests stop the process there); ``reader`` reads one file (tests swap in one that
+    dies on a given file; it must be a top-level function for the worker processes).
+    """
     if milestone is not None and config.criteria.movement.milestone(milestone) is None:
         ids = ", ".join(m.id for m in config.criteria.movement.milestones)
         raise UsageError(f"đợt '{milestone}' không có trong config/criteria.yaml (các đợt: {ids})")
     with workdir_locked(config.workdir), Store(config.store_path) as store:
-        return _run_locked(config, store, period, milestone, jobs or os.cpu_count() or 1, console)
+        return _run_locked(config, store, period, milestone, jobs or os.cpu_count() or 1, progress, checkpoint or _no_checkpoint, reader)
 
 
-def _pause(config: Config, stage: str) -> None:
-    """Test hook: stop at ``stage`` so a test can kill the process there (never set in production)."""
-    if os.environ.get(PAUSE_ENV) == stage:
-        (Path(config.workdir) / f".ccht-pause-{stage}").write_text(str(os.getpid()), encoding="utf-8")
-        time.sleep(600)
+def _no_checkpoint(stage: str) -> None:
+    pass
 
 
-def _run_locked(config: Config, store: Store, period: str, milestone: str | None, jobs: int, console: Console) -> RunReport:
-    from ccht_batch.core.files import hash_file
-    from ccht_batch.intake.parallel import discover, mark_superseded, read_files
-
+def run_notices(config: Config, period: str, milestone: str | None) -> list[str]:
+    """What the clerk should know before trusting a run of ``period``: a year outside the movement, a
+    milestone run in a year other than its review's."""
     year = period_year(period)
     mv = config.criteria.movement
-    console.line(f"Kỳ tổng hợp: {period_text(period)}" + (f" — đợt {mv.milestone(milestone).name}" if milestone else ""))
+    notices = []
     if not mv.start_year <= year <= mv.end_year:
-        console.line(f"Lưu ý: năm {year} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year}).")
-    if milestone:
-        ms = mv.milestone(milestone)
-        if year not in (ms.year, ms.year + 1):  # the review is held in Q4 of its year, or just after
-            console.line(f"Lưu ý: {ms.name} diễn ra quý {ms.quarter}/{ms.year}; kỳ {period_text(period)} có thể không phải kỳ xét của đợt này.")
+        notices.append(f"Lưu ý: năm {year} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year}).")
+    ms = mv.milestone(milestone) if milestone else None
+    if ms is not None and year not in (ms.year, ms.year + 1):  # the review is held in Q4 of its year, or just after
+        notices.append(f"Lưu ý: {ms.name} diễn ra quý {ms.quarter}/{ms.year}; kỳ {period_text(period)} có thể không phải kỳ xét của đợt này.")
+    return notices
+
+
+def _run_locked(
+    config: Config, store: Store, period: str, milestone: str | None, jobs: int, progress: Progress | None, checkpoint: Checkpoint, reader: Reader
+) -> RunReport:
     input_dir = config.input_dir
     input_dir.mkdir(parents=True, exist_ok=True)
 
@@ -102,9 +126,18 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
     candidates, ignored = discover(input_dir)
     candidates = [p for p in candidates if p.name not in finishing_names]
     ignored = [r for r in ignored if r.name not in finishing_names]
-    progress = console.progress(len(candidates), "Đọc tệp")
-    records = read_files(candidates, config, period, jobs, progress.advance)
-    progress.finish()
+    total = len(candidates)
+    read_so_far = 0
+
+    def advance(n: int) -> None:
+        nonlocal read_so_far
+        read_so_far += n
+        if progress is not None:
+            progress(read_so_far, total)
+
+    if progress is not None:
+        progress(0, total)
+    records = read_files(candidates, config, period, jobs, advance, read=reader)
 
     # 3. The same bytes again (this run or an earlier one) are duplicates; one unit's older files too.
     seen: dict[str, str] = {}
@@ -163,13 +196,13 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
 
     with store.transaction():
         _write_and_swap(config, outcome, out_dir, jobs, meanwhile=record)
-        _pause(config, "before-commit")
+        checkpoint(BEFORE_COMMIT)
 
     # 7. Move the inputs, each move recorded; a file still open in Excel stays for the next run.
-    _pause(config, "before-moves")
+    checkpoint(BEFORE_MOVES)
     moves = [(file_ids[r.name], r.name, plan[r.name]) for r in records if plan.get(r.name)]
     moves += [(p.file_id, p.name, p.dest_path) for p in finishing]
-    report = RunReport(exit_code=0, outcome=outcome, output_dir=out_dir)
+    report = RunReport(exit_code=0, outcome=outcome, output_dir=out_dir, notices=run_notices(config, period, milestone))
     for file_id, name, dest in moves:
         source, target = input_dir / name, Path(config.workdir) / dest
         try:
@@ -185,7 +218,6 @@ def _run_locked(config: Config, store: Store, period: str, milestone: str | None
     runstore.mark_moved(store, [(file_id, dest) for file_id, _, dest in report.moved])
 
     report.exit_code = 1 if any(r.status == REJECTED for r in records) else 0
-    _print_summary(console, config, outcome, report)
     return report
 
 
@@ -202,8 +234,6 @@ def _make_duplicate(rec: FileRecord, detail: str) -> None:
 def _period_state(
     config: Config, store: Store, period: str, records: list[FileRecord], stored: list[tuple[int, FileRecord]]
 ) -> tuple[list[UnitOutcome], Appraisal | None, dict]:
-    from ccht_batch.scoring.rank import rank_changes, rank_units
-    from ccht_batch.scoring.score import score_unit
 
     # the newest appraisal of the period, from the store or this run
     appraisal: Appraisal | None = None
@@ -272,8 +302,6 @@ def with_scoring(rec: FileRecord, adjusted: dict) -> FileRecord:
 
 
 def _awards(config: Config, store: Store, period: str, milestone: str | None, units: list[UnitOutcome]):
-    from ccht_batch.awards.select import evaluate_awards
-    from ccht_batch.store.history import StoreHistory
 
     return evaluate_awards(config, period=period, milestone=milestone, units=units, history=StoreHistory(store))
 
@@ -284,8 +312,6 @@ def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: in
 
     What the run does not produce — the Office's appraisal workbook being filled, the mail outbox, a file
     the clerk put there — is copied into the new folder first: replacing the outputs must not lose it."""
-    from ccht_batch.cli.main import CannotRun
-    from ccht_batch.outputs.write import write_outputs
 
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -359,56 +385,9 @@ def _free_name(target: Path) -> Path:
     return candidate
 
 
-def _print_summary(console: Console, config: Config, outcome: RunOutcome, report: RunReport) -> None:
-    files = outcome.files
-    count = lambda status: sum(1 for r in files if r.status == status)  # noqa: E731
-    units = outcome.units
-    ucount = lambda status: sum(1 for u in units if u.status == status)  # noqa: E731
-    console.line(
-        f"Tệp: {len(files)} — {count(ACCEPTED)} tiếp nhận, {count(REJECTED)} bị trả lại, {count(DUPLICATE)} trùng, {count(IGNORED)} bỏ qua."
-    )
-    console.line(
-        f"Đơn vị: {ucount(SUBMITTED)} đã nộp, {ucount(CARRIED)} dùng bản tháng trước, {ucount(MISSING)} chưa nộp, {ucount(UNIT_REJECTED)} bị trả lại."
-    )
-    ranked = sorted((u for u in units if u.rank is not None), key=lambda u: (u.rank, u.code))
-    if ranked:
-        console.line("Xếp hạng:")
-        for u in ranked[:10]:
-            console.line(f"  {u.rank:>2}. {u.code:<8} {fmt_number(u.result):>7} điểm  {u.band}  {u.name}")
-        if len(ranked) > 10:
-            console.line(f"  ... và {len(ranked) - 10} đơn vị khác (xem TongHop).")
-    for rec in files:
-        if rec.status == REJECTED:
-            errors = sum(1 for i in rec.issues if i.severity == catalogue.ERROR)
-            where = f"PhanHoi/{rec.unit_code}.xlsx" if rec.unit_code else "sheet Lỗi của TongHop"
-            console.line(f"Bị trả lại: {rec.name} — {errors} lỗi (xem {where}).")
-    for name, why in report.not_moved:
-        console.line(f"Chưa chuyển được {name}: tệp đang mở trong chương trình khác? Đã giữ nguyên trong input/, lần chạy sau sẽ chuyển tiếp. ({why})")
-    selected = sum(1 for n in outcome.nominations if n.selected)
-    title = " dự kiến" if outcome.milestone is None else ""
-    console.line(f"Đề nghị khen thưởng{title}: {selected} tập thể, cá nhân (xem DeNghiKhenThuong_{outcome.period}.xlsx).")
-    console.line(f"Kết quả: {report.output_dir}")
-    console.line(f"Tiếp theo: mở TongHop_{outcome.period}.xlsx, rồi gửi thư: ccht-batch mail --period {outcome.period}")
-
-
-def command_run(ctx, args) -> int:
-    report = run_batch(ctx.config, args.period, args.milestone, args.jobs, ctx.console)
-    return report.exit_code
-
-
-def command_appraisal(ctx, args) -> int:
-    """Write the period's appraisal workbook from the state the last run left (nothing is changed)."""
-    from ccht_batch.cli.main import EXIT_OK, UsageError
-    from ccht_batch.forms.appraisal import appraisal_path, write_appraisal
-
-    config = ctx.config
+def period_units(config: Config, period: str) -> list[UnitOutcome]:
+    """Each unit's state for ``period`` as the last run left it (nothing is changed): what the appraisal
+    workbook is built from."""
     with Store(config.store_path) as store:
-        units, _, _ = _period_state(config, store, args.period, [], runstore.period_files(store, args.period))
-    scored = [u for u in units if u.score is not None]
-    if not scored:
-        raise UsageError(f"chưa có đơn vị nào có kết quả trong {period_text(args.period)}; hãy chạy ccht-batch run --period {args.period} trước")
-    path = write_appraisal(config, args.period, units, appraisal_path(config, args.period))
-    ctx.console.line(f"Đã tạo bảng thẩm định {period_text(args.period)}: {path}")
-    ctx.console.line(f"  {len(scored)} đơn vị có kết quả. Nhập điểm thẩm định vào cột 'Điểm thẩm định' (để trống nếu giữ nguyên),")
-    ctx.console.line("  lưu tệp, chép vào thư mục input/ rồi chạy lại: ccht-batch run --period " + args.period)
-    return EXIT_OK
+        units, _, _ = _period_state(config, store, period, [], runstore.period_files(store, period))
+    return units

@@ -13,13 +13,17 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+from ccht_batch.batch import RunReport, run_batch
 from ccht_batch.config.load import load_config
 from ccht_batch.config.model import Config, Criterion, Unit
 from ccht_batch.config.workdir import init_workdir
 from ccht_batch.core import vocab
+from ccht_batch.core.records import IndicatorEntry, Submission
+from ccht_batch.core.values import parse_count, parse_date
 from ccht_batch.forms import layout as L
 from ccht_batch.forms.filling import fill_template
 from ccht_batch.forms.template import write_templates
+from ccht_batch.scoring.score import score_unit
 
 DEMO_YEAR = 2025
 FIRST_PERIOD = "2025-10"
@@ -119,9 +123,6 @@ def _persons(config: Config, unit: Unit, index: int, q: float) -> list[dict[str,
 
 def _computed_points(config: Config, unit: Unit, indicators: dict[str, object]) -> dict[str, Decimal]:
     """What the program will compute from these figures: a careful unit types the same self-score."""
-    from ccht_batch.core.records import IndicatorEntry, Submission
-    from ccht_batch.core.values import parse_count, parse_date
-    from ccht_batch.scoring.score import score_unit
 
     entries = {}
     for ind in config.criteria.indicators:
@@ -208,26 +209,18 @@ def _touch(path: Path, when: dt.datetime) -> None:
     os.utime(path, (stamp, stamp))
 
 
-def command_demo(ctx, args) -> int:
-    from ccht_batch.batch import run_batch
-    from ccht_batch.cli.main import EXIT_OK, UsageError
+def run_first_month(config: Config) -> RunReport:
+    """October: eight units send a file, one never does."""
+    return run_batch(config, FIRST_PERIOD)
 
-    target = args.dir if args.dir is not None else ctx.workdir / "demo"
-    if (target / "config").exists() or (target / "input").exists():
-        raise UsageError(f"thư mục {target} đã có dữ liệu; hãy chọn một thư mục mới cho bản chạy thử (ccht-batch demo THƯ_MỤC_MỚI)")
-    console = ctx.console
-    console.line(f"Tạo thư mục chạy thử: {target.resolve()}")
-    config = build_demo(target)
-    console.line(f"— Lần chạy 1: tháng 10/{DEMO_YEAR} (8 đơn vị gửi tệp, 1 đơn vị chưa gửi)")
-    run_batch(config, FIRST_PERIOD, console=console)
+
+def run_second_month(config: Config) -> RunReport:
+    """November: one unit does not update its file, two make typical mistakes, Excel leaves a lock file."""
     add_november(config)
-    console.line("")
-    console.line(f"— Lần chạy 2: tháng 11/{DEMO_YEAR} (1 đơn vị không cập nhật, 2 đơn vị có lỗi điển hình, 1 tệp khóa của Excel)")
-    report = run_batch(config, SECOND_PERIOD, console=console)
-    console.line("")
-    console.line("Chạy thử xong (các tệp lỗi bị trả lại là có chủ ý). Xem:")
-    console.line(f"  {report.output_dir / f'TongHop_{SECOND_PERIOD}.xlsx'}")
-    console.line(f"  {report.output_dir / f'DeNghiKhenThuong_{SECOND_PERIOD}.xlsx'}")
-    console.line(f"  {report.output_dir / 'PhanHoi'}")
-    console.line(f"Thử gửi thư (chỉ ghi tệp .eml): ccht-batch --workdir {target} mail --period {SECOND_PERIOD}")
-    return EXIT_OK
+    return run_batch(config, SECOND_PERIOD)
+
+
+def run_demo(target: Path) -> tuple[Config, RunReport, RunReport]:
+    """The whole demo in ``target`` (a new folder): the working folder, then both months."""
+    config = build_demo(target)
+    return config, run_first_month(config), run_second_month(config)

@@ -36,7 +36,8 @@ from ccht_batch.forms import layout as L
 from ccht_batch.forms.filling import Formula
 from ccht_batch.forms.template import build_template
 from ccht_batch.intake import validate
-from ccht_batch.intake.read import RawBook, RawSheet, open_book
+from ccht_batch.intake.raw import RawBook, RawSheet
+from ccht_batch.intake.read import open_book
 
 PERIOD = "2025-11"
 YEAR = 2025

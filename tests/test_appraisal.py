@@ -66,20 +66,20 @@ def test_layout_for_the_office(config, written):
     path, _ = written
     assert path == config.output_dir / PERIOD / "ThamDinh_2025-11.xlsx"
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [A.SHEET, L.SHEET_META] and wb[L.SHEET_META].sheet_state == "hidden"
+    assert wb.sheetnames == [L.APPRAISAL_SHEET, L.SHEET_META] and wb[L.SHEET_META].sheet_state == "hidden"
     meta = {r[0].value: r[1].value for r in wb[L.SHEET_META].iter_rows()}
     assert meta == {"kind": "appraisal", "template_version": L.TEMPLATE_VERSION, "criteria_version": config.criteria_version, "period": PERIOD}
-    ws = wb[A.SHEET]
-    assert [c.value for c in ws[A.HEADER_ROW + 1]] == list(A.HEADERS)
+    ws = wb[L.APPRAISAL_SHEET]
+    assert [c.value for c in ws[A.HEADER_ROW + 1]] == list(L.APPRAISAL_HEADERS)
     rows = _rows(ws)
-    vp = [r for r in rows if r[A.A_UNIT] == "VP"]
-    ttra = [r for r in rows if r[A.A_UNIT] == "TTRA"]
-    assert len(vp) == len(config.criteria.scored_rows) and "3.2" not in {r[A.A_CODE] for r in ttra}
-    assert not [r for r in rows if r[A.A_UNIT] == "KHTC"]  # no counted score: nothing to appraise
-    r21 = next(r for r in vp if r[A.A_CODE] == "2.1")
-    assert (r21[A.A_UNIT_NAME], r21[A.A_MAX], r21[A.A_SELF], r21[A.A_COMPUTED], r21[A.A_COUNTED]) == ("Văn phòng Sở", 6, 6, 4.5, 4.5)
-    assert r21[A.A_CONTENT] == config.criteria.criterion("2.1").name and r21[A.A_APPRAISED] is None
-    cell = ws.cell(r21["_row"], A.HEADERS.index(A.A_APPRAISED) + 1)
+    vp = [r for r in rows if r[L.A_UNIT] == "VP"]
+    ttra = [r for r in rows if r[L.A_UNIT] == "TTRA"]
+    assert len(vp) == len(config.criteria.scored_rows) and "3.2" not in {r[L.A_CODE] for r in ttra}
+    assert not [r for r in rows if r[L.A_UNIT] == "KHTC"]  # no counted score: nothing to appraise
+    r21 = next(r for r in vp if r[L.A_CODE] == "2.1")
+    assert (r21[L.A_UNIT_NAME], r21[L.A_MAX], r21[L.A_SELF], r21[L.A_COMPUTED], r21[L.A_COUNTED]) == ("Văn phòng Sở", 6, 6, 4.5, 4.5)
+    assert r21[L.A_CONTENT] == config.criteria.criterion("2.1").name and r21[L.A_APPRAISED] is None
+    cell = ws.cell(r21["_row"], L.APPRAISAL_HEADERS.index(L.A_APPRAISED) + 1)
     assert cell.protection.locked is False and ws.protection.sheet
     assert ws.cell(r21["_row"], 1).protection.locked is not False
     rule = next(dv for dv in ws.data_validations.dataValidation if cell.coordinate in dv.sqref)
@@ -95,15 +95,15 @@ def test_written_twice_byte_for_byte(config, written, tmp_path):
 def _appraise(written, dest: Path, scores: dict[tuple[str, str], object], notes=None, meta=None, edit=None) -> Path:
     path, _ = written
     wb = openpyxl.load_workbook(path)
-    ws = wb[A.SHEET]
-    col = {t: i + 1 for i, t in enumerate(A.HEADERS)}
+    ws = wb[L.APPRAISAL_SHEET]
+    col = {t: i + 1 for i, t in enumerate(L.APPRAISAL_HEADERS)}
     for r in _rows(ws):
-        key = (r[A.A_UNIT], r[A.A_CODE])
+        key = (r[L.A_UNIT], r[L.A_CODE])
         if key in scores:
             value = scores[key]
-            ws.cell(r["_row"], col[A.A_APPRAISED]).value = str(value) if isinstance(value, Formula) else value
+            ws.cell(r["_row"], col[L.A_APPRAISED]).value = str(value) if isinstance(value, Formula) else value
         if notes and key in notes:
-            ws.cell(r["_row"], col[A.A_NOTE]).value = notes[key]
+            ws.cell(r["_row"], col[L.A_NOTE]).value = notes[key]
     if edit:
         edit(ws)
     for row in wb[L.SHEET_META].iter_rows():
@@ -139,13 +139,13 @@ def test_an_appraisal_of_older_criteria_is_refused(config, written, tmp_path):
 
 def test_every_mistake_is_reported_at_its_cell(config, written, tmp_path):
     def edit(ws):
-        col = {t: i + 1 for i, t in enumerate(A.HEADERS)}
+        col = {t: i + 1 for i, t in enumerate(L.APPRAISAL_HEADERS)}
         last = ws.max_row
         extra = [("ZZ", "2.1", 1), ("VP", "9.9", 1), ("VP", "2.1", 3), ("TTRA", "3.2", 4)]
         for i, (unit, code, value) in enumerate(extra, start=1):
-            ws.cell(last + i, col[A.A_UNIT]).value = unit
-            ws.cell(last + i, col[A.A_CODE]).value = code
-            ws.cell(last + i, col[A.A_APPRAISED]).value = value
+            ws.cell(last + i, col[L.A_UNIT]).value = unit
+            ws.cell(last + i, col[L.A_CODE]).value = code
+            ws.cell(last + i, col[L.A_APPRAISED]).value = value
 
     scores = {("VP", "2.1"): 2, ("VP", "2.2"): "abc", ("VP", "3.1"): 7, ("VP", "3.3"): "1.3", ("VP", "4.1"): Formula("=2+1"), ("VP", "5.1"): "1.000"}
     rec = read_file(_appraise(written, tmp_path / "td.xlsx", scores, edit=edit), config, PERIOD)

@@ -12,22 +12,22 @@ import time
 from pathlib import Path
 
 import pytest
+from support.seams import pause_marker
 from test_batch import run, submit, summary, units_by_code
-
-from ccht_batch.batch import PAUSE_ENV
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
 
 def _kill_at(workdir: Path, stage: str) -> None:
-    env = {**os.environ, PAUSE_ENV: stage}
+    tests = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)])}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ccht_batch", "--workdir", str(workdir), "run", "--period", "2025-10", "--jobs", "1"],
+        [sys.executable, str(tests / "support" / "seams.py"), str(workdir), "2025-10", stage],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    marker = workdir / f".ccht-pause-{stage}"
+    marker = pause_marker(workdir, stage)
     deadline = time.monotonic() + 120
     while not marker.exists():
         assert proc.poll() is None, "the run ended before reaching the pause"

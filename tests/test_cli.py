@@ -18,7 +18,8 @@ import pytest
 
 from ccht_batch import __version__
 from ccht_batch.cli.console import Console
-from ccht_batch.cli.main import build_parser, main
+from ccht_batch.cli.main import main
+from ccht_batch.cli.parser import build_parser
 
 REPO = Path(__file__).resolve().parents[1]
 ENGLISH = ("usage:", "show this help message", "positional arguments", "options:", "optional arguments", "error:", "invalid choice", "required:")

@@ -17,8 +17,8 @@ from test_history_fixtures import (
     seed_result,
 )
 
+from ccht_batch.cli.history import close_year
 from ccht_batch.core.records import person_key
-from ccht_batch.history.close_year import close_year
 from ccht_batch.history.imports import import_history
 from ccht_batch.store.db import Store
 from ccht_batch.store.history import StoreHistory

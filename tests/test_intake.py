@@ -3,12 +3,14 @@ which of a unit's files counts when it sent several in one run."""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import shutil
 from pathlib import Path
 
 import pytest
 from corpus import PERIOD, Templates, fill
+from support.seams import dies_on
 
 from ccht_batch.core import issues
 from ccht_batch.core.records import ACCEPTED, DUPLICATE, REJECTED, FileRecord
@@ -118,14 +120,13 @@ def test_every_candidate_suffix_is_a_candidate_whatever_its_case():
     assert intake.ignore_reason("a.xlsx.bak") == "ignored-not-spreadsheet"
 
 
-def test_a_worker_that_dies_costs_only_its_file(config, templates, tmp_path, monkeypatch):
+def test_a_worker_that_dies_costs_only_its_file(config, templates, tmp_path):
     """A worker killed while reading (a native crash, out of memory): the pool is rebuilt and only the
     file it was reading is refused; the others are read, in order."""
     folder = tmp_path / "input"
     _copies(fill(templates, tmp_path / "vp.xlsx", unit="VP"), folder, 20)
     paths, _ = intake.discover(folder)
-    monkeypatch.setenv(intake.CRASH_ENV, "vp_05.xlsx")
-    records = intake.read_files(paths, config, PERIOD, jobs=2)
+    records = intake.read_files(paths, config, PERIOD, jobs=2, read=functools.partial(dies_on, "vp_05.xlsx"))
     assert [r.name for r in records] == [p.name for p in paths]
     assert [r.name for r in records if r.status == REJECTED] == ["vp_05.xlsx"]
     assert [i.code for i in records[5].issues] == ["file-corrupt"] and records[5].sha256

@@ -7,9 +7,8 @@ import struct
 
 import pytest
 
-from ccht_batch.intake.read import (
-    RawBook,
-    RawSheet,
+from ccht_batch.intake.raw import RawBook, RawSheet
+from ccht_batch.intake.scan import (
     _formula_offsets_walk,
     scan_biff,
     scan_ods,

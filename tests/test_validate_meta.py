@@ -8,7 +8,7 @@ from corpus import Book, blank_sheets
 
 from ccht_batch.forms import layout as L
 from ccht_batch.intake import validate
-from ccht_batch.intake.read import RawBook, RawSheet
+from ccht_batch.intake.raw import RawBook, RawSheet
 
 
 @pytest.fixture(scope="module")

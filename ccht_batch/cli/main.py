@@ -1,299 +1,55 @@
-"""The command line: parse arguments, call the library, map outcomes to exit codes (DESIGN.md §9, §10).
+"""``ccht-batch``: parse the arguments, call the library, map outcomes to exit codes (DESIGN.md §9, §10).
 
-Nothing here decides anything: each command is a function in its own module taking a ``Context`` and the
-parsed arguments, returning an exit code. Library exceptions become Vietnamese messages only here, at the
-edge.
+Nothing here decides anything about the movement: each command module in this package turns parsed
+arguments into one library call and its result into lines on screen and an exit code. The library raises
+its own exceptions (``core.errors``, ``config.model.ConfigError``); they become Vietnamese messages here,
+at the edge.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
 import sys
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 import filelock
 
-from ccht_batch import __version__
 from ccht_batch.cli.console import Console, ensure_utf8
-from ccht_batch.config.load import load_config
-from ccht_batch.config.model import Config, ConfigError
-from ccht_batch.core.lock import LockHeld  # noqa: F401  (re-exported: commands raise it)
+from ccht_batch.cli.context import EXIT_FAILED, EXIT_USAGE, Context
+from ccht_batch.cli.parser import build_parser
+from ccht_batch.config.model import ConfigError
+from ccht_batch.core.errors import CannotRun, UsageError
 from ccht_batch.core.oserrors import os_reason
-from ccht_batch.core.periods import current_period, current_year, parse_period
+from ccht_batch.core.periods import current_period, current_year
 
-EXIT_OK = 0
-EXIT_REFUSED = 1  # done, but something was refused
-EXIT_USAGE = 2  # bad configuration or usage, nothing done
-EXIT_FAILED = 3  # could not run: lock held, or an unexpected failure
-
-# argparse's own words, in Vietnamese (argparse looks ``_`` up at call time).
-_ARGPARSE_VI = {
-    "usage: ": "Cách dùng: ",
-    "positional arguments": "Tham số",
-    "options": "Tùy chọn",
-    "optional arguments": "Tùy chọn",
-    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
-    "show program's version number and exit": "hiện số phiên bản rồi thoát",
-    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
-    "unrecognized arguments: %s": "tham số không nhận ra: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "lựa chọn không hợp lệ: %(value)r (chọn một trong %(choices)s)",
-    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
-    "expected one argument": "cần một giá trị",
-    "expected at least one argument": "cần ít nhất một giá trị",
-    "expected at most one argument": "cần nhiều nhất một giá trị",
-    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r",
-    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
-    "one of the arguments %s is required": "cần một trong các tham số %s",
-    "not allowed with argument %s": "không dùng cùng tham số %s",
-    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn không rõ: %(option)s có thể là %(matches)s",
-    "ignored explicit argument %r": "bỏ qua giá trị %r",
-    "conflicting option string: %s": "tùy chọn bị trùng: %s",
-}
+Command = Callable[[Context, argparse.Namespace], int]
 
 
-@contextlib.contextmanager
-def _vietnamese_argparse():
-    """argparse looks its words up through the module globals ``_`` and ``ngettext`` at call time.
+def _command(name: str) -> Command:
+    """The function of command ``name``.
 
-    Swapping them only while our parser works keeps every other argparse user in the process (pytest,
-    a host application) in its own language.
+    Each command module is imported only when its command runs: ``--help`` and ``check`` must start in a
+    moment, without the workbook writers, the mail stack or pandas behind the others.
     """
-    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
-    argparse._ = lambda text: _ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]
-    argparse.ngettext = lambda one, many, n: _ARGPARSE_VI.get(one if n == 1 else many, one if n == 1 else many)  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
-
-
-class VietnameseArgumentParser(argparse.ArgumentParser):
-    """An ArgumentParser that speaks Vietnamese and writes through the ``Console``, not straight to stdio.
-
-    ``console`` is a class attribute: argparse builds each sub-parser from ``type(parent)``, so a class
-    bound to a console (see ``build_parser``) carries it to every sub-command.
-    """
-
-    console: Console | None = None
-
-    def __init__(self, *args, **kwargs):
-        with _vietnamese_argparse():
-            super().__init__(*args, **kwargs)
-
-    def parse_args(self, args=None, namespace=None):
-        with _vietnamese_argparse():
-            return super().parse_args(args, namespace)
-
-    def parse_known_args(self, args=None, namespace=None):
-        with _vietnamese_argparse():
-            return super().parse_known_args(args, namespace)
-
-    def format_usage(self) -> str:
-        with _vietnamese_argparse():
-            return super().format_usage()
-
-    def format_help(self) -> str:
-        with _vietnamese_argparse():
-            return super().format_help()
-
-    def error(self, message: str):
-        with _vietnamese_argparse():
-            self.print_usage(sys.stderr)
-            self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {message}\nXem hướng dẫn: {self.prog} --help\n")
-
-    def _print_message(self, message: str, file=None) -> None:
-        if not message:
-            return
-        if self.console is None:
-            super()._print_message(message, file)
-        elif file is sys.stderr:
-            self.console.err.write(message)
-            self.console.err.flush()
-        else:
-            self.console.out.write(message)
-            self.console.out.flush()
-
-
-class UsageError(Exception):
-    """Wrong usage found after parsing (a period, a unit code...): exit 2, nothing done."""
-
-
-class CannotRun(Exception):
-    """The command could not do its work, for a reason its Vietnamese message states with what to do
-    (an output folder held open by Excel...): exit 3, nothing committed. The message is shown as it is:
-    an ``OSError`` is worded from its error number alone, which would lose it."""
-
-
-@dataclass
-class Context:
-    """What every command gets: the working folder, the console, and the configuration on demand."""
-
-    workdir: Path
-    console: Console
-    _config: Config | None = field(default=None, repr=False)
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.workdir)
-        return self._config
-
-
-def _period(text: str) -> str:
-    try:
-        return parse_period(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _year(text: str) -> int:
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise argparse.ArgumentTypeError(f"năm '{text}' không hợp lệ: cần một năm từ 2000 đến 2100, ví dụ 2025")
-    return int(text)
-
-
-def _jobs(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}': cần một số nguyên dương")
-    return int(text)
-
-
-def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
-    """The whole command line; help, usage and errors go to ``console`` (stdout/stderr when None)."""
-    parser_class = type("ConsoleArgumentParser", (VietnameseArgumentParser,), {"console": console})
-    p = parser_class(
-        prog="ccht-batch",
-        description="Tổng hợp, chấm điểm, xếp hạng và đề nghị khen thưởng phong trào thi đua cải cách hành chính.",
-        epilog="Mã thoát: 0 xong; 1 xong nhưng có nội dung bị từ chối; 2 cấu hình hoặc cách dùng sai; 3 không chạy được.",
-        add_help=False,
-    )
-    p.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
-    p.add_argument("--version", action="version", version=f"ccht-batch {__version__}", help="hiện số phiên bản rồi thoát")
-    p.add_argument("--workdir", metavar="THƯ_MỤC", type=Path, default=Path("."), help="thư mục làm việc (mặc định: thư mục hiện tại)")
-    sub = p.add_subparsers(dest="command", metavar="LỆNH", title="Các lệnh")
-    sub.required = True
-
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help_text, description=help_text, add_help=False)
-        sp.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
-        return sp
-
-    sp = command("init", "tạo thư mục làm việc với cấu hình mặc định và các thư mục input/, output/ (không ghi đè tệp đã có)")
-    sp.add_argument("dir", nargs="?", metavar="THƯ_MỤC", type=Path, help="thư mục cần tạo (mặc định: thư mục làm việc)")
-
-    command("check", "kiểm tra cấu hình (config/*.yaml) và in tóm tắt")
-
-    sp = command("templates", "tạo tệp mẫu tự chấm điểm của năm cho từng đơn vị")
-    sp.add_argument("--year", type=_year, default=None, metavar="NĂM", help="năm của tệp mẫu (mặc định: năm hiện tại)")
-    sp.add_argument("--unit", nargs="+", metavar="MÃ", default=None, help="chỉ tạo cho các đơn vị này")
-
-    sp = command("run", "tổng hợp hằng tháng: đọc tệp trong input/, kiểm tra, chấm điểm, xếp hạng, đề nghị khen thưởng, ghi kết quả")
-    sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ tổng hợp (mặc định: tháng hiện tại)")
-    sp.add_argument("--milestone", default=None, metavar="ĐỢT", help="đợt xét khen thưởng: so-ket (sơ kết) hoặc tong-ket (tổng kết)")
-    sp.add_argument("--jobs", type=_jobs, default=None, metavar="N", help="số tiến trình đọc tệp song song (mặc định: số nhân CPU)")
-
-    sp = command("appraisal", "tạo bảng thẩm định của kỳ cho Văn phòng Sở")
-    sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ thẩm định (mặc định: tháng hiện tại)")
-
-    sp = command("mail", "soạn (và gửi) thư điện tử của kỳ; 'mail templates' gửi tệp mẫu trắng cho từng đơn vị")
-    sp.add_argument("what", nargs="?", choices=["templates"], metavar="templates", help="gửi tệp mẫu trắng thay vì kết quả của kỳ")
-    sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ (mặc định: tháng hiện tại)")
-    sp.add_argument("--year", type=_year, default=None, metavar="NĂM", help="năm của tệp mẫu (với 'mail templates')")
-    sp.add_argument("--send", action="store_true", help="gửi thật; không có tùy chọn này chỉ ghi tệp .eml vào thư mục outbox để xem trước")
-    sp.add_argument("--resend", action="store_true", help="gửi lại cả những thư đã gửi")
-
-    sp = command("history", "lịch sử các năm trước: tệp mẫu nhập liệu, nhập, xem")
-    hsub = sp.add_subparsers(dest="history_command", metavar="VIỆC", title="Các việc")
-    hsub.required = True
-
-    def history_command(name: str, help_text: str) -> argparse.ArgumentParser:
-        hp = hsub.add_parser(name, help=help_text, description=help_text, add_help=False)
-        hp.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
-        return hp
-
-    history_command("template", "tạo tệp mẫu nhập lịch sử (output/templates/LichSu_mau.xlsx)")
-    h = history_command("import", "nhập lịch sử từ tệp đã điền (có lỗi thì không nhập dòng nào)")
-    h.add_argument("file", type=Path, metavar="TỆP", help="tệp lịch sử đã điền")
-    h = history_command("show", "xem lịch sử của một đơn vị hoặc một cá nhân")
-    h.add_argument("--unit", metavar="MÃ", default=None, help="mã đơn vị")
-    h.add_argument("--person", metavar="HỌ_TÊN", default=None, help="họ và tên cá nhân")
-
-    sp = command("close-year", "chốt kết quả cả năm vào lịch sử")
-    sp.add_argument("--year", type=_year, default=None, metavar="NĂM", help="năm cần chốt (mặc định: năm hiện tại)")
-    sp.add_argument("--yes", action="store_true", help="không hỏi lại")
-    sp.add_argument("--force", action="store_true", help="chốt lại một năm đã chốt (giữ bản trước)")
-
-    sp = command("report", "báo cáo kết quả phong trào gửi UBND tỉnh (Excel và Word)")
-    g = sp.add_mutually_exclusive_group(required=True)
-    g.add_argument("--year", type=_year, default=None, metavar="NĂM", help="báo cáo năm")
-    g.add_argument("--milestone", default=None, metavar="ĐỢT", help="báo cáo sơ kết (so-ket) hoặc tổng kết (tong-ket)")
-
-    sp = command("demo", "tạo thư mục mẫu với dữ liệu minh họa và chạy thử tổng hợp")
-    sp.add_argument("dir", nargs="?", metavar="THƯ_MỤC", type=Path, default=None, help="thư mục tạo dữ liệu mẫu (mặc định: ./demo)")
-    return p
-
-
-# command → "module:function"; imported only when used, so `check` stays fast.
-HANDLERS: dict[str, str] = {
-    "templates": "ccht_batch.forms.template:command_templates",
-    "run": "ccht_batch.batch:command_run",
-    "appraisal": "ccht_batch.batch:command_appraisal",
-    "mail": "ccht_batch.mail.deliver:command_mail",
-    "history": "ccht_batch.history.imports:command_history",
-    "close-year": "ccht_batch.history.imports:command_close_year",
-    "report": "ccht_batch.reports.data:command_report",
-    "demo": "ccht_batch.demo:command_demo",
-}
-
-
-def command_init(ctx: Context, args: argparse.Namespace) -> int:
-    from ccht_batch.config.workdir import init_workdir
-
-    target = args.dir if args.dir is not None else ctx.workdir
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"'{target}' là một tệp, không phải thư mục: hãy chọn một thư mục (mới hoặc đã có)")
-    written, kept = init_workdir(target)
-    ctx.console.line(f"Thư mục làm việc: {target.resolve()}")
-    for path in written:
-        ctx.console.line(f"  đã tạo  {path}")
-    for path in kept:
-        ctx.console.line(f"  giữ nguyên (đã có)  {path}")
-    ctx.console.line("Tiếp theo: sửa config/units.yaml và config/settings.yaml, rồi chạy: ccht-batch check")
-    return EXIT_OK
-
-
-def command_check(ctx: Context, args: argparse.Namespace) -> int:
-    cfg = ctx.config
-    c = cfg.criteria
-    ctx.console.line("Cấu hình hợp lệ.")
-    ctx.console.line(f"  Phong trào: {c.movement.name} ({c.movement.start_year} - {c.movement.end_year})")
-    ctx.console.line(f"  Cơ quan: {cfg.agency.name} — {cfg.agency.parent}")
-    ctx.console.line(f"  Lĩnh vực: {len(c.fields)}; tiêu chí: {len(c.criteria)}; tổng điểm tối đa: {_fmt(c.total_max)}")
-    ctx.console.line(f"  Điểm thưởng: {len(c.bonus_items)} mục (tối đa {_fmt(c.bonus_cap)}); điểm trừ: {len(c.penalty_items)} mục")
-    ctx.console.line(f"  Chỉ số: {len(c.indicators)}; mức xếp loại: " + ", ".join(f"{b.name} ≥ {_fmt(b.min)}" for b in c.bands))
-    ctx.console.line("  Hình thức khen thưởng: " + "; ".join(a.name for a in c.awards))
-    ctx.console.line(f"  Đơn vị: {len(cfg.units)}; phiên bản tiêu chí: {cfg.criteria_version}")
-    return EXIT_OK
-
-
-def _fmt(d) -> str:
-    from ccht_batch.core.values import fmt_number
-
-    return fmt_number(d)
-
-
-def _resolve(name: str) -> Callable[[Context, argparse.Namespace], int]:
-    if name == "init":
-        return command_init
-    if name == "check":
-        return command_check
-    module, func = HANDLERS[name].split(":")
-    return getattr(importlib.import_module(module), func)
+    if name in ("init", "check"):
+        from ccht_batch.cli import setup as module  # deferred: start-up stays quick
+    elif name == "demo":
+        from ccht_batch.cli import demo as module  # deferred: start-up stays quick
+    elif name == "templates":
+        from ccht_batch.cli import templates as module  # deferred: start-up stays quick
+    elif name in ("run", "appraisal"):
+        from ccht_batch.cli import run as module  # deferred: start-up stays quick
+    elif name == "mail":
+        from ccht_batch.cli import mail as module  # deferred: start-up stays quick
+    elif name in ("history", "close-year"):
+        from ccht_batch.cli import history as module  # deferred: start-up stays quick
+    elif name == "report":
+        from ccht_batch.cli import report as module  # deferred: start-up stays quick
+    else:  # pragma: no cover - the parser accepts no other name
+        raise UsageError(f"lệnh '{name}' không có")
+    return getattr(module, "command_" + name.replace("-", "_"))
 
 
 def apply_defaults(args: argparse.Namespace) -> None:
@@ -324,7 +80,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
             raise UsageError(
                 f"thư mục làm việc '{args.workdir}' không tồn tại; chạy 'ccht-batch init {args.workdir}' để tạo, hoặc sửa --workdir"
             )
-        return _resolve(args.command)(ctx, args)
+        return _command(args.command)(ctx, args)
     except ConfigError as exc:
         console.error("Cấu hình không hợp lệ, chưa làm gì. Hãy sửa các mục sau rồi chạy lại:")
         for problem in exc.problems:
@@ -333,7 +89,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except UsageError as exc:
         console.error(f"Lỗi: {exc}")
         return EXIT_USAGE
-    except (LockHeld, CannotRun) as exc:
+    except CannotRun as exc:  # the lock held by another run, an output folder held open...
         console.error(str(exc))
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -12,11 +12,9 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
+from ccht_batch.core.errors import LockHeld
+
 LOCK_NAME = ".ccht-batch.lock"
-
-
-class LockHeld(Exception):
-    """Another command holds the working folder's lock: exit 3, nothing done."""
 
 
 def workdir_lock(workdir: Path) -> FileLock:

@@ -4,8 +4,7 @@ The program writes one workbook per period listing, for every unit with a counte
 scored row with the self-score, the computed score and the score that counts now; the Office types its
 score in the one unlocked column and drops the workbook in ``input/`` like a unit's file. Its ``_meta``
 kind ``appraisal`` is how the reader tells it from a submission; ``validate.validate_book`` reads it back
-into ``model.Appraisal``. The layout's names live here, next to the writer, because only this workbook
-uses them.
+into ``model.Appraisal``. Its sheet and column names are in ``layout``, which the reader reads too.
 """
 
 from __future__ import annotations
@@ -28,22 +27,7 @@ from ccht_batch.xlsx.util import (
     write_meta,
 )
 
-SHEET = "Thẩm định"
 HEADER_ROW = 3  # zero-based: row 4 as Excel shows it
-
-A_UNIT = "Mã đơn vị"
-A_UNIT_NAME = "Tên đơn vị"
-A_CODE = "Mã tiêu chí"
-A_CONTENT = "Nội dung"
-A_MAX = "Điểm tối đa"
-A_SELF = "Điểm tự chấm"
-A_COMPUTED = "Điểm tính từ số liệu"
-A_COUNTED = "Điểm đang tính"
-A_APPRAISED = "Điểm thẩm định"
-A_NOTE = "Ghi chú thẩm định"
-HEADERS = (A_UNIT, A_UNIT_NAME, A_CODE, A_CONTENT, A_MAX, A_SELF, A_COMPUTED, A_COUNTED, A_APPRAISED, A_NOTE)
-# What the reader needs; the other columns are for the appraiser's eyes.
-READ_HEADERS = (A_UNIT, A_CODE, A_APPRAISED, A_NOTE)
 
 WIDTHS = (11, 30, 10, 60, 10, 11, 13, 11, 12, 40)
 
@@ -63,21 +47,21 @@ def write_appraisal(config: Config, period: str, units: list[UnitOutcome], path:
 def _build(config: Config, period: str, units: list[UnitOutcome], path: Path) -> None:
     wb = new_workbook(path, title=f"Thẩm định {period_text(period)}")
     fmt = Formats(wb)
-    ws = wb.add_worksheet(SHEET)
+    ws = wb.add_worksheet(L.APPRAISAL_SHEET)
     meta = wb.add_worksheet(L.SHEET_META)
-    last = len(HEADERS) - 1
+    last = len(L.APPRAISAL_HEADERS) - 1
 
     ws.merge_range(0, 0, 0, last, f"BẢNG THẨM ĐỊNH KẾT QUẢ TỰ CHẤM ĐIỂM {period_text(period).upper()}", fmt(bold=True, align="center", font_size=14))
     ws.merge_range(1, 0, 1, last, config.criteria.movement.name, fmt(italic=True, align="center"))
     ws.merge_range(
         2, 0, 2, last,
-        f"Nhập điểm thẩm định vào cột \"{A_APPRAISED}\" (ô màu vàng) cho tiêu chí cần điều chỉnh; để trống nếu giữ điểm đang tính. "
+        f"Nhập điểm thẩm định vào cột \"{L.A_APPRAISED}\" (ô màu vàng) cho tiêu chí cần điều chỉnh; để trống nếu giữ điểm đang tính. "
         f"Lưu tệp rồi đặt vào thư mục input và chạy lại: ccht-batch run --period {period}.",
         fmt(italic=True, font_color="#C00000", text_wrap=True),
     )
     ws.set_row(0, 24)
     ws.set_row(2, 32)
-    write_header(ws, fmt, HEADER_ROW, HEADERS, 32)
+    write_header(ws, fmt, HEADER_ROW, L.APPRAISAL_HEADERS, 32)
 
     code = fmt(align="center", border=1, locked=True)
     text = fmt(text_wrap=True, border=1, locked=True)

@@ -63,3 +63,20 @@ KIND_HISTORY = "history"
 
 BIRTH_YEAR_MIN = 1940
 BIRTH_YEAR_MAX = 2010
+
+# The appraisal workbook (thẩm định): the Office's scores, read back like a unit's file.
+APPRAISAL_SHEET = "Thẩm định"
+
+A_UNIT = "Mã đơn vị"
+A_UNIT_NAME = "Tên đơn vị"
+A_CODE = "Mã tiêu chí"
+A_CONTENT = "Nội dung"
+A_MAX = "Điểm tối đa"
+A_SELF = "Điểm tự chấm"
+A_COMPUTED = "Điểm tính từ số liệu"
+A_COUNTED = "Điểm đang tính"
+A_APPRAISED = "Điểm thẩm định"
+A_NOTE = "Ghi chú thẩm định"
+APPRAISAL_HEADERS = (A_UNIT, A_UNIT_NAME, A_CODE, A_CONTENT, A_MAX, A_SELF, A_COMPUTED, A_COUNTED, A_APPRAISED, A_NOTE)
+# What the reader needs; the other columns are for the appraiser's eyes.
+APPRAISAL_READ_HEADERS = (A_UNIT, A_CODE, A_APPRAISED, A_NOTE)

@@ -8,7 +8,6 @@ only for the unit's eyes; the program recomputes everything from the typed value
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +18,6 @@ from xlsxwriter.worksheet import Worksheet
 from ccht_batch.config.model import Config, Criterion, Unit
 from ccht_batch.core import vocab
 from ccht_batch.core.files import atomic_path, templates_dir
-from ccht_batch.core.periods import current_year
 from ccht_batch.core.values import fmt_number
 from ccht_batch.forms import layout as L
 from ccht_batch.xlsx.util import (
@@ -508,29 +506,3 @@ def _write_meta(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: i
         (L.META_UNIT_NAME, unit.name),
     ]
     write_meta(ws, rows)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Command
-
-
-def command_templates(ctx, args: argparse.Namespace) -> int:
-    from ccht_batch.cli.main import EXIT_OK, UsageError
-
-    config = ctx.config
-    year = args.year or current_year()
-    codes = args.unit or None
-    unknown = [c for c in codes or [] if config.unit(c) is None]
-    if unknown:
-        raise UsageError(
-            "mã đơn vị không có trong config/units.yaml: " + ", ".join(unknown) + ". Các mã hiện có: " + ", ".join(u.code for u in config.units)
-        )
-    mv = config.criteria.movement
-    if not mv.start_year <= year <= mv.end_year:
-        ctx.console.line(f"Lưu ý: năm {year} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year}).")
-    paths = write_templates(config, year, codes)
-    ctx.console.line(f"Đã tạo {len(paths)} tệp mẫu năm {year} trong {templates_dir(config.output_dir)}:")
-    for p in paths:
-        ctx.console.line(f"  {p.name}")
-    ctx.console.line("Tiếp theo: gửi mỗi đơn vị tệp của mình (ccht-batch mail templates --year " + str(year) + ").")
-    return EXIT_OK

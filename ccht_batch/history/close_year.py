@@ -1,4 +1,4 @@
-"""``ccht-batch close-year``: turn the year's last counted results into the yearly records.
+"""Closing a year: turn the year's last counted results into the yearly records.
 
 The monthly runs keep each unit's state per period; the award rules of later years read one line per unit
 and per person and year. Closing the year picks, for each unit, its latest counted result of the year (the
@@ -12,15 +12,11 @@ rating are carried over, and imported initiatives the submission does not repeat
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import re
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
 
-from ccht_batch.cli.main import EXIT_OK, EXIT_USAGE
 from ccht_batch.config.model import Config
 from ccht_batch.core import vocab
 from ccht_batch.core.records import (
@@ -254,57 +250,3 @@ def apply_close_year(store: Store, plan: ClosePlan) -> int:
             (year, dt.datetime.now().isoformat(timespec="seconds"), prev + 1, dumps(summary)),
         )
     return prev + 1
-
-
-def _ask_terminal(question: str) -> bool | None:
-    """The clerk's answer on a real terminal; None when there is no terminal to ask on."""
-    if not sys.stdin or not sys.stdin.isatty():
-        return None
-    try:
-        answer = input(question)
-    except EOFError:
-        return False
-    return answer.strip().casefold() in ("c", "có", "co", "y", "yes")
-
-
-def close_year(
-    config: Config,
-    store: Store,
-    year: int,
-    *,
-    yes: bool,
-    force: bool,
-    say: Callable[[str], None],
-    ask: Callable[[str], bool | None] = _ask_terminal,
-) -> int:
-    """The command's logic with its console and question injected; returns the exit code."""
-    previous = current_closure(store, year)
-    if previous and not force:
-        say(f"Năm {year} đã được chốt (lần {previous['version']}, lúc {previous['closed_at']}). Chưa ghi gì.")
-        say(f"Nếu cần chốt lại (ví dụ sau khi thẩm định bổ sung), chạy: ccht-batch close-year --year {year} --force (bản trước vẫn được giữ).")
-        return EXIT_USAGE
-    plan = plan_close_year(config, store, year)
-    if plan.empty:
-        say(f"Chưa có kết quả nào được tính của năm {year} trong kho dữ liệu (chưa chạy ccht-batch run cho các kỳ của năm?). Không có gì để chốt.")
-        return EXIT_USAGE
-    for line in plan_lines(config, plan):
-        say(line)
-    if not yes:
-        answer = ask(f"Ghi kết quả năm {year} vào lịch sử? Gõ c (có) hoặc k (không): ")
-        if answer is None:
-            say(f"Chưa ghi gì (không có màn hình để hỏi). Xem lại nội dung trên rồi chạy: ccht-batch close-year --year {year} --yes" + (" --force" if force else ""))
-            return EXIT_USAGE
-        if not answer:
-            say("Đã hủy; chưa ghi gì.")
-            return EXIT_OK
-    version = apply_close_year(store, plan)
-    say(f"Đã chốt năm {year} (lần {version}): {len(plan.units)} đơn vị, {len(plan.persons)} cá nhân." + (" Bản chốt trước được giữ lại." if version > 1 else ""))
-    return EXIT_OK
-
-
-def run_close_year(ctx, args: argparse.Namespace) -> int:
-    from ccht_batch.history.imports import workdir_locked
-
-    config = ctx.config
-    with workdir_locked(config), Store(config.store_path) as store:
-        return close_year(config, store, args.year, yes=args.yes, force=args.force, say=ctx.console.line)

@@ -1,4 +1,4 @@
-"""``ccht-batch history template|import|show`` and ``close-year``: the years the award rules look back on.
+"""Importing past years from the history workbook: the years the award rules look back on.
 
 Importing is all or nothing: the workbook is read and checked in full first, and only a file without a
 single problem is written, in one transaction. An import replaces the records of the same person (or unit)
@@ -8,26 +8,18 @@ changes nothing and a corrected file supersedes the first one.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
-from ccht_batch.cli.main import EXIT_OK, EXIT_REFUSED
 from ccht_batch.config.model import Config
-from ccht_batch.core import vocab
 from ccht_batch.core.issues import Issue
 from ccht_batch.core.records import InitiativeRecord, UnitYear, person_key
-from ccht_batch.core.values import fmt_number
 from ccht_batch.history.workbook import (
     HistoryRows,
     read_history_workbook,
-    write_history_template,
 )
 from ccht_batch.store.db import Store, loads
 from ccht_batch.store.history import (
-    PersonIdentity,
-    StoreHistory,
     current_initiatives,
     current_person_year,
     current_unit_year,
@@ -52,17 +44,6 @@ class ImportResult:
     @property
     def refused(self) -> bool:
         return bool(self.issues)
-
-
-def open_store(config: Config) -> Store:
-    return Store(config.store_path)
-
-
-def workdir_locked(config: Config) -> Iterator[None]:
-    """The batch's lock: the yearly records are not rewritten while a run (or another import) works."""
-    from ccht_batch.core.lock import workdir_locked as locked
-
-    return locked(config.workdir, "chưa ghi gì vào lịch sử")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -189,150 +170,3 @@ def import_lines(result: ImportResult) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # Show
-
-
-def _rating_text(code: str | None) -> str:
-    return vocab.RATINGS.get(code, code) if code else "chưa ghi nhận"
-
-
-def _titles_text(titles) -> str:
-    return ", ".join(vocab.TITLES.get(t, t) for t in sorted(titles, key=lambda t: list(vocab.TITLES).index(t) if t in vocab.TITLES else 99))
-
-
-def _award_line(config: Config, a) -> str:
-    bits = [f"năm {a.year}: {config.criteria.award_name(a.award)}"]
-    if a.decision:
-        bits.append(f"QĐ số {a.decision}" + (f" ngày {a.decision_date:%d/%m/%Y}" if a.decision_date else ""))
-    if a.issuer:
-        bits.append(a.issuer)
-    return " — ".join(bits)
-
-
-def unit_lines(config: Config, history: StoreHistory, code: str) -> list[str]:
-    unit = config.unit(code)
-    years = history.unit_years(code)
-    awards = history.unit_awards(code)
-    persons = history.unit_persons(code)
-    head = f"Đơn vị {code}" + (f" — {unit.name}" if unit else " (không có trong config/units.yaml)")
-    lines = [head]
-    if not years and not awards and not persons:
-        return lines + ["  Chưa có lịch sử nào của đơn vị này."]
-    lines.append("  Kết quả phong trào theo năm:")
-    if not years:
-        lines.append("    (chưa có)")
-    for y, uy in years.items():
-        bits = [f"    {y}:"]
-        bits.append(f"tổng điểm {fmt_number(uy.total)}" if uy.total is not None else "tổng điểm —")
-        bits.append(f"kết quả {fmt_number(uy.result)}" if uy.result is not None else "kết quả —")
-        bits.append(f"xếp loại {uy.band}" if uy.band else "xếp loại —")
-        bits.append(f"hạng {uy.rank}" if uy.rank else "hạng —")
-        if uy.rating:
-            bits.append(_rating_text(uy.rating))
-        if uy.titles:
-            bits.append(_titles_text(uy.titles))
-        lines.append(" ".join(bits[:1]) + " " + "; ".join(bits[1:]))
-    lines.append("  Khen thưởng đã nhận:" + ("" if awards else " (chưa có)"))
-    lines += [f"    {_award_line(config, a)}" for a in awards]
-    lines.append(f"  Cá nhân có lịch sử: {len(persons)}" + (" — " + ", ".join(_person_label(p) for p in persons) if persons else ""))
-    return lines
-
-
-def _person_label(p: PersonIdentity) -> str:
-    return p.name + (f" ({p.birth_year})" if p.birth_year else "")
-
-
-def person_lines(config: Config, history: StoreHistory, ident: PersonIdentity) -> list[str]:
-    key = ident.keys[-1]
-    years = history.person_years(key)
-    awards = history.person_awards(key)
-    lines = [f"Cá nhân: {ident.name}" + (f", sinh năm {ident.birth_year}" if ident.birth_year else ", chưa ghi năm sinh") + f" — đơn vị: {', '.join(ident.units)}"]
-    for m in ident.moves:
-        lines.append(f"  Chuyển từ {m.from_unit} sang {m.to_unit} năm {m.year}")
-    lines.append("  Theo năm:" + ("" if years else " (chưa có)"))
-    for y, py in years.items():
-        text = f"    {y} ({py.unit_code}): {_rating_text(py.rating)}"
-        if py.titles:
-            text += f"; danh hiệu: {_titles_text(py.titles)}"
-        lines.append(text)
-        for ini in py.initiatives:
-            if ini.recognised:
-                rec = f"QĐ số {ini.decision}" + (f" ngày {ini.decision_date:%d/%m/%Y}" if ini.decision_date else "") + f", cấp {vocab.INITIATIVE_LEVELS.get(ini.level, ini.level)}"
-            else:
-                rec = "chưa được công nhận"
-            lines.append(f"      Sáng kiến: {ini.title} ({rec})")
-    lines.append("  Khen thưởng đã nhận:" + ("" if awards else " (chưa có)"))
-    lines += [f"    {_award_line(config, a)}" for a in awards]
-    return lines
-
-
-def overview_lines(store: Store) -> list[str]:
-    closures = store.all("SELECT year, version FROM year_closures WHERE current = 1 ORDER BY year")
-    counts = {
-        "Cá nhân": store.one("SELECT COUNT(*) AS n FROM persons")["n"],
-        "Năm của cá nhân": store.one("SELECT COUNT(*) AS n FROM person_years WHERE current = 1")["n"],
-        "Sáng kiến": store.one("SELECT COUNT(*) AS n FROM initiatives WHERE current = 1")["n"],
-        "Khen thưởng đã nhận": store.one("SELECT COUNT(*) AS n FROM awards_received")["n"],
-        "Năm của đơn vị": store.one("SELECT COUNT(*) AS n FROM unit_years WHERE current = 1")["n"],
-    }
-    years = [r["year"] for r in store.all("SELECT DISTINCT year FROM unit_years WHERE current = 1 UNION SELECT DISTINCT year FROM person_years WHERE current = 1 ORDER BY year")]
-    lines = ["Lịch sử trong kho dữ liệu:"]
-    lines += [f"  {k}: {v}" for k, v in counts.items()]
-    lines.append("  Các năm có dữ liệu: " + (", ".join(str(y) for y in years) if years else "chưa có"))
-    lines.append("  Các năm đã chốt: " + (", ".join(f"{r['year']} (lần {r['version']})" for r in closures) if closures else "chưa có"))
-    lines.append("Xem chi tiết: ccht-batch history show --unit MÃ hoặc --person \"HỌ VÀ TÊN\"")
-    return lines
-
-
-# ---------------------------------------------------------------------------------------------------
-# Commands
-
-
-def command_history(ctx, args: argparse.Namespace) -> int:
-    from ccht_batch.cli.main import UsageError
-
-    config = ctx.config
-    what = args.history_command
-    if what == "template":
-        path = write_history_template(config)
-        ctx.console.line(f"Đã tạo tệp mẫu nhập lịch sử: {path}")
-        ctx.console.line("Điền các năm trước vào tệp, rồi chạy: ccht-batch history import <tệp đã điền>")
-        return EXIT_OK
-    if what == "import":
-        path = Path(args.file)
-        if not path.exists() and not path.is_absolute() and (ctx.workdir / path).exists():
-            path = ctx.workdir / path
-        if not path.is_file():
-            raise UsageError(f"không tìm thấy tệp '{args.file}'")
-        with workdir_locked(config), open_store(config) as store:
-            result = import_history(config, store, path)
-        for line in import_lines(result):
-            ctx.console.line(line)
-        return EXIT_REFUSED if result.refused else EXIT_OK
-    # show
-    unit = args.unit.strip().upper() if args.unit else None
-    with open_store(config) as store:
-        history = StoreHistory(store)
-        if args.person:
-            found = history.find_persons(args.person, unit)
-            if not found:
-                ctx.console.line(f"Không tìm thấy cá nhân '{args.person}'" + (f" ở đơn vị {unit}" if unit else "") + " trong lịch sử.")
-                return EXIT_OK
-            for i, ident in enumerate(found):
-                if i:
-                    ctx.console.line("")
-                for line in person_lines(config, history, ident):
-                    ctx.console.line(line)
-            return EXIT_OK
-        if unit:
-            for line in unit_lines(config, history, unit):
-                ctx.console.line(line)
-            return EXIT_OK
-        for line in overview_lines(store):
-            ctx.console.line(line)
-    return EXIT_OK
-
-
-def command_close_year(ctx, args: argparse.Namespace) -> int:
-    from ccht_batch.history.close_year import run_close_year
-
-    return run_close_year(ctx, args)

@@ -42,7 +42,6 @@ from ccht_batch.intake.read import read_file
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 FILES_PER_WORKER = 8
-CRASH_ENV = "CCHT_TEST_CRASH_FILE"  # tests only: a worker reading this file name dies
 FILE_ATTRIBUTE_HIDDEN = 0x2
 
 
@@ -99,20 +98,21 @@ def ignore_reason(name: str, st: os.stat_result | None = None) -> str | None:
 # ---------------------------------------------------------------------------------------------------
 # Reading, in parallel
 
+Reader = Callable[[Path, Config, str], FileRecord]  # ``read.read_file``, or a test's stand-in
+
 _worker_config: Config | None = None
 _worker_period: str | None = None
+_worker_read: Reader = read_file
 
 
-def _init_worker(config: Config, period: str) -> None:
-    global _worker_config, _worker_period
-    _worker_config, _worker_period = config, period
+def _init_worker(config: Config, period: str, read: Reader) -> None:
+    global _worker_config, _worker_period, _worker_read
+    _worker_config, _worker_period, _worker_read = config, period, read
 
 
 def _read_in_worker(path: Path) -> tuple:
     assert _worker_config is not None and _worker_period is not None
-    if os.environ.get(CRASH_ENV) == path.name:
-        os._exit(70)  # test hook: die like a native crash would (never set in production)
-    return pack(read_file(path, _worker_config, _worker_period))
+    return pack(_worker_read(path, _worker_config, _worker_period))
 
 
 # -- Records across the process boundary
@@ -184,22 +184,24 @@ def read_files(
     jobs: int,
     progress: Callable[[int], None] | None = None,
     mp_context: BaseContext | None = None,
+    read: Reader = read_file,
 ) -> list[FileRecord]:
     """Read every path; records in the order of ``paths``, identical for any ``jobs``.
 
     ``progress`` is called with the number of files finished since its previous call. ``jobs`` is an
     upper bound: a worker is started only for every ``FILES_PER_WORKER`` files (starting one costs more
     than reading a few files, most of all with Windows' spawn); 1 reads in this process.
-    ``mp_context`` picks the start method (tests use spawn, as on Windows).
+    ``mp_context`` picks the start method (tests use spawn, as on Windows). ``read`` reads one file: a
+    top-level function, so that worker processes can be given it.
     """
     paths = list(paths)
     jobs = max(1, min(int(jobs or 1), len(paths) // FILES_PER_WORKER))
     with _collector_paused():
         if jobs > 1:
-            return _read_parallel(paths, config, period, jobs, progress, mp_context)
+            return _read_parallel(paths, config, period, jobs, progress, mp_context, read)
         records = []
         for path in paths:
-            records.append(read_file(path, config, period))
+            records.append(read(path, config, period))
             if progress:
                 progress(1)
         return records
@@ -224,12 +226,18 @@ def _chunksize(n: int, jobs: int) -> int:
 
 
 def _read_parallel(
-    paths: list[Path], config: Config, period: str, jobs: int, progress: Callable[[int], None] | None, mp_context: BaseContext | None
+    paths: list[Path],
+    config: Config,
+    period: str,
+    jobs: int,
+    progress: Callable[[int], None] | None,
+    mp_context: BaseContext | None,
+    read: Reader,
 ) -> list[FileRecord]:
     results: list[FileRecord | None] = [None] * len(paths)
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker, initargs=(config, period)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker, initargs=(config, period, read)) as pool:
             for i, packed in enumerate(pool.map(_read_in_worker, paths, chunksize=_chunksize(len(paths), jobs))):
                 results[i] = unpack(packed)
                 done += 1
@@ -243,7 +251,7 @@ def _read_parallel(
         while remaining:
             got = 0
             try:
-                with ProcessPoolExecutor(max_workers=1, mp_context=mp_context, initializer=_init_worker, initargs=(config, period)) as pool:
+                with ProcessPoolExecutor(max_workers=1, mp_context=mp_context, initializer=_init_worker, initargs=(config, period, read)) as pool:
                     for packed in pool.map(_read_in_worker, [paths[i] for i in remaining]):
                         results[remaining[got]] = unpack(packed)
                         got += 1

@@ -44,9 +44,8 @@ from ccht_batch.core.values import (
     parse_decimal,
     parse_year,
 )
-from ccht_batch.forms import appraisal as A
 from ccht_batch.forms import layout as L
-from ccht_batch.intake.read import RawBook, RawSheet
+from ccht_batch.intake.raw import RawBook, RawSheet
 
 EMPTY_SHOWN = "(trống)"
 
@@ -720,29 +719,29 @@ def _appraisal(book: RawBook, meta: dict[str, Any], config: Config, period: str,
     outcome = Outcome(kind=L.KIND_APPRAISAL, issues=out.items)
     if out.has_errors:
         return outcome
-    sheet = book.sheet(A.SHEET)
+    sheet = book.sheet(L.APPRAISAL_SHEET)
     if sheet is None:
-        out.add("sheet-missing", expected=A.SHEET)
+        out.add("sheet-missing", expected=L.APPRAISAL_SHEET)
         return outcome
-    header = find_header(sheet, A.READ_HEADERS, out)
+    header = find_header(sheet, L.APPRAISAL_READ_HEADERS, out)
     if header is None:
         return outcome
     hrow, cols = header
     scores: list[AppraisedScore] = []
     seen: set[tuple[str, str]] = set()
     for r in range(hrow + 1, sheet.height):
-        cell = cell_ref(r, cols[A.A_APPRAISED])
-        raw = _input(sheet, r, cols[A.A_APPRAISED], True, out)
+        cell = cell_ref(r, cols[L.A_APPRAISED])
+        raw = _input(sheet, r, cols[L.A_APPRAISED], True, out)
         if raw is FORMULA or shown(raw) == "":
             continue
-        unit_code = text_of(sheet.value(r, cols[A.A_UNIT]))
-        cid = code_of(sheet.value(r, cols[A.A_CODE]))
+        unit_code = text_of(sheet.value(r, cols[L.A_UNIT]))
+        cid = code_of(sheet.value(r, cols[L.A_CODE]))
         unit = plan.units.get(unit_code)
         criterion = config.criteria.criterion(cid)
         if unit is None:
-            out.add("appraisal-unknown-unit", sheet=sheet.name, cell=cell_ref(r, cols[A.A_UNIT]), value=unit_code or EMPTY_SHOWN)
+            out.add("appraisal-unknown-unit", sheet=sheet.name, cell=cell_ref(r, cols[L.A_UNIT]), value=unit_code or EMPTY_SHOWN)
         if criterion is None:
-            out.add("appraisal-unknown-criterion", sheet=sheet.name, cell=cell_ref(r, cols[A.A_CODE]), value=cid or EMPTY_SHOWN)
+            out.add("appraisal-unknown-criterion", sheet=sheet.name, cell=cell_ref(r, cols[L.A_CODE]), value=cid or EMPTY_SHOWN)
         if unit is None or criterion is None:
             continue
         value = check_number(raw, criterion, sheet.name, cell, out)
@@ -752,10 +751,10 @@ def _appraisal(book: RawBook, meta: dict[str, Any], config: Config, period: str,
             out.add("score-not-applicable", sheet=sheet.name, cell=cell, value=fmt_number(value))
             continue
         if (unit.code, criterion.id) in seen:
-            out.add("row-duplicate", sheet=sheet.name, cell=cell_ref(r, cols[A.A_CODE]), value=f"{unit.code} {criterion.id}")
+            out.add("row-duplicate", sheet=sheet.name, cell=cell_ref(r, cols[L.A_CODE]), value=f"{unit.code} {criterion.id}")
             continue
         seen.add((unit.code, criterion.id))
-        note = text_of(_input(sheet, r, cols[A.A_NOTE], False, out))
+        note = text_of(_input(sheet, r, cols[L.A_NOTE], False, out))
         scores.append(AppraisedScore(unit_code=unit.code, criterion_id=criterion.id, score=value, note=note, cell=cell))
     outcome.appraisal = Appraisal(period=period, file_name=file_name, sha256=sha256, scores=scores)
     return outcome

@@ -12,7 +12,6 @@ it, so a crash or a dropped connection loses nothing and a rerun resends nothing
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import smtplib
 import ssl
 import uuid
@@ -27,7 +26,6 @@ from typing import Mapping
 from ccht_batch.config.model import SECURITY, Config, MailSettings
 from ccht_batch.core.oserrors import os_reason
 from ccht_batch.mail.compose import Draft, header_text
-from ccht_batch.store.db import Store, dumps
 
 ENV_HOST = "CCHT_SMTP_HOST"
 ENV_PORT = "CCHT_SMTP_PORT"
@@ -260,29 +258,3 @@ class SmtpSession:
             except (OSError, smtplib.SMTPException):
                 pass
             self._drop()
-
-
-# ---------------------------------------------------------------------------------------------------
-# What was sent
-
-
-class MailLog:
-    """The store's record of sent messages: what went to whom, with which attachments and figures."""
-
-    def __init__(self, store: Store):
-        self.store = store
-
-    def last_fingerprint(self, draft: Draft) -> str | None:
-        row = self.store.one(
-            "SELECT fingerprint FROM mail_log WHERE scope = ? AND recipient = ? AND kind = ? ORDER BY id DESC LIMIT 1",
-            (draft.scope, draft.recipient, draft.kind),
-        )
-        return row["fingerprint"] if row else None
-
-    def record(self, draft: Draft, subject: str, message_id: str) -> None:
-        sent_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        with self.store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO mail_log (scope, recipient, kind, subject, message_id, fingerprint, attachments_json, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (draft.scope, draft.recipient, draft.kind, subject, message_id, draft.fingerprint, dumps([a.describe() for a in draft.attachments]), sent_at),
-            )

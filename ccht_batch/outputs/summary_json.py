@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ccht_batch.awards.select import rules_for
 from ccht_batch.config.model import Config
 from ccht_batch.core.files import atomic_path
 from ccht_batch.core.records import FileRecord, RunOutcome, UnitOutcome
@@ -41,8 +42,6 @@ def sorted_units(config: Config, units: list[UnitOutcome]) -> list[UnitOutcome]:
 def considered_rules(config: Config, outcome: RunOutcome) -> list:
     """The reward forms this run considered. The award engine decides (``awards.rules_for``); every
     writer follows it, so a list never shows a form the engine did not check, or the reverse."""
-    from ccht_batch.awards.select import rules_for
-
     return rules_for(config, outcome.period, outcome.milestone)[0]
 
 

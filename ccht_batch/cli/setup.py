@@ -1,0 +1,38 @@
+"""``init`` and ``check``: making a working folder, and checking its configuration."""
+
+from __future__ import annotations
+
+import argparse
+
+from ccht_batch.cli.context import EXIT_OK, Context
+from ccht_batch.config.workdir import init_workdir
+from ccht_batch.core.errors import UsageError
+from ccht_batch.core.values import fmt_number
+
+
+def command_init(ctx: Context, args: argparse.Namespace) -> int:
+    target = args.dir if args.dir is not None else ctx.workdir
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"'{target}' là một tệp, không phải thư mục: hãy chọn một thư mục (mới hoặc đã có)")
+    written, kept = init_workdir(target)
+    ctx.console.line(f"Thư mục làm việc: {target.resolve()}")
+    for path in written:
+        ctx.console.line(f"  đã tạo  {path}")
+    for path in kept:
+        ctx.console.line(f"  giữ nguyên (đã có)  {path}")
+    ctx.console.line("Tiếp theo: sửa config/units.yaml và config/settings.yaml, rồi chạy: ccht-batch check")
+    return EXIT_OK
+
+
+def command_check(ctx: Context, args: argparse.Namespace) -> int:
+    cfg = ctx.config
+    c = cfg.criteria
+    ctx.console.line("Cấu hình hợp lệ.")
+    ctx.console.line(f"  Phong trào: {c.movement.name} ({c.movement.start_year} - {c.movement.end_year})")
+    ctx.console.line(f"  Cơ quan: {cfg.agency.name} — {cfg.agency.parent}")
+    ctx.console.line(f"  Lĩnh vực: {len(c.fields)}; tiêu chí: {len(c.criteria)}; tổng điểm tối đa: {fmt_number(c.total_max)}")
+    ctx.console.line(f"  Điểm thưởng: {len(c.bonus_items)} mục (tối đa {fmt_number(c.bonus_cap)}); điểm trừ: {len(c.penalty_items)} mục")
+    ctx.console.line(f"  Chỉ số: {len(c.indicators)}; mức xếp loại: " + ", ".join(f"{b.name} ≥ {fmt_number(b.min)}" for b in c.bands))
+    ctx.console.line("  Hình thức khen thưởng: " + "; ".join(a.name for a in c.awards))
+    ctx.console.line(f"  Đơn vị: {len(cfg.units)}; phiên bản tiêu chí: {cfg.criteria_version}")
+    return EXIT_OK

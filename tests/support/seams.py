@@ -1,0 +1,45 @@
+"""Test seams: stand-ins the tests hand to the library where a real fault must happen at a chosen point.
+
+Each is a top-level function (or a partial of one), so that worker processes can be given it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from ccht_batch.config.model import Config
+from ccht_batch.core.records import FileRecord
+from ccht_batch.intake.read import read_file
+
+
+def dies_on(name: str, path: Path, config: Config, period: str) -> FileRecord:
+    """Read like ``read_file``, but die like a native crash would when reading the file named ``name``
+    (use ``functools.partial(dies_on, name)``)."""
+    if path.name == name:
+        os._exit(70)
+    return read_file(path, config, period)
+
+
+def pause_marker(workdir: Path, stage: str) -> Path:
+    return Path(workdir) / f".ccht-pause-{stage}"
+
+
+def run_paused(workdir: str, period: str, stage: str) -> None:
+    """Run the month in ``workdir`` and stop at ``stage`` for ten minutes, after writing a marker file, so
+    that a test can kill the process there (``python -c`` from tests/test_batch_crash.py)."""
+    from ccht_batch.batch import run_batch
+    from ccht_batch.config.load import load_config
+
+    def checkpoint(reached: str) -> None:
+        if reached == stage:
+            pause_marker(Path(workdir), stage).write_text(str(os.getpid()), encoding="utf-8")
+            time.sleep(600)
+
+    run_batch(load_config(workdir), period, jobs=1, checkpoint=checkpoint)
+
+
+if __name__ == "__main__":
+    run_paused(*sys.argv[1:4])
