@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_outputs_sample import build_outcome, load_sample_config  # noqa: E402
+from support.sample import build_outcome, load_sample_config  # noqa: E402
 
 from ccht_batch.outputs.write import write_outputs  # noqa: E402
 

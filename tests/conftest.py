@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers.py
+sys.path.insert(0, str(Path(__file__).parent))  # tests/support
 
-from helpers import SOFFICE  # noqa: E402
+from support.soffice import SOFFICE  # noqa: E402
 
 from ccht_batch.config.load import load_config  # noqa: E402
 from ccht_batch.config.workdir import init_workdir  # noqa: E402

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.history import MemoryHistory
 
 from ccht_batch.awards.checks import (
     PersonSubject,
@@ -30,7 +31,6 @@ from ccht_batch.core.records import (
     AwardRecord,
     CriterionScore,
     InitiativeRecord,
-    MemoryHistory,
     PersonEntry,
     PersonYear,
     Submission,

@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from support.cli import run_in as run
 from support.seams import pause_marker
-from test_batch import run, submit, summary, units_by_code
+from support.workdirs import submit, summary, units_by_code
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 

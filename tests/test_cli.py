@@ -7,7 +7,6 @@ without a help text, or an argparse word left in English, fails here.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import shutil
 import subprocess
@@ -15,20 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run_cli as run
 
 from ccht_batch import __version__
-from ccht_batch.cli.console import Console
-from ccht_batch.cli.main import main
 from ccht_batch.cli.parser import build_parser
 
 REPO = Path(__file__).resolve().parents[1]
 ENGLISH = ("usage:", "show this help message", "positional arguments", "options:", "optional arguments", "error:", "invalid choice", "required:")
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), console=Console(out=out, err=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def workdir_with_config(tmp_path: Path) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from test_history_fixtures import (
+from support.history import (
     CSTDCS,
     HTXSNV,
     fill_history,

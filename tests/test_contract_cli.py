@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 import pytest
-from test_contract_kit import (
+from support.contract import (
     PERIOD,
     VI_MARKS,
     cli,

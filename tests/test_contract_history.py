@@ -5,7 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
-from test_contract_kit import (
+from support.contract import (
     cli,
     cli_proc,
     find_header,

@@ -7,7 +7,7 @@ import email.policy
 from types import SimpleNamespace
 
 import pytest
-from test_contract_kit import (
+from support.contract import (
     PERIOD,
     VI_MARKS,
     Template,

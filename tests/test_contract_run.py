@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
-from test_contract_kit import (
+from support.contract import (
     LOI_HEADERS,
     PERIOD,
     PREV_PERIOD,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from test_contract_kit import (
+from support.contract import (
     SHEET_ORDER,
     YEAR,
     Template,

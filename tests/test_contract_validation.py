@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from test_contract_kit import (
+from support.contract import (
     PERIOD,
     VI_MARKS,
     Template,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from test_batch import run, units_by_code
+from support.cli import run_in as run
+from support.workdirs import units_by_code
 
 
 def test_demo_runs_two_months_and_exits_0(tmp_path):

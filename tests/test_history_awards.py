@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from test_history_fixtures import fill_history, four_year_history, make_workdir
+from support.history import fill_history, four_year_history, make_workdir
 
 from ccht_batch.awards.select import evaluate_awards
 from ccht_batch.core.records import PersonEntry, Submission, UnitOutcome, UnitScore

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from helpers import SOFFICE, soffice_convert
-from test_history_fixtures import (
+from support.history import (
     HTTNV,
     HTXSNV,
     fill_history,
@@ -20,6 +19,7 @@ from test_history_fixtures import (
     person_row,
     run_cli,
 )
+from support.soffice import SOFFICE, soffice_convert
 
 from ccht_batch.core.records import person_key
 from ccht_batch.history.imports import import_history

@@ -120,3 +120,17 @@ def test_function_level_imports_are_deliberate() -> None:
 def test_no_test_hooks_in_product_code() -> None:
     hooked = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if "CCHT_TEST_" in p.read_text(encoding="utf-8")]
     assert hooked == []
+
+
+def test_the_public_api_names_resolve_and_import_lazily() -> None:
+    import subprocess
+    import sys
+
+    import ccht_batch
+
+    for name in ccht_batch.__all__:
+        assert getattr(ccht_batch, name) is not None, name
+    # importing the package itself loads no stage (start-up of `--help`, `check`)
+    code = "import sys, ccht_batch; print(sorted(m for m in sys.modules if m.startswith('ccht_batch.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from ccht_batch.cli.console import Console
-from ccht_batch.cli.main import main
+from support.cli import run_cli as run
+
 from ccht_batch.config.load import load_config
 from ccht_batch.config.model import CONFIG_FILES
 from ccht_batch.config.workdir import init_workdir
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), console=Console(out=out, err=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_init_writes_the_default_config_and_empty_folders(tmp_path):

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from corpus import PERIOD, Templates, fill
+from support.corpus import PERIOD, Templates, fill
 from support.seams import dies_on
 
 from ccht_batch.core import issues

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from corpus import PERIOD, Templates, build_corpus
+from support.corpus import PERIOD, Templates, build_corpus
 
 from ccht_batch.config.load import load_config
 from ccht_batch.config.workdir import init_workdir

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from test_mail_support import (
+from support.mail import (
     EMAILS,
     LEADERSHIP,
     MESSAGES,

@@ -10,7 +10,7 @@ import ssl
 import pytest
 import trustme
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from test_mail_support import (
+from support.mail import (
     EMAILS,
     LEADERSHIP,
     MESSAGES,

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing  # noqa: E402
 import re
 import shutil
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import openpyxl
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-import multiprocessing  # noqa: E402
-
-from test_outputs_sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
+from support.sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
 
 from ccht_batch.core.records import MISSING, RunOutcome, UnitOutcome  # noqa: E402
 from ccht_batch.outputs.feedback import FIX_HEADERS, SHEETS, rank_change_text  # noqa: E402

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_outputs_sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
+from support.sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
 
 from ccht_batch.outputs.summary_json import write_summary_json  # noqa: E402
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import openpyxl
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_outputs_sample import (  # noqa: E402
+from support.sample import (  # noqa: E402
     BK_UBND,
     EVIL,
     GK,

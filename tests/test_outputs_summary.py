@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_outputs_sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
+from support.sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
 
 from ccht_batch.outputs.consolidated import (
     ISSUE_HEADERS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from conftest_score_helpers import (
+from support.scoring import (
     D,
     default_config,
     full_submission,

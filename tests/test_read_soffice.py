@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import needs_soffice
-from corpus import PERIOD, Templates, build_soffice_corpus
+from support.corpus import PERIOD, Templates, build_soffice_corpus
 
 from ccht_batch.intake import parallel as intake
 
@@ -40,8 +40,8 @@ def test_each_format_ends_as_expected(converted):
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
-    from corpus import fill
-    from helpers import soffice_convert
+    from support.corpus import fill
+    from support.soffice import soffice_convert
 
     from ccht_batch.config.load import load_config
     from ccht_batch.config.workdir import init_workdir

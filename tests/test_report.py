@@ -8,8 +8,7 @@ import docx
 import openpyxl
 import pytest
 from docx.shared import Cm
-from helpers import SOFFICE, soffice_convert
-from test_history_fixtures import (
+from support.history import (
     fill_history,
     four_year_history,
     make_workdir,
@@ -18,6 +17,7 @@ from test_history_fixtures import (
     seed_nominations,
     seed_result,
 )
+from support.soffice import SOFFICE, soffice_convert
 
 from ccht_batch.cli.history import close_year
 from ccht_batch.history.imports import import_history

@@ -10,7 +10,7 @@ import zipfile
 
 import olefile
 import pytest
-from corpus import (
+from support.corpus import (
     PERIOD,
     Templates,
     compound_file,

@@ -8,7 +8,7 @@ check: a unit losing d points out of 100 scores 100 − d.
 from __future__ import annotations
 
 import pytest
-from conftest_score_helpers import (
+from support.scoring import (
     D,
     default_config,
     evidence_cell,

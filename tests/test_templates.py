@@ -8,14 +8,15 @@ from pathlib import Path
 
 import openpyxl
 from conftest import needs_soffice
-from helpers import fill_template, header_map, soffice_convert
 from python_calamine import CalamineWorkbook
+from support.soffice import soffice_convert
 
 from ccht_batch.cli.console import Console
 from ccht_batch.cli.main import main
 from ccht_batch.config.load import load_config
 from ccht_batch.core import vocab
 from ccht_batch.forms import layout as L
+from ccht_batch.forms.filling import fill_template, header_map
 from ccht_batch.forms.template import write_templates
 
 CONTRACT_SHEETS = [L.SHEET_GUIDE, L.SHEET_SCORES, L.SHEET_INDICATORS, L.SHEET_PERSONS, L.SHEET_META]

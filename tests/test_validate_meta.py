@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from corpus import Book, blank_sheets
+from support.corpus import Book, blank_sheets
 
 from ccht_batch.forms import layout as L
 from ccht_batch.intake import validate

@@ -7,7 +7,7 @@ import datetime as dt
 import unicodedata
 
 import pytest
-from corpus import Book, blank_sheets
+from support.corpus import Book, blank_sheets
 
 from ccht_batch.core import vocab
 from ccht_batch.forms import layout as L

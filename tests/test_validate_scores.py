@@ -8,7 +8,7 @@ import unicodedata
 from decimal import Decimal
 
 import pytest
-from corpus import Book, blank_sheets
+from support.corpus import Book, blank_sheets
 
 from ccht_batch.forms import layout as L
 

@@ -426,7 +426,7 @@ class AwardRecord:
 
 
 class HistoryView(Protocol):
-    """Read access to the yearly records; the store implements it, tests may use ``MemoryHistory``.
+    """Read access to the yearly records; the store implements it, tests use an in-memory one.
 
     A year absent from ``person_years``/``unit_years`` is unknown ("cannot tell"), never "no".
     """
@@ -440,23 +440,3 @@ class HistoryView(Protocol):
     def unit_awards(self, unit_code: str) -> list[AwardRecord]: ...
 
 
-@dataclass
-class MemoryHistory:
-    """A ``HistoryView`` held in memory (tests, and the empty history of a first run)."""
-
-    persons: dict[str, dict[int, PersonYear]] = field(default_factory=dict)
-    person_award_list: dict[str, list[AwardRecord]] = field(default_factory=dict)
-    units: dict[str, dict[int, UnitYear]] = field(default_factory=dict)
-    unit_award_list: dict[str, list[AwardRecord]] = field(default_factory=dict)
-
-    def person_years(self, person_key: str) -> dict[int, PersonYear]:
-        return dict(self.persons.get(person_key, {}))
-
-    def person_awards(self, person_key: str) -> list[AwardRecord]:
-        return list(self.person_award_list.get(person_key, []))
-
-    def unit_years(self, unit_code: str) -> dict[int, UnitYear]:
-        return dict(self.units.get(unit_code, {}))
-
-    def unit_awards(self, unit_code: str) -> list[AwardRecord]:
-        return list(self.unit_award_list.get(unit_code, []))

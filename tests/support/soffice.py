@@ -1,7 +1,5 @@
-"""Test helpers: fill a generated template the way a unit would, and re-save files with LibreOffice.
+"""Re-saving and converting files with LibreOffice, as a unit or the Office would.
 
-Filling goes through openpyxl and finds cells by sheet name and header title only (the contract), so the
-tests exercise the same layout outside tests rely on.
 """
 
 from __future__ import annotations
@@ -11,8 +9,6 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
-
-from ccht_batch.forms.filling import fill_template, header_map  # noqa: F401  (re-exported for tests)
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import email
-import io
 import json
 from email import policy
 from email.message import EmailMessage
@@ -13,13 +12,12 @@ from typing import Any, Iterator
 
 from aiosmtpd.controller import Controller
 
-from ccht_batch.cli.console import Console
-from ccht_batch.cli.main import main
 from ccht_batch.config.load import load_config
 from ccht_batch.config.workdir import init_workdir
 from ccht_batch.forms.template import write_templates
 from ccht_batch.store.db import Store
 from ccht_batch.xlsx.util import new_workbook
+from support.cli import run_in as run_cli  # noqa: F401  (re-exported for the mail tests)
 
 PERIOD = "2025-11"
 YEAR = 2025
@@ -133,12 +131,6 @@ def record_submission(workdir: Path, unit_code: str, year: int, period: str) -> 
 def mail_log(workdir: Path) -> list[dict[str, Any]]:
     with Store(workdir / "data" / "ccht-batch.sqlite") as store:
         return [dict(r) for r in store.all("SELECT * FROM mail_log ORDER BY id")]
-
-
-def run_cli(workdir: Path, *args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["--workdir", str(workdir), *args], console=Console(out=out, err=err, interactive=False))
-    return code, out.getvalue(), err.getvalue()
 
 
 def parse(data: bytes) -> EmailMessage:

@@ -8,7 +8,6 @@ following each data validation to its lookup range, and expectations come from t
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -23,6 +22,8 @@ from pathlib import Path
 import openpyxl
 import yaml
 from openpyxl.utils import get_column_letter, range_boundaries
+
+from support.cli import run_cli
 
 PERIOD = "2025-11"
 PREV_PERIOD = "2025-10"
@@ -56,13 +57,8 @@ class Result:
 
 def cli(workdir: Path | None, *args: str) -> Result:
     """Run a command in this process through the public entry point, capturing what a clerk would read."""
-    from ccht_batch.cli.console import Console
-    from ccht_batch.cli.main import main
-
-    out, err = io.StringIO(), io.StringIO()
     argv = (["--workdir", str(workdir)] if workdir is not None else []) + [str(a) for a in args]
-    rc = main(argv, console=Console(out=out, err=err, interactive=False))
-    return Result(rc, out.getvalue(), err.getvalue())
+    return Result(*run_cli(*argv))
 
 
 def cli_proc(workdir: Path | None, *args: str, cwd: Path | None = None, timeout: float = 120, stdin: str | None = None,

@@ -9,33 +9,32 @@ the batch is written in parallel.
 from __future__ import annotations
 
 import datetime as dt
-import io
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 
-from ccht_batch.cli.console import Console
-from ccht_batch.cli.main import main
 from ccht_batch.config.load import load_config
 from ccht_batch.config.model import Config
 from ccht_batch.config.workdir import init_workdir
-from ccht_batch.core.records import PersonEntry, Submission
+from ccht_batch.core.records import (
+    AwardRecord,
+    PersonEntry,
+    PersonYear,
+    Submission,
+    UnitYear,
+)
 from ccht_batch.history.workbook import HEADER_ROW, HEADERS, build_history_template
 from ccht_batch.store.db import Store, dumps
+from support.cli import run_in as run_cli  # noqa: F401  (re-exported for the history tests)
 
 
 def make_workdir(tmp_path: Path) -> tuple[Path, Config]:
     wd = tmp_path / "wd"
     init_workdir(wd)
     return wd, load_config(wd)
-
-
-def run_cli(wd: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["--workdir", str(wd), *argv], console=Console(out=out, err=err, interactive=False))
-    return code, out.getvalue(), err.getvalue()
 
 
 def fill_history(config: Config, path: Path, sheets: dict[str, list[dict[str, Any]]]) -> Path:
@@ -186,3 +185,25 @@ def seed_nominations(store: Store, period: str, milestone: str | None, rows: lis
 
 def dec(text: str) -> Decimal:
     return Decimal(text)
+
+
+@dataclass
+class MemoryHistory:
+    """A ``HistoryView`` held in memory (tests, and the empty history of a first run)."""
+
+    persons: dict[str, dict[int, PersonYear]] = field(default_factory=dict)
+    person_award_list: dict[str, list[AwardRecord]] = field(default_factory=dict)
+    units: dict[str, dict[int, UnitYear]] = field(default_factory=dict)
+    unit_award_list: dict[str, list[AwardRecord]] = field(default_factory=dict)
+
+    def person_years(self, person_key: str) -> dict[int, PersonYear]:
+        return dict(self.persons.get(person_key, {}))
+
+    def person_awards(self, person_key: str) -> list[AwardRecord]:
+        return list(self.person_award_list.get(person_key, []))
+
+    def unit_years(self, unit_code: str) -> dict[int, UnitYear]:
+        return dict(self.units.get(unit_code, {}))
+
+    def unit_awards(self, unit_code: str) -> list[AwardRecord]:
+        return list(self.unit_award_list.get(unit_code, []))

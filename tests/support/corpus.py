@@ -24,7 +24,6 @@ from typing import Any, Callable
 
 import openpyxl
 import xlsxwriter
-from helpers import fill_template, header_map, soffice_convert
 
 from ccht_batch.config.load import load_config
 from ccht_batch.config.model import Config
@@ -33,11 +32,12 @@ from ccht_batch.core import vocab
 from ccht_batch.core.records import ACCEPTED, DUPLICATE, IGNORED, REJECTED
 from ccht_batch.core.values import column_letter
 from ccht_batch.forms import layout as L
-from ccht_batch.forms.filling import Formula
+from ccht_batch.forms.filling import Formula, fill_template, header_map
 from ccht_batch.forms.template import build_template
 from ccht_batch.intake import validate
 from ccht_batch.intake.raw import RawBook, RawSheet
 from ccht_batch.intake.read import open_book
+from support.soffice import soffice_convert
 
 PERIOD = "2025-11"
 YEAR = 2025

@@ -19,7 +19,7 @@ from ccht_batch.config.load import load_config
 from ccht_batch.config.model import Config
 from ccht_batch.core.records import IndicatorEntry, ScoreEntry, Submission
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 YEAR = 2025
 FIRST_SCORE_ROW = 8  # the first scored row's sheet row in these fixtures
 FIRST_INDICATOR_ROW = 5
