@@ -201,7 +201,7 @@ CASES = [
     (
         "missing-deadline-due",
         "criteria.yaml",
-        '          due: "31/01"          # plan due by 31 January of the year [ĐỀ XUẤT]\n',
+        '          due: "31/01"          # hạn ban hành kế hoạch: ngày 31 tháng 01 hằng năm [ĐỀ XUẤT]\n',
         "",
         "params:",
         '- id: "1.1"',

@@ -245,7 +245,7 @@ def test_points_change_rows_and_version_wording_does_not(workdir):
     assert meta["criteria_version"] == cfg.criteria_version
 
     # a method parameter change alone also changes the version
-    path.write_text(original.replace('          zero_denominator: full    # nothing found', '          zero_denominator: zero    # nothing found'), encoding="utf-8")
+    path.write_text(original.replace('          zero_denominator: full    # không phát hiện', '          zero_denominator: zero    # không phát hiện'), encoding="utf-8")
     assert load_config(workdir).criteria_version != base.criteria_version
 
 
@@ -293,6 +293,6 @@ def test_outdated_template_is_recognised(workdir):
     path = _one(config)
     assert template_is_current(config, path)
     crit = workdir / "config" / "criteria.yaml"
-    crit.write_text(crit.read_text(encoding="utf-8").replace("zero_denominator: full    # nothing found", "zero_denominator: zero    # nothing found"), encoding="utf-8")
+    crit.write_text(crit.read_text(encoding="utf-8").replace("zero_denominator: full    # không phát hiện", "zero_denominator: zero    # không phát hiện"), encoding="utf-8")
     assert not template_is_current(load_config(workdir), path)
     assert not template_is_current(config, workdir / "khong-co.xlsx")
