@@ -10,14 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.golden import MANIFEST, build, manifest
+from support.golden import MANIFEST, build, manifest, recorded_writers, writers
 
 
 @pytest.mark.slow
 def test_demo_outputs_match_the_golden_manifest(tmp_path: Path) -> None:
+    if recorded_writers() != writers():
+        pytest.skip(f"the manifest was recorded with other writer versions ({recorded_writers()}; here {writers()})")
     codes = build(tmp_path / "scenario")
     assert all(code == 0 for _, code in codes), codes
-    expected = MANIFEST.read_text(encoding="utf-8").splitlines()
+    expected = MANIFEST.read_text(encoding="utf-8").splitlines()[1:]
     got = manifest(tmp_path / "scenario")
     missing = sorted(set(expected) - set(got))
     extra = sorted(set(got) - set(expected))

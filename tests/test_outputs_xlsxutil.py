@@ -10,14 +10,17 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import xlsxwriter.worksheet
 from python_calamine import CalamineWorkbook
 
+from ccht_batch.xlsx import fast
 from ccht_batch.xlsx.fast import (
     FastSheet,
     PatternBook,
     SheetRows,
     Styled,
     ZipPart,
+    hooks_mismatch,
     row_heights,
     use_formats,
     zip_bytes,
@@ -166,3 +169,71 @@ def test_pattern_rows_may_not_cover_the_layout(tmp_path):
         book.write(tmp_path / "a.xlsx", [SheetRows.of(0, [["x"]], [f["text"]])], {"title": "t", "unit": "u"})
     with pytest.raises(KeyError):
         book.write(tmp_path / "b.xlsx", [None, None], {"title": "t"})  # the page header's {{unit}} has no text
+
+
+# -- without the xlsxwriter internals the fast writer relies on
+
+
+class _OldWorksheet(xlsxwriter.worksheet.Worksheet):
+    """A worksheet as xlsxwriter 3.1.9 – 3.2.9 made it: no ``row_info``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        del self.row_info
+
+
+def test_a_missing_internal_is_named():
+    assert hooks_mismatch() is None  # the xlsxwriter installed here
+    assert hooks_mismatch(_OldWorksheet) == "row_info"
+
+
+def _values_and_styles(data: bytes) -> dict:
+    """Values as python-calamine reads them (openpyxl reads inline and shared text differently), styles
+    and page set-up as openpyxl does."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    values = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    out = {"title": wb.properties.title}
+    for ws in wb.worksheets:
+        out[ws.title] = {
+            "values": values.get_sheet_by_name(ws.title).to_python(skip_empty_area=False),
+            "styles": [[(c.number_format, c.font.b, c.font.i, c.border.left.style, c.alignment.wrap_text) for c in r] for r in ws.iter_rows()],
+            "heights": {r: d.height for r, d in ws.row_dimensions.items() if d.height},
+            "header": ws.oddHeader.center.text,
+        }
+    return out
+
+
+def test_without_the_internals_tables_are_written_cell_by_cell_with_the_same_content(monkeypatch, tmp_path):
+    from ccht_batch.outputs import feedback
+
+    fast_book = _book(fast=True)
+    d = _feedback_values()
+    feedback.write_feedback_file(tmp_path / "fast.xlsx", d)
+
+    monkeypatch.setattr(fast, "FAST", False)
+    monkeypatch.setattr(feedback, "_PATTERN", None)
+    plain_book = _values_and_styles(_book(fast=True))
+    quick_book = _values_and_styles(fast_book)
+    rich = ROWS[0].index("<r>rich?</r>")  # python-calamine reads that text back empty from a shared string
+    for values in (plain_book["S"]["values"], quick_book["S"]["values"]):
+        for row in values[1:]:
+            row[rich] = row[len(ROWS[0]) - 1 - (rich - 7)] = None
+    assert plain_book == quick_book
+    feedback.write_feedback_file(tmp_path / "plain.xlsx", d)
+    plain, quick = (_values_and_styles((tmp_path / n).read_bytes()) for n in ("plain.xlsx", "fast.xlsx"))
+    assert plain == quick
+    assert plain["Điểm"]["values"][1][0] not in (None, "")  # the comparison saw real rows
+
+
+def _feedback_values() -> dict:
+    import tempfile
+    from pathlib import Path
+
+    from support.sample import build_outcome, load_sample_config
+
+    from ccht_batch.outputs import feedback
+
+    config = load_sample_config(Path(tempfile.mkdtemp()))
+    outcome = build_outcome(config)
+    unit = next(u for u in outcome.units if u.score is not None and u.sent_this_period)
+    return feedback.feedback_data(config, outcome, unit)

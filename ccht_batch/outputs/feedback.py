@@ -245,7 +245,8 @@ def _pattern() -> tuple[PatternBook, _Layout]:
 
         def build(wb: Any) -> None:
             layout = _Layout(wb)
-            made.append(layout)
+            if not made:  # the pattern's layout (without FAST, build runs again for each file)
+                made.append(layout)
             layout.sheet(wb, SHEET_RESULT, RESULT_WIDTHS)
             layout.sheet(wb, SHEET_FIX, FIX_WIDTHS, FIX_HEADERS)
             layout.sheet(wb, SHEET_SCORES, SCORE_WIDTHS, SCORE_HEADERS)

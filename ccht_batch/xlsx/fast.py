@@ -5,14 +5,18 @@ xlsxwriter spends about 10 µs a cell and 2 ms a workbook on its own. Two ways a
 xlsxwriter for everything but the rows: ``FastSheet`` (a worksheet whose table body is turned into XML in
 one pass, about 1 µs a cell) and ``PatternBook`` (a layout built once by xlsxwriter, then filled with
 each file's rows and zipped as zipfile would). Both write text cells inline and escaped, never parsed.
-They override a few private xlsxwriter hooks: tests/test_outputs_xlsxutil.py compares their output with
-xlsxwriter's own, so an xlsxwriter upgrade that changes those hooks fails there first.
+They override a few private xlsxwriter hooks, checked when this module is imported: where an
+xlsxwriter release lacks one (``FAST`` is False, and a warning says so), every table is written cell by
+cell through xlsxwriter's public API instead — the same values and formats, slower. tests/
+test_outputs_xlsxutil.py compares both ways with xlsxwriter's own writing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import io
+import logging
 import re
 import struct
 import sys
@@ -22,11 +26,44 @@ from pathlib import Path
 from typing import Any, NamedTuple, Sequence
 from zipfile import ZipFile
 
+import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ccht_batch.core.files import write_file
 from ccht_batch.xlsx.util import new_workbook
+
+# ---------------------------------------------------------------------------------------------------
+# The xlsxwriter internals this module relies on
+
+_HOOKS = ("_write_sheet_data", "_write_dimension", "_write_rows", "_check_dimensions", "_xml_start_tag", "_xml_end_tag")
+_STATE = ("table", "row_info", "comments", "dim_rowmin", "dim_rowmax", "dim_colmin", "dim_colmax")
+_RANGE_DATA = ["self", "row_start", "col_start", "row_end", "col_end"]
+
+
+def hooks_mismatch(worksheet_class: type = Worksheet) -> str | None:
+    """None when ``worksheet_class`` has every internal ``FastSheet`` overrides or reads, as expected;
+    else the first one that differs."""
+    for name in _HOOKS:
+        if not callable(getattr(worksheet_class, name, None)):
+            return name
+    sample = worksheet_class()
+    for name in _STATE:
+        if not hasattr(sample, name):
+            return name
+    get = getattr(worksheet_class, "_get_range_data", None)
+    if get is None or list(inspect.signature(get).parameters) != _RANGE_DATA:
+        return "_get_range_data"
+    return None
+
+
+_MISMATCH = hooks_mismatch()
+FAST = _MISMATCH is None
+if not FAST:
+    logging.getLogger(__name__).warning(
+        "xlsxwriter %s has no usable %s: tables are written cell by cell (same content, slower)", xlsxwriter.__version__, _MISMATCH
+    )
+
 
 _LINES: dict[tuple[str, int], int] = {}  # (text, characters per line) → lines
 
@@ -216,6 +253,9 @@ class FastSheet(Worksheet):
         format per column, a ``Styled`` value overrides it for its cell (see ``rows_xml``)."""
         if not rows:
             return
+        if not FAST:
+            write_rows_plainly(self, first_row, rows, formats, heights, blanks, named)
+            return
         if self._bulk_first is None:
             self._bulk_first = first_row
         elif first_row < self._bulk_next:
@@ -229,7 +269,7 @@ class FastSheet(Worksheet):
             self._bulk_values[first_row + i] = values
 
     def _write_sheet_data(self) -> None:
-        if not self._bulk and not self.pattern:
+        if not FAST or (not self._bulk and not self.pattern):
             super()._write_sheet_data()
             return
         above = [r for r in set(self.table) | set(self.row_info) | set(self.comments) if self.table.get(r) or r in self.row_info or r in self.comments]
@@ -276,10 +316,50 @@ class FastSheet(Worksheet):
     pattern = False
 
     def _write_dimension(self) -> None:
-        if self.pattern:
+        if self.pattern and FAST:
             self.fh.write(f'<dimension ref="{_DIM_MARK}"/>')
         else:
             super()._write_dimension()
+
+
+def write_rows_plainly(
+    ws: Worksheet,
+    first_row: int,
+    rows: Sequence[Sequence[Any]],
+    formats: Sequence[Any],
+    heights: Sequence[float | None] | None = None,
+    blanks: bool = False,
+    named: dict[str, Any] | None = None,
+    remap: dict[int, Any] | None = None,
+) -> None:
+    """What ``rows_xml`` writes, cell by cell through xlsxwriter's public API (when ``FAST`` is False).
+    ``remap`` maps a format (by ``id``) to its twin in this workbook (``PatternBook``'s fallback)."""
+
+    def fmt(f: Any) -> Any:
+        f = named[f] if f.__class__ is str and named else f
+        return remap.get(id(f), f) if remap and f is not None else f
+
+    column_formats = [fmt(f) for f in formats]
+    for i, values in enumerate(rows):
+        r = first_row + i
+        if heights is not None and heights[i] is not None:
+            ws.set_row(r, heights[i])
+        for c, value in enumerate(values):
+            style = column_formats[c] if c < len(column_formats) else None
+            keep = blanks
+            if value.__class__ is Styled:
+                style, value, keep = fmt(value.fmt), value.value, True
+            if value is None or value == "":
+                if keep and style is not None:
+                    ws.write_blank(r, c, None, style)
+            elif isinstance(value, bool):
+                ws.write_string(r, c, "Có" if value else "Không", style)
+            elif isinstance(value, (int, float, Decimal)):
+                ws.write_number(r, c, float(value), style)
+            elif isinstance(value, (dt.date, dt.datetime)):
+                ws.write_string(r, c, value.strftime("%d/%m/%Y"), style)
+            else:
+                ws.write_string(r, c, str(value), style)
 
 
 def use_formats(*formats: Any) -> None:
@@ -300,16 +380,20 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quo
 
 class SheetRows(NamedTuple):
     """One sheet's rows for ``PatternBook.write``: their XML (``rows_xml``), where they start, how many
-    rows and columns they span."""
+    rows and columns they span; without ``FAST``, the values themselves instead of the XML."""
 
     xml: str
     first_row: int
     rows: int
     cols: int
+    plain: tuple | None = None  # (rows, formats, heights, blanks) when not FAST
 
     @classmethod
     def of(cls, first_row: int, rows: Sequence[Sequence[Any]], formats: Sequence[Any], heights: Sequence[float | None] | None = None, blanks: bool = False) -> "SheetRows":
-        return cls(rows_xml(first_row, rows, formats, heights, blanks), first_row, len(rows), max((len(r) for r in rows), default=0))
+        cols = max((len(r) for r in rows), default=0)
+        if not FAST:
+            return cls("", first_row, len(rows), cols, (rows, formats, heights, blanks))
+        return cls(rows_xml(first_row, rows, formats, heights, blanks), first_row, len(rows), cols)
 
 
 def _ref(row_min: int, col_min: int, row_max: int, col_max: int) -> str:
@@ -375,6 +459,7 @@ class PatternBook:
     """
 
     def __init__(self, build: Any):
+        self._build = build
         buf = io.BytesIO()
         wb = new_workbook(buf, title="{{title}}")
         build(wb)
@@ -382,6 +467,9 @@ class PatternBook:
         for ws in sheets:
             if not isinstance(ws, FastSheet) or not ws.pattern:
                 raise TypeError("every sheet of a pattern is a FastSheet with pattern = True")
+        self._formats = list(wb.formats)  # the layout's formats, in the order ``build`` makes them
+        if not FAST:
+            return  # each file is built whole by xlsxwriter (``_write_plainly``)
         wb.close()
         self._normal = [
             (ws.dim_rowmin, ws.dim_colmin, ws.dim_rowmax, ws.dim_colmax) if ws.dim_rowmin is not None else None for ws in sheets
@@ -410,6 +498,8 @@ class PatternBook:
         """Write one workbook: ``sheets`` in sheet order, ``texts`` for the ``{{name}}`` marks (plain
         text; escaped here). ``atomic=False`` writes in place (see ``write_file``)."""
         path = Path(path)
+        if not FAST:
+            return self._write_plainly(path, sheets, texts, atomic)
         values = {f"{{{{{k}}}}}": v.translate(_XML_ESCAPES) for k, v in texts.items()}
         parts: list[ZipPart] = []
         for name, part in self._parts:
@@ -430,4 +520,23 @@ class PatternBook:
             # parts that differ per file: zlib's fastest level (about twice as fast, some 10 % bigger)
             parts.append(ZipPart.of(name, text.encode("utf-8"), FAST_DEFLATE))
         write_file(path, zip_bytes(parts), atomic)
+        return path
+
+    def _write_plainly(self, path: Path, sheets: Sequence[SheetRows | None], texts: dict[str, str], atomic: bool) -> Path:
+        """Without ``FAST``: build the whole workbook with xlsxwriter, the layout's formats mapped to their
+        twins in the new workbook (``build`` makes them in the same order) and the marks filled in."""
+        buf = io.BytesIO()
+        wb = new_workbook(buf, title=texts.get("title", ""))
+        self._build(wb)
+        twins = {id(old): new for old, new in zip(self._formats, wb.formats)}
+        for ws, rows in zip(wb.worksheets(), sheets):
+            ws.pattern = False
+            for key, text in texts.items():
+                ws.header = ws.header.replace(f"{{{{{key}}}}}", text)
+                ws.footer = ws.footer.replace(f"{{{{{key}}}}}", text)
+            if rows is not None and rows.plain is not None:
+                values, formats, heights, blanks = rows.plain
+                write_rows_plainly(ws, rows.first_row, values, formats, heights, blanks, remap=twins)
+        wb.close()
+        write_file(path, buf.getvalue(), atomic)
         return path

@@ -36,6 +36,22 @@ _EML_MASKS = [
 _BOUNDARY = re.compile(rb'boundary="([^"]+)"')
 
 
+# The libraries whose versions the bytes depend on: xlsxwriter and python-docx write the outputs; openpyxl
+# writes the demo's inputs, whose SHA-256 summary.json reports.
+WRITERS = ("openpyxl", "python-docx", "xlsxwriter")
+
+
+def writers() -> str:
+    from importlib.metadata import version
+
+    return "# writers: " + " ".join(f"{name}={version(name)}" for name in WRITERS)
+
+
+def recorded_writers() -> str:
+    first = MANIFEST.read_text(encoding="utf-8").splitlines()[0]
+    return first if first.startswith("# writers:") else ""
+
+
 def normalised(path: Path) -> bytes:
     data = path.read_bytes()
     if path.suffix == ".eml":
@@ -81,7 +97,7 @@ def main_cli(argv: list[str]) -> int:
     for step, code in codes:
         print(f"# {code}  {step}", file=sys.stderr)
     lines = manifest(target)
-    text = "\n".join(lines) + "\n"
+    text = "\n".join([writers(), *lines]) + "\n"
     if update:
         MANIFEST.parent.mkdir(parents=True, exist_ok=True)
         MANIFEST.write_text(text, encoding="utf-8")
