@@ -300,6 +300,16 @@ class Candidate:
     person_key: str | None = None
 
 
+@dataclass(frozen=True)
+class CouncilVote:
+    """What the emulation council (Hội đồng Thi đua - Khen thưởng) decided on one nomination, as the Office
+    typed it into the council workbook after the meeting."""
+
+    present: int | None  # members present
+    votes_for: int | None
+    decision: str | None  # "Đồng ý" | "Không đồng ý" | None (not decided)
+
+
 @dataclass
 class Nomination:
     """One candidate checked against one reward form (summary.json ``nominations``)."""
@@ -312,9 +322,13 @@ class Nomination:
     eligible: bool | None  # None: cannot tell (history missing)
     reasons: list[str]
     proposed: bool = False  # the unit proposed this form for this person
-    selected: bool = False  # on this form's list after the one-form rule and quotas
-    note: str = ""  # why selected or not (one-form rule, quota cut, proposal refused)
+    # on this form's list after the one-form rule and quotas; None: tied at a quota's last places, for the
+    # council to decide (DESIGN.md §6)
+    selected: bool | None = False
+    note: str = ""  # why selected or not (one-form rule, quota cut, proposal refused): a processing note
     person: PersonEntry | None = None
+    tie_note: str = ""  # Vietnamese: the tie at the quota (who, which figures), when ``selected`` is None
+    vote: CouncilVote | None = None  # the council's decision, once its workbook is applied
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -342,6 +356,7 @@ class RunOutcome:
     nominations: list[Nomination]
     appraisal: Appraisal | None = None
     period_files: list[FileRecord] = field(default_factory=list)  # every file of the period, all runs
+    council_applied: bool = False  # the council's decisions of this period (and milestone) were applied
 
     @property
     def all_period_files(self) -> list[FileRecord]:

@@ -26,6 +26,7 @@ from typing import Mapping
 from ccht_batch.config.model import SECURITY, Config, MailSettings
 from ccht_batch.core.oserrors import os_reason
 from ccht_batch.mail.compose import Draft, header_text
+from ccht_batch.mail.secrets import lookup_password
 
 ENV_HOST = "CCHT_SMTP_HOST"
 ENV_PORT = "CCHT_SMTP_PORT"
@@ -120,7 +121,7 @@ def smtp_settings(config: Config, environ: Mapping[str, str]) -> SmtpSettings:
     user = _env(environ, ENV_USER) or mail.user
     password = ""
     if user:
-        password = environ.get(mail.password_env) or ""
+        password = lookup_password("smtp", user, mail.password_env, environ) or ""
         if not password:
             raise MailSetupError(
                 f"đã khai báo tài khoản gửi thư '{user}' nhưng biến môi trường {mail.password_env} (chứa mật khẩu) chưa được đặt. "
