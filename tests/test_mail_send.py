@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import re
 import socket
-import ssl
 
 import pytest
-import trustme
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from support.mail import (
     EMAILS,
     LEADERSHIP,
@@ -19,6 +16,7 @@ from support.mail import (
     YEAR,
     Recorder,
     attachments,
+    authenticator,
     bodies,
     edit_config,
     mail_log,
@@ -183,27 +181,6 @@ def test_a_server_that_is_down_fails_every_message_and_exits_1(tmp_path, monkeyp
     assert out.count(f"→ lỗi: không kết nối được máy chủ thư 127.0.0.1:{port}") == 1
     assert out.count("→ chưa gửi:") == MESSAGES - 1
     assert mail_log(workdir) == []
-
-
-@pytest.fixture
-def tls(tmp_path):
-    """A private CA the test trusts, and a server certificate for 127.0.0.1 signed by it."""
-    ca = trustme.CA()
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_ctx)
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    return server_ctx, ca_file
-
-
-def authenticator(handler: Recorder, password: str):
-    def authenticate(server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"vanphong" and auth_data.password == password.encode("utf-8")
-        if ok:
-            handler.logins.append(auth_data.login.decode())
-        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
-
-    return authenticate
 
 
 @pytest.mark.parametrize("password", ["Pa55-word", "mật-khẩu s3cret"])

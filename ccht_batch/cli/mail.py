@@ -1,10 +1,16 @@
-"""``mail`` and ``mail templates``: preview the messages, or send them exactly once."""
+"""``mail`` and ``mail templates``: preview the messages, or send them exactly once; ``mail password``:
+the account's password into the system keyring."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
+from typing import Callable
 
 from ccht_batch.cli.context import EXIT_OK, EXIT_REFUSED, Context
+from ccht_batch.core.errors import CannotRun, UsageError
 from ccht_batch.mail.compose import NO_ADDRESS, header_text, size_text
 from ccht_batch.mail.deliver import (
     ALREADY_SENT,
@@ -17,9 +23,13 @@ from ccht_batch.mail.deliver import (
     deliver,
     shown_path,
 )
+from ccht_batch.mail.secrets import delete_password, keyring_password, store_password
+from ccht_batch.mail.smtp import smtp_account
 
 
 def command_mail(ctx: Context, args: argparse.Namespace) -> int:
+    if args.what == "password":
+        return mail_password(ctx, args.user, delete=args.delete)
     what = "templates" if args.what == "templates" else "period"
     run = deliver(ctx.config, what=what, period=args.period, year=args.year, send=args.send, resend=args.resend)
     _report(ctx, run)
@@ -60,3 +70,48 @@ def _report(ctx: Context, run: MailRun) -> None:
             f"bỏ qua vì đã gửi {count(ALREADY_SENT)}; không gửi được {count(BLOCKED)}."
         )
         out(f"Để gửi thật: ccht-batch {command} --send")
+
+
+def _ask_secret(prompt: str) -> str:
+    """A password typed on the terminal, not echoed (Windows console or a Unix terminal)."""
+    if not sys.stdin or not sys.stdin.isatty():
+        raise UsageError("lệnh 'mail password' cần cửa sổ lệnh để gõ mật khẩu; hãy chạy lệnh trong cửa sổ lệnh (cmd)")
+    return getpass.getpass(prompt)
+
+
+def mail_password(ctx: Context, user: str | None, *, delete: bool = False, ask: Callable[[str], str] = _ask_secret) -> int:
+    """Ask the password of the mail account twice, without echo, and store it in the system keyring (or
+    remove it with ``delete``). The password is never shown, logged or written anywhere else."""
+    config = ctx.config
+    account = (user or "").strip() or smtp_account(config, os.environ)
+    if not account:
+        raise UsageError(
+            "chưa khai báo tài khoản gửi thư (mail.user trong config/settings.yaml để trống: máy chủ không yêu cầu đăng nhập, "
+            "không cần mật khẩu). Nếu máy chủ yêu cầu đăng nhập, khai báo mail.user hoặc ghi tài khoản sau --user"
+        )
+    say = ctx.console.line
+    if delete:
+        if delete_password(account):
+            say(f"Đã xóa mật khẩu của tài khoản '{account}' khỏi kho mật khẩu của hệ điều hành.")
+        else:
+            say(f"Kho mật khẩu của hệ điều hành không có mật khẩu của tài khoản '{account}'; không có gì để xóa.")
+        return EXIT_OK
+    say(f"Lưu mật khẩu của tài khoản thư điện tử '{account}' vào kho mật khẩu của hệ điều hành.")
+    say("Khi gõ, mật khẩu không hiện trên màn hình; gõ xong nhấn Enter.")
+    try:
+        first = ask("Mật khẩu: ")
+        if not first:
+            raise UsageError("chưa nhập mật khẩu; chưa lưu gì")
+        if ask("Nhập lại mật khẩu: ") != first:
+            raise UsageError("hai lần nhập mật khẩu không giống nhau; chưa lưu gì. Hãy chạy lại lệnh")
+    except EOFError:
+        raise UsageError("chưa nhập mật khẩu; chưa lưu gì") from None
+    where = store_password(account, first)
+    if keyring_password(account) != first:
+        raise CannotRun(f"Kho mật khẩu ({where}) không trả lại đúng mật khẩu vừa lưu; hãy đặt mật khẩu bằng biến môi trường (HUONG-DAN.md, mục 3.6).")
+    say(f"Đã lưu mật khẩu của tài khoản '{account}' vào {where}.")
+    say("Từ nay lệnh gửi thư dùng mật khẩu này. Khi đổi mật khẩu hộp thư, chạy lại lệnh: ccht-batch mail password")
+    env_name = config.settings.mail.password_env
+    if os.environ.get(env_name):
+        say(f"Biến môi trường {env_name} vẫn đang được đặt; chương trình dùng mật khẩu trong kho trước, có thể xóa biến đó.")
+    return EXIT_OK

@@ -160,12 +160,24 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     sp = command("appraisal", "tạo bảng thẩm định của kỳ cho Văn phòng Sở")
     sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ thẩm định (mặc định: tháng hiện tại)")
 
-    sp = command("mail", "soạn (và gửi) thư điện tử của kỳ; 'mail templates' gửi tệp mẫu trắng cho từng đơn vị")
-    sp.add_argument("what", nargs="?", choices=["templates"], metavar="templates", help="gửi tệp mẫu trắng thay vì kết quả của kỳ")
+    sp = command(
+        "mail",
+        "soạn (và gửi) thư điện tử của kỳ; 'mail templates' gửi tệp mẫu trắng cho từng đơn vị; "
+        "'mail password' lưu mật khẩu thư điện tử vào kho mật khẩu của hệ điều hành",
+    )
+    sp.add_argument(
+        "what",
+        nargs="?",
+        choices=["templates", "password"],
+        metavar="templates|password",
+        help="templates: gửi tệp mẫu trắng thay vì kết quả của kỳ; password: hỏi mật khẩu (không hiện khi gõ) và lưu vào kho mật khẩu",
+    )
     sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ (mặc định: tháng hiện tại)")
     sp.add_argument("--year", type=_year, default=None, metavar="NĂM", help="năm của tệp mẫu (với 'mail templates')")
     sp.add_argument("--send", action="store_true", help="gửi thật; không có tùy chọn này chỉ ghi tệp .eml vào thư mục outbox để xem trước")
     sp.add_argument("--resend", action="store_true", help="gửi lại cả những thư đã gửi")
+    sp.add_argument("--user", metavar="TÀI_KHOẢN", default=None, help="với 'mail password': tài khoản cần lưu mật khẩu (mặc định: mail.user)")
+    sp.add_argument("--delete", action="store_true", help="với 'mail password': xóa mật khẩu đã lưu của tài khoản")
 
     sp = command("history", "lịch sử các năm trước: tệp mẫu nhập liệu, nhập, xem")
     hsub = sp.add_subparsers(dest="history_command", metavar="VIỆC", title="Các việc")

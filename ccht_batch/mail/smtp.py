@@ -2,8 +2,8 @@
 makes delivery exactly-once.
 
 Settings come from ``settings.yaml`` and the environment wins (``CCHT_SMTP_*``), so a deployment or a test
-points the program elsewhere without editing YAML. The password only ever lives in the environment variable
-named in the settings; it is never printed, logged or stored.
+points the program elsewhere without editing YAML. The password lives in the system keyring or in the
+environment variable named in the settings (``mail.secrets``); it is never printed, logged or stored here.
 
 Each message is recorded in the store's ``mail_log`` in its own transaction right after the server accepted
 it, so a crash or a dropped connection loses nothing and a rerun resends nothing already delivered.
@@ -102,6 +102,11 @@ def _env(environ: Mapping[str, str], name: str) -> str | None:
     return value.strip() if value is not None and value.strip() else None
 
 
+def smtp_account(config: Config, environ: Mapping[str, str]) -> str:
+    """The account that logs in to the SMTP server ("" when the server takes mail without a login)."""
+    return _env(environ, ENV_USER) or config.settings.mail.user
+
+
 def smtp_settings(config: Config, environ: Mapping[str, str]) -> SmtpSettings:
     """The settings in force: a non-empty ``CCHT_SMTP_*`` variable wins over ``settings.yaml``."""
     mail = config.settings.mail
@@ -118,14 +123,15 @@ def smtp_settings(config: Config, environ: Mapping[str, str]) -> SmtpSettings:
         if text.lower() not in SECURITY:
             raise MailSetupError(f"biến môi trường {ENV_SECURITY}='{text}' không hợp lệ: cần một trong {', '.join(SECURITY)}")
         security = text.lower()
-    user = _env(environ, ENV_USER) or mail.user
+    user = smtp_account(config, environ)
     password = ""
     if user:
         password = lookup_password("smtp", user, mail.password_env, environ) or ""
         if not password:
             raise MailSetupError(
-                f"đã khai báo tài khoản gửi thư '{user}' nhưng biến môi trường {mail.password_env} (chứa mật khẩu) chưa được đặt. "
-                f"Hãy đặt mật khẩu vào biến {mail.password_env} rồi chạy lại; không ghi mật khẩu vào tệp cấu hình"
+                f"đã khai báo tài khoản gửi thư '{user}' nhưng chưa có mật khẩu: kho mật khẩu của hệ điều hành chưa lưu mật khẩu "
+                f"của tài khoản này và biến môi trường {mail.password_env} chưa được đặt. Hãy lưu mật khẩu bằng lệnh "
+                f"'ccht-batch mail password' (hoặc đặt biến {mail.password_env}) rồi chạy lại; không ghi mật khẩu vào tệp cấu hình"
             )
     ca_text = _env(environ, ENV_CA_FILE) or mail.ca_file
     ca_file = None

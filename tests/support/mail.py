@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from ccht_batch.config.load import load_config
 from ccht_batch.config.workdir import init_workdir
@@ -192,6 +193,18 @@ def smtp_server(handler: Recorder, **kwargs: Any) -> Iterator[_Controller]:
         yield controller
     finally:
         controller.stop()
+
+
+def authenticator(handler: Recorder, password: str):
+    """An aiosmtpd AUTH check accepting the account ``vanphong`` with ``password`` only."""
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"vanphong" and auth_data.password == password.encode("utf-8")
+        if ok:
+            handler.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
+
+    return authenticate
 
 
 def point_mail_at(monkeypatch, port: int, security: str = "none", ca_file: Path | None = None, user: str | None = None) -> None:
