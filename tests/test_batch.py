@@ -141,9 +141,9 @@ def test_a_file_that_cannot_be_moved_stays_and_the_next_run_moves_it(workdir):
     blocker = workdir / "input" / "processed" / "2025-10"
     blocker.parent.mkdir(parents=True)
     blocker.write_text("a file where the folder should be", encoding="utf-8")  # mkdir fails, like a locked file
-    code, out, _ = run(workdir, "run", "--period", "2025-10")
+    code, out, err = run(workdir, "run", "--period", "2025-10")
     assert code == 0
-    assert (workdir / "input" / "VP.xlsx").exists() and "Chưa chuyển được VP.xlsx" in out
+    assert (workdir / "input" / "VP.xlsx").exists() and "Chưa chuyển được VP.xlsx" in err
     blocker.unlink()
     code, out, _ = run(workdir, "run", "--period", "2025-10")
     assert code == 0

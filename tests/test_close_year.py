@@ -84,11 +84,11 @@ def test_without_yes_and_without_a_terminal_it_only_shows_and_exits_2(tmp_path):
     wd, config = make_workdir(tmp_path)
     with Store(config.store_path) as store:
         seed_2025(store)
-    code, out, _ = run_cli(wd, "close-year", "--year", "2025")
+    code, out, err = run_cli(wd, "close-year", "--year", "2025")
     assert code == 2
     assert "Chốt kết quả năm 2025 vào lịch sử — sẽ ghi:" in out
     assert "VP — Văn phòng Sở: tổng điểm 92,5, kết quả 92,5, xếp loại Xuất sắc" in out
-    assert "--yes" in out
+    assert "--yes" in err and "--yes" not in out  # the refusal is a problem: stderr
     with Store(config.store_path) as store:
         assert store.one("SELECT COUNT(*) AS n FROM unit_years")["n"] == 0
         assert store.one("SELECT COUNT(*) AS n FROM person_years")["n"] == 0
@@ -115,9 +115,9 @@ def test_a_closed_year_is_refused_unless_forced_and_the_previous_version_is_kept
         seed_2025(store)
     assert run_cli(wd, "close-year", "--year", "2025", "--yes")[0] == 0
 
-    code, out, _ = run_cli(wd, "close-year", "--year", "2025", "--yes")
-    assert code == 2
-    assert "Năm 2025 đã được chốt (lần 1" in out and "--force" in out
+    code, out, err = run_cli(wd, "close-year", "--year", "2025", "--yes")
+    assert code == 2 and out == ""
+    assert "Năm 2025 đã được chốt (lần 1" in err and "--force" in err
 
     with Store(config.store_path) as store:  # an appraisal after the close changes VP's December result
         seed_result(store, "2025-12", "VP", total="90", result="90", band="Xuất sắc", rank=1, persons=[person(5, "Phạm Minh Đức", 1980, "HTTNV")])
@@ -155,9 +155,9 @@ def test_imported_titles_and_initiatives_of_the_year_survive_the_close(tmp_path)
 
 def test_a_year_without_any_result_has_nothing_to_close(tmp_path):
     wd, config = make_workdir(tmp_path)
-    code, out, _ = run_cli(wd, "close-year", "--year", "2024", "--yes")
-    assert code == 2
-    assert "Không có gì để chốt" in out
+    code, out, err = run_cli(wd, "close-year", "--year", "2024", "--yes")
+    assert code == 2 and out == ""
+    assert "Không có gì để chốt" in err
 
 
 def test_close_year_and_history_import_wait_for_no_running_batch(tmp_path):

@@ -115,9 +115,9 @@ def test_one_bad_row_imports_nothing_and_names_the_cell(tmp_path):
     sheets["Sáng kiến"][2]["Năm sinh"] = "199O"
     path = fill_history(config, tmp_path / "co-loi.xlsx", sheets)
 
-    code, out, _ = run_cli(wd, "history", "import", str(path))
-    assert code == 1
-    assert "KHÔNG nhập" in out and "[Sáng kiến!D7]" in out and "199O" in out
+    code, out, err = run_cli(wd, "history", "import", str(path))
+    assert code == 1 and out == ""  # a refusal is a problem: stderr
+    assert "KHÔNG nhập" in err and "[Sáng kiến!D7]" in err and "199O" in err
     assert set(counts(config.store_path).values()) == {0}
 
     with Store(config.store_path) as store:
@@ -187,9 +187,9 @@ def test_a_workbook_that_is_not_a_history_file_is_refused(tmp_path):
     wb.active["A1"] = "Năm"
     path = tmp_path / "khac.xlsx"
     wb.save(path)
-    code, out, _ = run_cli(wd, "history", "import", str(path))
-    assert code == 1
-    assert "không phải tệp mẫu nhập lịch sử" in out
+    code, out, err = run_cli(wd, "history", "import", str(path))
+    assert code == 1 and out == ""
+    assert "không phải tệp mẫu nhập lịch sử" in err
     assert set(counts(config.store_path).values()) == {0}
 
     code, _, err = run_cli(wd, "history", "import", str(tmp_path / "khong-co.xlsx"))

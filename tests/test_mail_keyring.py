@@ -75,6 +75,7 @@ def test_the_password_typed_once_in_mail_password_sends_the_month(tmp_path, monk
     assert handler.logins == ["vanphong"]
     assert len(handler.messages) == MESSAGES
     assert PASSWORD not in out + err
+    assert list((workdir / "output" / "logs").glob("*_mail.log"))  # the send's log is among what is checked
     assert PASSWORD.encode("utf-8") not in every_byte_written(workdir)
 
 

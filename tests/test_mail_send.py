@@ -125,11 +125,11 @@ def test_a_refused_recipient_is_reported_and_the_rerun_sends_only_it(tmp_path, m
 
     with smtp_server(refusing) as server:
         point_mail_at(monkeypatch, server.port)
-        code, out, _ = run_cli(workdir, "mail", "--period", PERIOD, "--send")
+        code, out, err = run_cli(workdir, "mail", "--period", PERIOD, "--send")
 
     assert code == 1
     assert len(refusing.messages) == MESSAGES - 1 and EMAILS["TTRA"] not in [r for r, _ in received(refusing)]
-    assert f"lỗi: máy chủ từ chối người nhận {EMAILS['TTRA']} (550 5.1.1 Mailbox unavailable)" in out
+    assert f"lỗi: máy chủ từ chối người nhận {EMAILS['TTRA']} (550 5.1.1 Mailbox unavailable)" in err
     assert out.count("→ đã gửi") == MESSAGES - 1
     assert [r["recipient"] for r in mail_log(workdir)].count(EMAILS["TTRA"]) == 0
 
@@ -148,15 +148,15 @@ def test_a_dropped_connection_stops_the_run_and_the_rerun_sends_the_rest(tmp_pat
 
     with smtp_server(dropping) as server:
         point_mail_at(monkeypatch, server.port)
-        code, out, _ = run_cli(workdir, "mail", "--period", PERIOD, "--send")
+        code, out, err = run_cli(workdir, "mail", "--period", PERIOD, "--send")
 
     assert code == 1
     first = received(dropping)
     assert len(first) == 4 and len(mail_log(workdir)) == 4
     assert out.count("→ đã gửi") == 4
-    assert out.count("→ lỗi: máy chủ thư ngắt kết nối giữa chừng") == 1
-    assert out.count("→ chưa gửi: dừng gửi sau lỗi kết nối") == MESSAGES - 5
-    assert "Chạy lại đúng lệnh này để gửi các thư chưa gửi" in out
+    assert err.count("→ lỗi: máy chủ thư ngắt kết nối giữa chừng") == 1
+    assert err.count("→ chưa gửi: dừng gửi sau lỗi kết nối") == MESSAGES - 5
+    assert "Chạy lại đúng lệnh này để gửi các thư chưa gửi" in err
 
     rest = Recorder()
     with smtp_server(rest) as server:
@@ -175,11 +175,11 @@ def test_a_server_that_is_down_fails_every_message_and_exits_1(tmp_path, monkeyp
         port = s.getsockname()[1]
     point_mail_at(monkeypatch, port)
 
-    code, out, _ = run_cli(workdir, "mail", "--period", PERIOD, "--send")
+    code, out, err = run_cli(workdir, "mail", "--period", PERIOD, "--send")
 
     assert code == 1
-    assert out.count(f"→ lỗi: không kết nối được máy chủ thư 127.0.0.1:{port}") == 1
-    assert out.count("→ chưa gửi:") == MESSAGES - 1
+    assert err.count(f"→ lỗi: không kết nối được máy chủ thư 127.0.0.1:{port}") == 1
+    assert err.count("→ chưa gửi:") == MESSAGES - 1 and "→" not in out
     assert mail_log(workdir) == []
 
 
@@ -215,7 +215,7 @@ def test_a_wrong_password_is_reported_without_showing_it(tmp_path, monkeypatch, 
         code, out, err = run_cli(workdir, "mail", "--period", PERIOD, "--send")
 
     assert code == 1 and handler.messages == []
-    assert "từ chối đăng nhập tài khoản 'vanphong'" in out
+    assert "từ chối đăng nhập tài khoản 'vanphong'" in err
     assert "wrong-secret" not in out + err
 
 
@@ -227,10 +227,10 @@ def test_starttls_refuses_an_untrusted_certificate(tmp_path, monkeypatch, tls):
 
     with smtp_server(handler, tls_context=server_ctx, require_starttls=True) as server:
         point_mail_at(monkeypatch, server.port, security="starttls")  # no CA file: the system's CAs
-        code, out, _ = run_cli(workdir, "mail", "--period", PERIOD, "--send")
+        code, out, err = run_cli(workdir, "mail", "--period", PERIOD, "--send")
 
     assert code == 1 and handler.messages == []
-    assert "không được tin cậy" in out and "mail.ca_file" in out
+    assert "không được tin cậy" in err and "mail.ca_file" in err
 
 
 def test_implicit_tls(tmp_path, monkeypatch, tls):

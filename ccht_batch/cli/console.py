@@ -1,4 +1,5 @@
-"""What the clerk sees on screen: Vietnamese lines, and a progress bar only on a real terminal.
+"""What the clerk sees on screen: Vietnamese lines, and a progress bar only on a real terminal (and not
+under ``--quiet``).
 
 On Windows the console may not be UTF-8; we reconfigure stdout so diacritics never crash a run. In a pipe,
 CI or a test, the bar goes silent and plain lines are printed instead (as sqlite-utils does).
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TextIO
+from typing import Protocol, TextIO
 
 
 def ensure_utf8(stream: TextIO) -> None:
@@ -22,19 +23,33 @@ def ensure_utf8(stream: TextIO) -> None:
             pass
 
 
+class LineLog(Protocol):
+    def line(self, text: str, problem: bool = False) -> None: ...
+
+
 class Console:
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, interactive: bool | None = None):
+    """Results on stdout (``line``), problems on stderr (``error``): a scheduled ``--quiet`` run shows only
+    the problems; every line, shown or not, also goes to the command's log when there is one."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, interactive: bool | None = None, quiet: bool = False):
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         if interactive is None:
             isatty = getattr(self.out, "isatty", None)
             interactive = bool(isatty and isatty())
         self.interactive = interactive
+        self.quiet = quiet
+        self.log: LineLog | None = None
 
     def line(self, text: str = "") -> None:
-        self._print(text, "out")
+        if self.log is not None:
+            self.log.line(text)
+        if not self.quiet:
+            self._print(text, "out")
 
     def error(self, text: str) -> None:
+        if self.log is not None:
+            self.log.line(text, problem=True)
         self._print(text, "err")
 
     def _print(self, text: str, which: str, end: str = "\n") -> None:
@@ -51,7 +66,7 @@ class Console:
 
 
 class Progress:
-    """A bar on a terminal; in a pipe, one line at the start and one at the end."""
+    """A bar on a terminal; in a pipe, one line at the start and one at the end (both always in the log)."""
 
     WIDTH = 30
 
@@ -61,12 +76,19 @@ class Progress:
         self.label = label
         self.done = 0
         self._last_draw = 0.0
-        if not console.interactive and self.total:
-            console.line(f"{label}: {self.total} tệp...")
+        if self.total:
+            self._note(f"{label}: {self.total} tệp...")
+
+    def _note(self, text: str) -> None:
+        """A plain line: on screen in a pipe (on a terminal the bar stands for it), in the log always."""
+        if not self.console.interactive:
+            self.console.line(text)
+        elif self.console.log is not None:
+            self.console.log.line(text)
 
     def advance(self, n: int = 1) -> None:
         self.done += n
-        if self.console.interactive:
+        if self.console.interactive and not self.console.quiet:
             now = time.monotonic()
             if now - self._last_draw > 0.1 or self.done >= self.total:
                 self._last_draw = now
@@ -75,9 +97,9 @@ class Progress:
                 self.console._print(f"\r{self.label}: [{bar}] {self.done}/{self.total}", "out", end="")
 
     def finish(self) -> None:
-        if self.console.interactive and self.total:
-            self.console.line()
-        elif self.total:
-            self.console.line(f"{self.label}: xong {self.done}/{self.total}.")
+        if self.console.interactive and self.total and not self.console.quiet:
+            self.console._print("", "out")
+        if self.total:
+            self._note(f"{self.label}: xong {self.done}/{self.total}.")
 
 

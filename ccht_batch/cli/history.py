@@ -42,8 +42,9 @@ def command_history(ctx: Context, args: argparse.Namespace) -> int:
             raise UsageError(f"không tìm thấy tệp '{args.file}'")
         with workdir_locked(config.workdir, NOTHING_WRITTEN), Store(config.store_path) as store:
             result = import_history(config, store, path)
+        show = ctx.console.error if result.refused else ctx.console.line  # a refusal is a problem: stderr
         for line in import_lines(result):
-            ctx.console.line(line)
+            show(line)
         return EXIT_REFUSED if result.refused else EXIT_OK
     # show
     unit = args.unit.strip().upper() if args.unit else None
@@ -72,7 +73,7 @@ def command_history(ctx: Context, args: argparse.Namespace) -> int:
 def command_close_year(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config
     with workdir_locked(config.workdir, NOTHING_WRITTEN), Store(config.store_path) as store:
-        return close_year(config, store, args.year, yes=args.yes, force=args.force, say=ctx.console.line)
+        return close_year(config, store, args.year, yes=args.yes, force=args.force, say=ctx.console.line, complain=ctx.console.error)
 
 
 def _ask_terminal(question: str) -> bool | None:
@@ -95,23 +96,26 @@ def close_year(
     force: bool,
     say: Callable[[str], None],
     ask: Callable[[str], bool | None] = _ask_terminal,
+    complain: Callable[[str], None] | None = None,
 ) -> int:
-    """The command's logic with its console and question injected; returns the exit code."""
+    """The command's logic with its console and question injected; returns the exit code. A refusal goes
+    to ``complain`` (stderr on the command line; ``say`` when not given)."""
+    complain = complain or say
     previous = current_closure(store, year)
     if previous and not force:
-        say(f"Năm {year} đã được chốt (lần {previous['version']}, lúc {previous['closed_at']}). Chưa ghi gì.")
-        say(f"Nếu cần chốt lại (ví dụ sau khi thẩm định bổ sung), chạy: ccht-batch close-year --year {year} --force (bản trước vẫn được giữ).")
+        complain(f"Năm {year} đã được chốt (lần {previous['version']}, lúc {previous['closed_at']}). Chưa ghi gì.")
+        complain(f"Nếu cần chốt lại (ví dụ sau khi thẩm định bổ sung), chạy: ccht-batch close-year --year {year} --force (bản trước vẫn được giữ).")
         return EXIT_USAGE
     plan = plan_close_year(config, store, year)
     if plan.empty:
-        say(f"Chưa có kết quả nào được tính của năm {year} trong kho dữ liệu (chưa chạy ccht-batch run cho các kỳ của năm?). Không có gì để chốt.")
+        complain(f"Chưa có kết quả nào được tính của năm {year} trong kho dữ liệu (chưa chạy ccht-batch run cho các kỳ của năm?). Không có gì để chốt.")
         return EXIT_USAGE
     for line in plan_lines(config, plan):
         say(line)
     if not yes:
         answer = ask(f"Ghi kết quả năm {year} vào lịch sử? Gõ c (có) hoặc k (không): ")
         if answer is None:
-            say(f"Chưa ghi gì (không có màn hình để hỏi). Xem lại nội dung trên rồi chạy: ccht-batch close-year --year {year} --yes" + (" --force" if force else ""))
+            complain(f"Chưa ghi gì (không có màn hình để hỏi). Xem lại nội dung trên rồi chạy: ccht-batch close-year --year {year} --yes" + (" --force" if force else ""))
             return EXIT_USAGE
         if not answer:
             say("Đã hủy; chưa ghi gì.")

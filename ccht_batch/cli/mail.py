@@ -36,20 +36,26 @@ def command_mail(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_REFUSED if run.sent and run.undelivered else EXIT_OK
 
 
+# With --send, the messages not delivered are problems: on stderr (and so still shown under --quiet). A dry
+# run is a listing, on stdout, units without an address included (DESIGN.md §9).
+_UNDELIVERED = (BLOCKED, FAILED, NOT_ATTEMPTED)
+
+
 def _report(ctx: Context, run: MailRun) -> None:
-    out = ctx.console.line
+    out, problem = ctx.console.line, ctx.console.error
     title, fates, sent, outbox, command = run.title, run.fates, run.sent, run.outbox, run.command
     out(f"{title}: {len(fates)} thư.")
     for i, fate in enumerate(fates, 1):
         d = fate.draft
+        show = problem if sent and fate.state in _UNDELIVERED else out
         name = header_text(d.name)
         who = f"{name} <{d.address}>" if d.address else f"{name} (chưa có địa chỉ)"
-        out(f"{i:3d}. [{d.label}] {who}")
+        show(f"{i:3d}. [{d.label}] {who}")
         if d.subject:
-            out(f"     Tiêu đề: {header_text(d.subject)}")
+            show(f"     Tiêu đề: {header_text(d.subject)}")
         if d.attachments:
-            out("     Đính kèm: " + ", ".join(f"{a.name} ({size_text(len(a.data))})" for a in d.attachments))
-        out(f"     → {fate.text(ctx.workdir)}")
+            show("     Đính kèm: " + ", ".join(f"{a.name} ({size_text(len(a.data))})" for a in d.attachments))
+        show(f"     → {fate.text(ctx.workdir)}")
 
     count = lambda *states: sum(1 for f in fates if f.state in states)  # noqa: E731
     no_address = [f.draft for f in fates if f.detail == NO_ADDRESS]
@@ -63,7 +69,7 @@ def _report(ctx: Context, run: MailRun) -> None:
             f"lỗi {count(FAILED)}; chưa gửi {count(NOT_ATTEMPTED)}; không gửi được {count(BLOCKED)}."
         )
         if count(FAILED, NOT_ATTEMPTED):
-            out("Chạy lại đúng lệnh này để gửi các thư chưa gửi; thư đã gửi sẽ không bị gửi lại.")
+            problem("Chạy lại đúng lệnh này để gửi các thư chưa gửi; thư đã gửi sẽ không bị gửi lại.")
     else:
         out(
             f"Chưa gửi thư nào (chạy thử). {count(PREVIEW)} thư sẽ gửi đã được ghi vào {shown_path(outbox, ctx.workdir)} để xem trước; "

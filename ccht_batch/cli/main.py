@@ -18,6 +18,7 @@ import filelock
 
 from ccht_batch.cli.console import Console, ensure_utf8
 from ccht_batch.cli.context import EXIT_FAILED, EXIT_USAGE, Context
+from ccht_batch.cli.logs import CommandLog, write_crash_log
 from ccht_batch.cli.parser import build_parser
 from ccht_batch.config.model import ConfigError
 from ccht_batch.core.errors import CannotRun, UsageError
@@ -64,17 +65,38 @@ def apply_defaults(args: argparse.Namespace) -> None:
 _MAKES_WORKDIR = ("init", "demo")
 
 
+# Commands with no log of their own: those that make their folder, and the menu (each step it runs has one).
+_NOT_LOGGED = (*_MAKES_WORKDIR, "menu")
+
+
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     ensure_utf8(sys.stdout)
     ensure_utf8(sys.stderr)
     console = console or Console()
     parser = build_parser(console)
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     apply_defaults(args)
+    console.quiet = bool(getattr(args, "quiet", False))
     ctx = Context(workdir=args.workdir, console=console)
+    log = CommandLog.open(ctx.workdir, args.command, argv) if args.command not in _NOT_LOGGED and ctx.workdir.is_dir() else None
+    outer, console.log = console.log, log
+    code = EXIT_FAILED
+    try:
+        code = _execute(ctx, args, argv, log)
+        return code
+    finally:
+        console.log = outer
+        if log is not None:
+            log.close(code)
+
+
+def _execute(ctx: Context, args: argparse.Namespace, argv: list[str], log: CommandLog | None) -> int:
+    """Run the command; every outcome becomes a message for the clerk and an exit code."""
+    console = ctx.console
     try:
         if args.command not in _MAKES_WORKDIR and not args.workdir.is_dir():
             raise UsageError(
@@ -99,14 +121,14 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         console.error("Một lượt chạy khác đang dùng thư mục làm việc này; hãy chờ lượt đó xong rồi chạy lại.")
         return EXIT_FAILED
     except OSError as exc:  # a file, folder or server the program cannot use: say which, and why
-        log = _write_crash_log(ctx.workdir)
+        crash = _crash_log(ctx.workdir, argv, log)
         console.error(_os_message(exc))
-        console.error("Không chạy được; chưa ghi nhận kết quả nào." + (f" Chi tiết kỹ thuật: {log}" if log else ""))
+        console.error("Không chạy được; chưa ghi nhận kết quả nào." + (f" Chi tiết kỹ thuật: {crash}" if crash else ""))
         return EXIT_FAILED
     except Exception as exc:  # the edge: an unexpected failure, nothing committed
-        log = _write_crash_log(ctx.workdir)
+        crash = _crash_log(ctx.workdir, argv, log)
         console.error(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}")
-        console.error(f"Chưa ghi nhận kết quả nào. Chi tiết kỹ thuật: {log}" if log else "Chưa ghi nhận kết quả nào.")
+        console.error(f"Chưa ghi nhận kết quả nào. Chi tiết kỹ thuật: {crash}" if crash else "Chưa ghi nhận kết quả nào.")
         return EXIT_FAILED
 
 
@@ -117,14 +139,12 @@ def _os_message(exc: OSError) -> str:
     return f"Lỗi: {reason}."
 
 
-def _write_crash_log(workdir: Path) -> Path | None:
-    try:
-        path = workdir / "output" / "ccht-batch-loi.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(traceback.format_exc(), encoding="utf-8")
-        return path
-    except OSError:
-        return None
+def _crash_log(workdir: Path, argv: list[str], log: CommandLog | None) -> Path | None:
+    """The traceback into the command's log and the crash log (with version, time and command line)."""
+    trace = traceback.format_exc()
+    if log is not None:
+        log.traceback(trace)
+    return write_crash_log(workdir, argv, trace)
 
 
 if __name__ == "__main__":  # pragma: no cover

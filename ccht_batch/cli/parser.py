@@ -123,6 +123,14 @@ def _jobs(text: str) -> int:
     return int(text)
 
 
+QUIET_HELP = "chỉ hiện các vấn đề (dùng khi chạy tự động, ví dụ bằng Task Scheduler); mọi dòng vẫn được ghi vào nhật ký output/logs/"
+
+
+def _quiet_here(parser: argparse.ArgumentParser) -> None:
+    """``--quiet`` also after the command (``ccht-batch run --quiet``); absent there, the one before it counts."""
+    parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=QUIET_HELP)
+
+
 def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     """The whole command line; help, usage and errors go to ``console`` (stdout/stderr when None)."""
     parser_class = type("ConsoleArgumentParser", (VietnameseArgumentParser,), {"console": console})
@@ -135,12 +143,14 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     p.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
     p.add_argument("--version", action="version", version=f"ccht-batch {__version__}", help="hiện số phiên bản rồi thoát")
     p.add_argument("--workdir", metavar="THƯ_MỤC", type=Path, default=Path("."), help="thư mục làm việc (mặc định: thư mục hiện tại)")
+    p.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
     sub = p.add_subparsers(dest="command", metavar="LỆNH", title="Các lệnh")
     sub.required = True
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_text, description=help_text, add_help=False)
         sp.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+        _quiet_here(sp)
         return sp
 
     sp = command("init", "tạo thư mục làm việc với cấu hình mặc định và các thư mục input/, output/ (không ghi đè tệp đã có)")
@@ -186,6 +196,7 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     def history_command(name: str, help_text: str) -> argparse.ArgumentParser:
         hp = hsub.add_parser(name, help=help_text, description=help_text, add_help=False)
         hp.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+        _quiet_here(hp)
         return hp
 
     history_command("template", "tạo tệp mẫu nhập lịch sử (output/templates/LichSu_mau.xlsx)")

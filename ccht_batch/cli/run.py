@@ -55,7 +55,7 @@ def print_run_header(console: Console, config: Config, period: str, milestone: s
     ms = mv.milestone(milestone) if milestone else None
     console.line(f"Kỳ tổng hợp: {period_text(period)}" + (f" — đợt {ms.name}" if ms else ""))
     for notice in run_notices(config, period, milestone):
-        console.line(notice)
+        console.error(notice)
 
 
 def print_run_summary(console: Console, config: Config, report: RunReport) -> None:
@@ -81,9 +81,9 @@ def print_run_summary(console: Console, config: Config, report: RunReport) -> No
         if rec.status == REJECTED:
             errors = sum(1 for i in rec.issues if i.severity == catalogue.ERROR)
             where = f"PhanHoi/{rec.unit_code}.xlsx" if rec.unit_code else "sheet Lỗi của TongHop"
-            console.line(f"Bị trả lại: {rec.name} — {errors} lỗi (xem {where}).")
+            console.error(f"Bị trả lại: {rec.name} — {errors} lỗi (xem {where}).")
     for name, why in report.not_moved:
-        console.line(f"Chưa chuyển được {name}: tệp đang mở trong chương trình khác? Đã giữ nguyên trong input/, lần chạy sau sẽ chuyển tiếp. ({why})")
+        console.error(f"Chưa chuyển được {name}: tệp đang mở trong chương trình khác? Đã giữ nguyên trong input/, lần chạy sau sẽ chuyển tiếp. ({why})")
     selected = sum(1 for n in outcome.nominations if n.selected)
     title = " dự kiến" if outcome.milestone is None else ""
     console.line(f"Đề nghị khen thưởng{title}: {selected} tập thể, cá nhân (xem DeNghiKhenThuong_{outcome.period}.xlsx).")

@@ -22,7 +22,7 @@ def command_templates(ctx: Context, args: argparse.Namespace) -> int:
         )
     mv = config.criteria.movement
     if not mv.start_year <= year <= mv.end_year:
-        ctx.console.line(f"Lưu ý: năm {year} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year}).")
+        ctx.console.error(f"Lưu ý: năm {year} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year}).")
     paths = write_templates(config, year, codes)
     ctx.console.line(f"Đã tạo {len(paths)} tệp mẫu năm {year} trong {templates_dir(config.output_dir)}:")
     for p in paths:
