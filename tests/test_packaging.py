@@ -67,7 +67,7 @@ def test_init_and_check_work_from_the_unpacked_wheel(wheel, tmp_path):
     package_dir, defaults_dir, counts = done.stdout.splitlines()
     assert Path(package_dir) == (site / "ccht_batch").resolve()  # not the source checkout
     assert Path(defaults_dir) == (site / "ccht_batch" / "default_config").resolve()
-    assert counts == "3 0"
+    assert counts == "4 0"  # the three configuration files and ThiDua.cmd
     for name in CONFIG_FILES:
         assert (target / "config" / name).read_bytes() == (REPO / "config" / name).read_bytes()
     assert (target / "input").is_dir() and (target / "output").is_dir()

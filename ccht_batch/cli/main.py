@@ -9,6 +9,7 @@ at the edge.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import traceback
 from pathlib import Path
@@ -48,6 +49,10 @@ def _command(name: str) -> Command:
         from ccht_batch.cli import history as module  # deferred: start-up stays quick
     elif name == "report":
         from ccht_batch.cli import report as module  # deferred: start-up stays quick
+    elif name == "menu":
+        from ccht_batch.cli import menu as module  # deferred: start-up stays quick
+
+        return functools.partial(module.command_menu, run=main)  # each step is a whole command line
     else:  # pragma: no cover - the parser accepts no other name
         raise UsageError(f"lệnh '{name}' không có")
     return getattr(module, "command_" + name.replace("-", "_"))

@@ -216,6 +216,8 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     g.add_argument("--year", type=_year, default=None, metavar="NĂM", help="báo cáo năm")
     g.add_argument("--milestone", default=None, metavar="ĐỢT", help="báo cáo sơ kết (so-ket) hoặc tổng kết (tong-ket)")
 
+    command("menu", "thực đơn đánh số các bước công việc trong tháng, bằng tiếng Việt (tệp ThiDua.cmd do lệnh init tạo mở thực đơn này)")
+
     sp = command("demo", "tạo thư mục mẫu với dữ liệu minh họa và chạy thử tổng hợp")
     sp.add_argument("dir", nargs="?", metavar="THƯ_MỤC", type=Path, default=None, help="thư mục tạo dữ liệu mẫu (mặc định: ./demo)")
     return p

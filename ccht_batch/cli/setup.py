@@ -21,6 +21,7 @@ def command_init(ctx: Context, args: argparse.Namespace) -> int:
     for path in kept:
         ctx.console.line(f"  giữ nguyên (đã có)  {path}")
     ctx.console.line("Tiếp theo: sửa config/units.yaml và config/settings.yaml, rồi chạy: ccht-batch check")
+    ctx.console.line("Trên Windows: nhấp đúp tệp ThiDua.cmd trong thư mục này để mở thực đơn các bước công việc trong tháng.")
     return EXIT_OK
 
 
