@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "reports": 7,
     "batch": 8,
     "demo": 9,
+    "bundle": 9,
     "api": 9,
     "__init__": 9,
     "cli": 10,
