@@ -170,6 +170,12 @@ def test_mail_password_refusals(tmp_path, argv, words):
         assert word in err
 
 
+def test_password_options_belong_to_mail_password(tmp_path):
+    workdir = make_workdir(tmp_path)
+    code, out, err = run_cli(workdir, "mail", "--period", PERIOD, "--user", "vanphong")
+    assert code == 2 and out == "" and "chỉ dùng với 'ccht-batch mail password'" in err
+
+
 def test_no_keyring_on_the_machine_is_said_plainly(tmp_path):
     workdir = with_account(tmp_path)
     child = spawn("--workdir", workdir, "mail", "password", env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})

@@ -7,7 +7,6 @@ import argparse
 import getpass
 import os
 import sys
-from typing import Callable
 
 from ccht_batch.cli.context import EXIT_OK, EXIT_REFUSED, Context
 from ccht_batch.core.errors import CannotRun, UsageError
@@ -30,6 +29,8 @@ from ccht_batch.mail.smtp import smtp_account
 def command_mail(ctx: Context, args: argparse.Namespace) -> int:
     if args.what == "password":
         return mail_password(ctx, args.user, delete=args.delete)
+    if args.user or args.delete:
+        raise UsageError("--user và --delete chỉ dùng với 'ccht-batch mail password'")
     what = "templates" if args.what == "templates" else "period"
     run = deliver(ctx.config, what=what, period=args.period, year=args.year, send=args.send, resend=args.resend)
     _report(ctx, run)
@@ -85,7 +86,7 @@ def _ask_secret(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def mail_password(ctx: Context, user: str | None, *, delete: bool = False, ask: Callable[[str], str] = _ask_secret) -> int:
+def mail_password(ctx: Context, user: str | None, *, delete: bool = False) -> int:
     """Ask the password of the mail account twice, without echo, and store it in the system keyring (or
     remove it with ``delete``). The password is never shown, logged or written anywhere else."""
     config = ctx.config
@@ -105,10 +106,10 @@ def mail_password(ctx: Context, user: str | None, *, delete: bool = False, ask: 
     say(f"Lưu mật khẩu của tài khoản thư điện tử '{account}' vào kho mật khẩu của hệ điều hành.")
     say("Khi gõ, mật khẩu không hiện trên màn hình; gõ xong nhấn Enter.")
     try:
-        first = ask("Mật khẩu: ")
+        first = _ask_secret("Mật khẩu: ")
         if not first:
             raise UsageError("chưa nhập mật khẩu; chưa lưu gì")
-        if ask("Nhập lại mật khẩu: ") != first:
+        if _ask_secret("Nhập lại mật khẩu: ") != first:
             raise UsageError("hai lần nhập mật khẩu không giống nhau; chưa lưu gì. Hãy chạy lại lệnh")
     except EOFError:
         raise UsageError("chưa nhập mật khẩu; chưa lưu gì") from None

@@ -153,7 +153,7 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
         _quiet_here(sp)
         return sp
 
-    sp = command("init", "tạo thư mục làm việc với cấu hình mặc định và các thư mục input/, output/ (không ghi đè tệp đã có)")
+    sp = command("init", "tạo thư mục làm việc với cấu hình mặc định, các thư mục input/, output/ và tệp khởi động ThiDua.cmd (không ghi đè tệp đã có)")
     sp.add_argument("dir", nargs="?", metavar="THƯ_MỤC", type=Path, help="thư mục cần tạo (mặc định: thư mục làm việc)")
 
     command("check", "kiểm tra cấu hình (config/*.yaml) và in tóm tắt")
