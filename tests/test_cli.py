@@ -58,7 +58,7 @@ def test_every_command_and_option_has_a_help_text():
 
 def test_the_walk_sees_every_contract_command():
     paths = {" ".join(p) for p, _ in _commands(build_parser())}
-    expected = {"init", "check", "templates", "run", "appraisal", "mail", "history", "history template", "history import", "history show", "close-year", "report", "demo"}
+    expected = {"init", "check", "templates", "run", "appraisal", "mail", "history", "history template", "history import", "history show", "close-year", "report", "menu", "demo"}
     assert expected <= paths
 
 
