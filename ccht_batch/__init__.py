@@ -5,6 +5,7 @@ program::
 
     import ccht_batch as cb
     config = cb.load_config("D:/ThiDua")
+    inbox = cb.collect(config)                        # the units' attachments from the mailbox into input/
     report = cb.run_batch(config, "2025-11")          # read input/, score, rank, awards, write outputs
     mail = cb.deliver(config, period="2025-11")       # preview the month's messages (send=True sends)
 
@@ -34,6 +35,8 @@ _API: dict[str, str] = {
     "period_units": "ccht_batch.batch",
     "deliver": "ccht_batch.mail.deliver",
     "MailRun": "ccht_batch.mail.deliver",
+    "collect": "ccht_batch.mail.collect",
+    "CollectRun": "ccht_batch.mail.collect",
     "import_history": "ccht_batch.history.imports",
     "write_history_template": "ccht_batch.history.workbook",
     "plan_close_year": "ccht_batch.history.close_year",

@@ -71,6 +71,12 @@ def _report(ctx: Context, run: MailRun) -> None:
         )
         if count(FAILED, NOT_ATTEMPTED):
             problem("Chạy lại đúng lệnh này để gửi các thư chưa gửi; thư đã gửi sẽ không bị gửi lại.")
+        copies = run.copies
+        if copies.settings is not None:
+            if copies.filed:
+                out(f"Đã lưu bản sao {copies.filed} thư vào thư mục '{copies.folder}' của hộp thư.")
+            if copies.problem:
+                problem(f"Cảnh báo: không lưu được bản sao thư đã gửi vào thư mục '{copies.folder}' ({copies.problem}). Các thư vẫn đã được gửi và sẽ không bị gửi lại.")
     else:
         out(
             f"Chưa gửi thư nào (chạy thử). {count(PREVIEW)} thư sẽ gửi đã được ghi vào {shown_path(outbox, ctx.workdir)} để xem trước; "

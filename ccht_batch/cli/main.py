@@ -49,6 +49,8 @@ def _command(name: str) -> Command:
         from ccht_batch.cli import history as module  # deferred: start-up stays quick
     elif name == "report":
         from ccht_batch.cli import report as module  # deferred: start-up stays quick
+    elif name == "collect":
+        from ccht_batch.cli import collect as module  # deferred: start-up stays quick
     elif name == "menu":
         from ccht_batch.cli import menu as module  # deferred: start-up stays quick
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -117,6 +118,13 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _day(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày '{text}' không hợp lệ: cần dạng YYYY-MM-DD, ví dụ 2025-11-01") from None
+
+
 def _jobs(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"'{text}': cần một số nguyên dương")
@@ -217,6 +225,9 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     g.add_argument("--milestone", default=None, metavar="ĐỢT", help="báo cáo sơ kết (so-ket) hoặc tổng kết (tong-ket)")
 
     command("menu", "thực đơn đánh số các bước công việc trong tháng, bằng tiếng Việt (tệp ThiDua.cmd do lệnh init tạo mở thực đơn này)")
+    sp = command("collect", "lưu tệp bảng tính đơn vị gửi về hộp thư (IMAP) của Văn phòng Sở vào input/, mỗi tệp một lần")
+    sp.add_argument("--since", type=_day, default=None, metavar="YYYY-MM-DD", help="chỉ xét thư nhận từ ngày này (mặc định: ngày đầu tháng trước)")
+    sp.add_argument("--dry-run", action="store_true", help="chỉ liệt kê tệp sẽ lưu; không lưu tệp, không chuyển thư")
 
     sp = command("demo", "tạo thư mục mẫu với dữ liệu minh họa và chạy thử tổng hợp")
     sp.add_argument("dir", nargs="?", metavar="THƯ_MỤC", type=Path, default=None, help="thư mục tạo dữ liệu mẫu (mặc định: ./demo)")

@@ -386,6 +386,23 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class InboxSettings:
+    """The Office's mailbox (IMAP): where ``collect`` reads the units' messages and ``mail --send`` files a
+    copy of what it sent. Not in use while ``host`` is empty (and ``CCHT_IMAP_HOST`` not set)."""
+
+    host: str = ""
+    port: int | None = None  # None: 993 with ssl, 143 otherwise
+    security: str = "ssl"
+    user: str = ""
+    password_env: str = "CCHT_IMAP_PASSWORD"
+    ca_file: str = ""
+    timeout_seconds: int = 30
+    folder: str = "INBOX"
+    processed_folder: str = "Đã lấy tệp"  # empty: processed messages stay where they are, marked as read
+    sent_folder: str = "Sent"  # empty: no copy of sent messages
+
+
+@dataclass(frozen=True)
 class Limits:
     max_file_mb: int
     max_zip_entries: int
@@ -411,6 +428,7 @@ class Settings:
     individual_rows: int
     mail: MailSettings
     limits: Limits
+    inbox: InboxSettings = field(default_factory=InboxSettings)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from ccht_batch.config.model import (
     Criteria,
     Criterion,
     Field,
+    InboxSettings,
     Indicator,
     Limits,
     MailSettings,
@@ -442,7 +443,7 @@ def parse_units(r: Reader) -> tuple[Agency | None, tuple[Unit, ...]]:
 
 
 def parse_settings(r: Reader) -> Settings:
-    root = r.mapping(r.src.data if r.src.data is not None else {}, (), ("paths", "deadline", "contact", "templates", "mail", "limits"))
+    root = r.mapping(r.src.data if r.src.data is not None else {}, (), ("paths", "deadline", "contact", "templates", "mail", "limits", "inbox"))
     pp = ("paths",)
     paths = r.mapping(root.get("paths", {}), pp, ("input", "output", "store"))
     dp = ("deadline",)
@@ -472,9 +473,7 @@ def parse_settings(r: Reader) -> Settings:
         v = paths.get(key)
         if v is not None and (not isinstance(v, str) or not v.strip()):
             r.problem(pp + (key,), v, "một đường dẫn thư mục hoặc tệp")
-    password_env = r.text(mail, "password_env", mp, required=False) or "CCHT_SMTP_PASSWORD"
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", password_env):
-        r.problem(mp + ("password_env",), password_env, "tên một biến môi trường (chữ không dấu, số, gạch dưới), không phải mật khẩu")
+    password_env = _env_name(r, mail, mp, "CCHT_SMTP_PASSWORD")
     return Settings(
         input_dir=str(paths.get("input") or "input"),
         output_dir=str(paths.get("output") or "output"),
@@ -508,5 +507,52 @@ def parse_settings(r: Reader) -> Settings:
             max_uncompressed_mb=r.integer(limits, "max_uncompressed_mb", lp, required=False, default=100, minimum=1, maximum=10000) or 100,
             max_compression_ratio=r.integer(limits, "max_compression_ratio", lp, required=False, default=100, minimum=2, maximum=10000) or 100,
         ),
+        inbox=_parse_inbox(r, root.get("inbox", {})),
+    )
+
+
+def _env_name(r: Reader, m: dict, path: KeyPath, default: str) -> str:
+    """``password_env``: the name of an environment variable, never the password itself."""
+    name = r.text(m, "password_env", path, required=False) or default
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        r.problem(path + ("password_env",), name, "tên một biến môi trường (chữ không dấu, số, gạch dưới), không phải mật khẩu")
+    return name
+
+
+def _parse_inbox(r: Reader, value: Any) -> InboxSettings:
+    """``inbox:`` (optional): the Office's IMAP mailbox, for ``collect`` and the copies of sent mail."""
+    ip = ("inbox",)
+    d = InboxSettings()
+    inbox = r.mapping(
+        value,
+        ip,
+        ("host", "port", "security", "user", "password_env", "ca_file", "timeout_seconds", "folder", "processed_folder", "sent_folder"),
+    )
+
+    def folder(key: str, default: str) -> str:
+        name = r.text(inbox, key, ip, required=False)
+        name = default if name is None else name
+        if any(ch in "*%" or ord(ch) < 32 for ch in name) or (key == "folder" and not name):
+            r.problem(ip + (key,), name, "tên một thư mục của hộp thư (không chứa * hoặc %)")
+            return default
+        return name
+
+    read_from = folder("folder", d.folder)
+    processed = folder("processed_folder", d.processed_folder)
+    sent = folder("sent_folder", d.sent_folder)
+    for key, name in (("processed_folder", processed), ("sent_folder", sent)):
+        if name and name == read_from:
+            r.problem(ip + (key,), name, f"một thư mục khác thư mục cần đọc inbox.folder ('{read_from}')")
+    return InboxSettings(
+        host=r.text(inbox, "host", ip, required=False) or "",
+        port=r.integer(inbox, "port", ip, required=False, minimum=1, maximum=65535),
+        security=r.choice(inbox, "security", ip, SECURITY, required=False, default=d.security) or d.security,
+        user=r.text(inbox, "user", ip, required=False) or "",
+        password_env=_env_name(r, inbox, ip, d.password_env),
+        ca_file=r.text(inbox, "ca_file", ip, required=False) or "",
+        timeout_seconds=r.integer(inbox, "timeout_seconds", ip, required=False, default=d.timeout_seconds, minimum=1, maximum=600) or d.timeout_seconds,
+        folder=read_from,
+        processed_folder=processed,
+        sent_folder=sent,
     )
 

@@ -4,6 +4,7 @@ a file's SHA-256 (the identity of a submission: the same bytes count once).
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import uuid
@@ -35,6 +36,14 @@ def atomic_path(final: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def leftovers(final: Path) -> list[Path]:
+    """Temporary files ``atomic_path`` left beside ``final`` when its process was killed mid-write."""
+    final = Path(final)
+    if not final.parent.is_dir():
+        return []
+    return sorted(final.parent.glob(f".{glob.escape(final.stem)}.*.tmp{glob.escape(final.suffix)}"))
 
 
 HASH_CHUNK = 1024 * 1024

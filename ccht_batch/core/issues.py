@@ -113,6 +113,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "history-outdated-template": (ERROR, "Tệp mẫu nhập lịch sử phiên bản {value}, chương trình cần phiên bản {expected}. Hãy tạo tệp mẫu mới bằng lệnh 'ccht-batch history template', chép số liệu sang rồi nhập lại; chưa có dòng nào được ghi."),
     # -- intake: a history workbook dropped in input/
     "history-in-input": (ERROR, "Đây là tệp nhập lịch sử các năm trước, không phải bảng tự chấm điểm: không tổng hợp tệp này. Hãy nhập bằng lệnh 'ccht-batch history import <tệp>'."),
+    # -- the inbox (collect): what a received message carried that could not be saved into input/
+    "mail-no-spreadsheet": (WARNING, "Thư không kèm tệp bảng tính (.xlsx, .xlsm, .xls, .ods): không có tệp nào để lưu. Nếu đơn vị định gửi bảng tự chấm điểm, đề nghị đơn vị gửi lại thư có đính kèm tệp."),
+    "mail-not-spreadsheet": (WARNING, "Tệp đính kèm '{name}' không phải bảng tính: không lưu (chỉ lấy tệp .xlsx, .xlsm, .xls, .ods)."),
+    "mail-winmail": (ERROR, "Tệp '{name}': Outlook gửi thư ở định dạng RTF nên không đọc được tệp đính kèm. Đề nghị đơn vị soạn thư ở định dạng HTML hoặc văn bản thường (Outlook: Tệp > Tùy chọn > Thư) rồi gửi lại."),
+    "mail-attachment-too-large": (ERROR, "Tệp '{name}' lớn {size_mb} MB, vượt giới hạn {limit_mb} MB: không lưu. Đề nghị đơn vị xóa ảnh, trang tính thừa rồi gửi lại."),
+    "mail-archive-protected": (ERROR, "Tệp nén '{name}' có mật khẩu: không mở. Đề nghị đơn vị gửi trực tiếp tệp Excel, không nén, không đặt mật khẩu."),
+    "mail-archive-too-large": (ERROR, "Tệp nén '{name}' vượt giới hạn an toàn ({detail}): không mở. Đề nghị đơn vị gửi trực tiếp tệp Excel."),
+    "mail-archive-unreadable": (ERROR, "Tệp nén '{name}' không mở được ({detail}): không lưu. Đề nghị đơn vị gửi trực tiếp tệp Excel, hoặc nén dạng .zip."),
+    "mail-unknown-sender": (WARNING, "Địa chỉ người gửi {value} không có trong danh sách đơn vị (config/units.yaml): tệp vẫn được lưu. Đề nghị kiểm tra đơn vị gửi; nếu đơn vị dùng địa chỉ này, bổ sung vào danh sách."),
 }
 
 

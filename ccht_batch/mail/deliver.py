@@ -9,7 +9,7 @@ is listed, so a rerun after a failure sends exactly the rest.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -25,6 +25,7 @@ from ccht_batch.mail.compose import (
     period_drafts,
     template_drafts,
 )
+from ccht_batch.mail.imap import SentCopies, imap_settings
 from ccht_batch.mail.smtp import (
     DeliveryFailure,
     MailSetupError,
@@ -76,6 +77,7 @@ class MailRun:
     sent: bool  # True: --send (messages left the machine); False: previews in ``outbox``
     outbox: Path
     command: str  # the command line to repeat it (for the clerk)
+    copies: SentCopies = field(default_factory=lambda: SentCopies(None))  # filed in the mailbox's Sent folder
 
     @property
     def undelivered(self) -> list[Fate]:
@@ -97,9 +99,11 @@ def deliver(
 
     Raises ``UsageError`` when the SMTP settings or the inputs are wrong (nothing sent)."""
     settings = None
+    copies = SentCopies(None)
     if send:
         try:
             settings = smtp_settings(config, os.environ if environ is None else environ)
+            copies = SentCopies(imap_settings(config, os.environ if environ is None else environ))
         except MailSetupError as exc:
             raise UsageError(str(exc)) from None
     if what == "templates":
@@ -123,9 +127,9 @@ def deliver(
         if settings is None:
             _write_outbox(fates, outbox, config)
         else:
-            with SmtpSession(settings) as session:
-                _send(fates, session, log, config)
-    return MailRun(title=title, fates=fates, sent=settings is not None, outbox=outbox, command=command)
+            with SmtpSession(settings) as session, copies:
+                _send(fates, session, log, config, copies)
+    return MailRun(title=title, fates=fates, sent=settings is not None, outbox=outbox, command=command, copies=copies)
 
 
 def _decide(draft: Draft, log: MailLog, resend: bool) -> Fate:
@@ -156,7 +160,7 @@ def _write_outbox(fates: list[Fate], outbox: Path, config: Config) -> None:
             tmp.write_bytes(data)
 
 
-def _send(fates: list[Fate], session: SmtpSession, log: MailLog, config: Config) -> None:
+def _send(fates: list[Fate], session: SmtpSession, log: MailLog, config: Config, copies: SentCopies) -> None:
     mail = config.settings.mail
     lost: str | None = None
     for index, fate in enumerate(fates, 1):
@@ -184,6 +188,7 @@ def _send(fates: list[Fate], session: SmtpSession, log: MailLog, config: Config)
             attachments=[a.describe() for a in d.attachments],
         )
         fate.state = SENT
+        copies.file(msg)
 
 
 def shown_path(path: Path | None, workdir: Path) -> str:

@@ -196,6 +196,34 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX mail_log_scope ON mail_log(scope, recipient, kind);
     """,
+    # the inbox: every message `collect` examined, and every attachment it saved (exactly-once collection)
+    """
+    CREATE TABLE inbox_messages (
+        id INTEGER PRIMARY KEY,
+        message_key TEXT NOT NULL UNIQUE,   -- the Message-ID, or sha256 of the header when it has none
+        folder TEXT NOT NULL,
+        sender TEXT NOT NULL,               -- the From address
+        unit_code TEXT,                     -- the unit with that address; NULL: not a unit's address
+        sent_at TEXT,                       -- the Date header, ISO 8601
+        subject TEXT NOT NULL DEFAULT '',
+        notes_json TEXT NOT NULL DEFAULT '[]',
+        status TEXT NOT NULL,               -- open | saved (files saved, message not yet moved) | done
+        seen_at TEXT NOT NULL,
+        done_at TEXT
+    );
+    CREATE TABLE inbox_files (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES inbox_messages(id),
+        original_name TEXT NOT NULL,
+        name TEXT,                          -- the name in input/; NULL for a duplicate
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        status TEXT NOT NULL,               -- saving (journalled, maybe not written) | saved | duplicate
+        saved_at TEXT
+    );
+    CREATE INDEX inbox_files_sha ON inbox_files(sha256);
+    CREATE INDEX inbox_files_message ON inbox_files(message_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

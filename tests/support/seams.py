@@ -5,6 +5,7 @@ Each is a top-level function (or a partial of one), so that worker processes can
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
@@ -39,6 +40,25 @@ def run_paused(workdir: str, period: str, stage: str) -> None:
             time.sleep(600)
 
     run_batch(load_config(workdir), period, jobs=1, checkpoint=checkpoint)
+
+
+def collect_paused(workdir: str, stage: str, nth: int) -> None:
+    """Collect the mailbox of ``workdir`` (the environment points at the server) and stop the ``nth`` time
+    it reaches ``stage``, after writing a marker file, so that a test can kill the process there."""
+    from ccht_batch.config.load import load_config
+    from ccht_batch.mail.collect import collect
+
+    seen = 0
+
+    def checkpoint(reached: str) -> None:
+        nonlocal seen
+        if reached == stage:
+            seen += 1
+            if seen == nth:
+                pause_marker(Path(workdir), stage).write_text(str(os.getpid()), encoding="utf-8")
+                time.sleep(600)
+
+    collect(load_config(workdir), since=dt.date(2025, 11, 1), checkpoint=checkpoint)
 
 
 if __name__ == "__main__":
