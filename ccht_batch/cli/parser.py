@@ -193,6 +193,11 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     g.add_argument("--year", type=_year, default=None, metavar="NĂM", help="báo cáo năm")
     g.add_argument("--milestone", default=None, metavar="ĐỢT", help="báo cáo sơ kết (so-ket) hoặc tổng kết (tong-ket)")
 
+    sp = command("documents", "soạn dự thảo hồ sơ khen thưởng (tờ trình, quyết định, biên bản, báo cáo thành tích) vào output/<YYYY-MM>/VanBan/")
+    # its own dest: the default is the latest period with results (found in the store), not this month
+    sp.add_argument("--period", dest="documents_period", type=_period, default=None, metavar="YYYY-MM", help="kỳ đã tổng hợp (mặc định: kỳ gần nhất đã có kết quả)")
+    sp.add_argument("--milestone", default=None, metavar="ĐỢT", help="đợt xét: so-ket hoặc tong-ket (mặc định: đợt của lần chạy gần nhất của kỳ)")
+
     sp = command("demo", "tạo thư mục mẫu với dữ liệu minh họa và chạy thử tổng hợp")
     sp.add_argument("dir", nargs="?", metavar="THƯ_MỤC", type=Path, default=None, help="thư mục tạo dữ liệu mẫu (mặc định: ./demo)")
     return p
