@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -84,13 +84,6 @@ class Letterhead:
     place_date: str
     number: str = ""  # "Số:      /TTr-SKHCN"
     draft: bool = False  # a draft says DỰ THẢO above the header
-
-
-@dataclass
-class Block:
-    """A column of lines in the signature table."""
-
-    lines: list[Line] = field(default_factory=list)
 
 
 def _set_lang(rpr) -> None:

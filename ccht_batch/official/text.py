@@ -152,8 +152,3 @@ def decision_text(number: str, date: dt.date | None = None) -> str:
         return ""
     text = f"Quyết định số {own_number}" if own_number else "Quyết định"
     return text + (f" ngày {decree_date(date)}" if date else "")
-
-
-def sentence_start(text: str) -> str:
-    """``text`` with its first letter in capitals (the rest as written)."""
-    return text[:1].upper() + text[1:]

@@ -85,22 +85,15 @@ def list_title(rule: AwardRule, provisional: bool) -> str:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _sheet(wb: Any, fm: Formats, config: Config, name: str, year: int, widths: tuple[float, ...] = _WIDTHS) -> OfficialSheet:
+def _sheet(wb: Any, fm: Formats, config: Config, name: str, year: int, title: str, lines: list[str], widths: tuple[float, ...] = _WIDTHS) -> OfficialSheet:
+    """A list's sheet with its letterhead and title: the title (bold), its italic lines (the provisional note,
+    "Kèm theo …"), a rule beneath."""
     sheet = OfficialSheet(wb, fm, name, widths, _SPANS)
     agency = config.agency
     sheet.letterhead(agency.parent, agency.name, date_line(agency.place, year))
-    return sheet
-
-
-def _title(sheet: OfficialSheet, fm: Formats, title: str, lines: list[str]) -> None:
-    """The list's title (bold), then its italic lines (provisional note, "Kèm theo …"), a rule beneath."""
     rows = [(title, {"bold": True, "font_size": NAME_PT})] + [(text, {"italic": True, "font_size": DATE_PT}) for text in lines if text]
     sheet.title(rows, rule_under=(title, NAME_PT))
-
-
-def _signature(sheet: OfficialSheet, config: Config) -> None:
-    a = config.agency
-    sheet.signature(a.distribution, a.signer.title_lines, a.signer.name)
+    return sheet
 
 
 def _collective_summary(outcome: RunOutcome, n: Nomination) -> str:
@@ -140,9 +133,7 @@ def _award_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome, rule
         lines.append(f"(Danh sách dự kiến, lập từ kết quả {period_text(outcome.period)}; chưa phải danh sách chính thức để trình khen thưởng)")
     if considered:
         lines.append(attachment_line(config, rule.id, year))
-    sheet = _sheet(wb, fm, config, rule.sheet_name, year)
-    title = list_title(rule, provisional)
-    _title(sheet, fm, title, lines)
+    sheet = _sheet(wb, fm, config, rule.sheet_name, year, list_title(rule, provisional), lines)
     if not considered:
         when = "; ".join(milestone_label(config, m) for m in rule.milestones)
         sheet.line(
@@ -171,7 +162,8 @@ def _award_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome, rule
         ])
     if not individuals:
         sheet.empty(width)
-    _signature(sheet, config)
+    a = config.agency
+    sheet.signature(a.distribution, a.signer.title_lines, a.signer.name)
     sheet.finish()
 
 
@@ -189,7 +181,8 @@ def refusal_reason(outcome: RunOutcome, n: Nomination) -> str:
     eligible (or cannot be told); else the form chosen instead, or the quota."""
     if n.eligible is not True:
         return "; ".join(n.reasons)
-    other = next((m for m in outcome.unit_nominations(n.unit_code) if m.selected and m.kind == n.kind and m.name == n.name and m is not n), None)
+    same = (lambda m: m.person is n.person) if n.person is not None else (lambda m: m.kind == n.kind and m.name == n.name)
+    other = next((m for m in outcome.unit_nominations(n.unit_code) if m.selected and m is not n and same(m)), None)
     if other is not None:
         return f"Được đề nghị {other.award_name} (mỗi thành tích chỉ đề nghị một hình thức khen thưởng)"
     return f"Đủ điều kiện nhưng ngoài số lượng chỉ tiêu của {n.award_name}"
@@ -200,8 +193,8 @@ def _refused_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome) ->
     title = "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG KHÔNG ĐƯỢC ĐƯA VÀO DANH SÁCH"
     if provisional:
         title += f" ({PROVISIONAL})"
-    sheet = _sheet(wb, fm, config, SHEET_REFUSED, period_year(outcome.period), widths=(5, 26, 22, 24, 18, 54, 18, 13))
-    _title(sheet, fm, title, [f"(Kèm theo kết quả xét {period_text(outcome.period)})"])
+    lines = [f"(Kèm theo kết quả xét {period_text(outcome.period)})"]
+    sheet = _sheet(wb, fm, config, SHEET_REFUSED, period_year(outcome.period), title, lines, widths=(5, 26, 22, 24, 18, 54, 18, 13))
     sheet.table_header(REFUSED_HEADERS)
     refused = refused_nominations(config, outcome)
     for i, n in enumerate(refused, start=1):
