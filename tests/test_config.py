@@ -89,6 +89,7 @@ def test_check_exits_0_on_the_shipped_config(tmp_path):
     assert code == 0, err
     assert "Cấu hình hợp lệ." in out
     assert "tiêu chí: 18" in out and "tổng điểm tối đa: 100" in out
+    assert "Bằng khen của Chủ tịch UBND tỉnh: tờ trình /TTr-SKHCN; Giấy khen của Giám đốc Sở: quyết định /QĐ-SKHCN" in out
     assert err == ""
 
 
