@@ -14,7 +14,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ccht_batch.awards.select import evaluate_awards
 from ccht_batch.config.model import Config
@@ -45,6 +45,9 @@ from ccht_batch.scoring.score import score_unit
 from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store
 from ccht_batch.store.history import StoreHistory
+
+if TYPE_CHECKING:
+    from ccht_batch.documents.write import DocumentsResult
 
 # The points of a run where a test may stop it (``checkpoint``), to kill the process there.
 BEFORE_COMMIT = "before-commit"
@@ -383,6 +386,35 @@ def _free_name(target: Path) -> Path:
     while candidate.exists():
         candidate, n = target.with_name(_numbered(target.name, n)), n + 1
     return candidate
+
+
+def _stored_outcome(config: Config, store: Store, period: str, milestone: str | None) -> RunOutcome:
+    """The period as its last run left it, recomputed from the store (nothing is changed): units and
+    nominations by the same steps as the run."""
+    stored = runstore.period_files(store, period)
+    units, appraisal, _ = _period_state(config, store, period, [], stored)
+    nominations = _awards(config, store, period, milestone, units)
+    return RunOutcome(period=period, milestone=milestone, files=[], units=units, nominations=nominations, appraisal=appraisal, period_files=[r for _, r in stored])
+
+
+def write_dossier(config: Config, period: str | None = None, milestone: str | None = None) -> "DocumentsResult":
+    """``ccht-batch documents``: the dossier's drafts for ``period`` (default: the latest period with
+    results) and ``milestone`` (default: the milestone of that period's last run), from its final lists."""
+    if milestone is not None and config.criteria.movement.milestone(milestone) is None:
+        ids = ", ".join(m.id for m in config.criteria.movement.milestones)
+        raise UsageError(f"đợt '{milestone}' không có trong config/criteria.yaml (các đợt: {ids})")
+    with workdir_locked(config.workdir), Store(config.store_path) as store:
+        period = period or runstore.latest_result_period(store)
+        if period is None:
+            raise UsageError("chưa có kỳ nào có kết quả: chạy ccht-batch run trước khi soạn văn bản")
+        if not runstore.period_has_results(store, period):
+            raise UsageError(f"kỳ {period_text(period)} chưa có kết quả: chạy ccht-batch run --period {period} trước khi soạn văn bản")
+        milestone = milestone or runstore.last_run_milestone(store, period)
+        outcome = _stored_outcome(config, store, period, milestone)
+        # deferred: python-docx is loaded for this command only, not for every run
+        from ccht_batch.documents.write import write_documents
+
+        return write_documents(config, outcome, StoreHistory(store), config.output_dir / period)
 
 
 def period_units(config: Config, period: str) -> list[UnitOutcome]:

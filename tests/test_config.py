@@ -89,6 +89,7 @@ def test_check_exits_0_on_the_shipped_config(tmp_path):
     assert code == 0, err
     assert "Cấu hình hợp lệ." in out
     assert "tiêu chí: 18" in out and "tổng điểm tối đa: 100" in out
+    assert "Bằng khen của Chủ tịch UBND tỉnh: tờ trình /TTr-SKHCN; Giấy khen của Giám đốc Sở: quyết định /QĐ-SKHCN" in out
     assert err == ""
 
 
@@ -419,6 +420,15 @@ CASES = [
     ("method-typo", "criteria.yaml", "method: deadline", "method: dealine", None, None, "fields[0].criteria[0].method", "dealine"),
     ("wrong-value-type", "criteria.yaml", "default_step: 0.25", "default_step: nửa", None, None, "scoring.default_step", "nửa"),
     ("deadline-day-out-of-range", "settings.yaml", "day_of_month: 5", "day_of_month: 31", None, None, "deadline.day_of_month", "31"),
+    # units.yaml documents (ISSUE 13): the document each reward form's list goes with, the council
+    ("documents-unknown-award", "units.yaml", "    giay-khen-giam-doc:\n      document:", "    giay-khen-giam-doc-so:\n      document:",
+     None, None, "documents.awards.giay-khen-giam-doc-so", "giay-khen-giam-doc-so"),
+    ("documents-kind-typo", "units.yaml", "document: quyet-dinh", "document: quyet-dinh-so", None, None,
+     "documents.awards.giay-khen-giam-doc.document", "quyet-dinh-so"),
+    ("documents-to-trinh-without-addressee", "units.yaml", '      addressees: ["Ủy ban nhân dân tỉnh Lâm Đồng"]\n      through: "Sở Nội vụ"\n      request: "xem xét, tặng',
+     '      addressees: []\n      through: "Sở Nội vụ"\n      request: "xem xét, tặng', "addressees", None, "documents.awards.bang-khen-ubnd.addressees", "[]"),
+    ("documents-council-role", "units.yaml", 'role: "Thư ký"', 'role: "Thư kí"', None, None, "documents.council.members[4].role", "Thư kí"),
+    ("documents-empty-distribution-line", "units.yaml", '      - "UBND tỉnh (báo cáo);"', '      - ""', None, None, "documents.report.distribution[0]", ""),
 ]
 
 

@@ -105,7 +105,7 @@ def test_four_year_history_lands_in_the_store(tmp_path):
     code, out, _ = run_cli(wd, "history", "show", "--unit", "VP")
     assert code == 0
     assert "2023: tổng điểm 91,25; kết quả 91,25; xếp loại Xuất sắc; hạng 1" in out
-    assert "Bằng khen của Chủ tịch UBND tỉnh — QĐ số 2151/QĐ-UBND ngày 28/12/2023" in out
+    assert "Bằng khen của Chủ tịch UBND tỉnh — Quyết định số 2151/QĐ-UBND ngày 28/12/2023 — UBND tỉnh Đắk Nông" in out
 
 
 def test_one_bad_row_imports_nothing_and_names_the_cell(tmp_path):

@@ -18,10 +18,10 @@ from support.sample import (  # noqa: E402
     load_sample_config,
 )
 
+from ccht_batch.official.text import MOTTO, NATION  # noqa: E402
 from ccht_batch.outputs.nominations import (  # noqa: E402
     LIST_HEADERS,
-    MOTTO,
-    NATION,
+    SHEET_REFUSED,
     write_nominations_workbook,
 )
 
@@ -59,7 +59,7 @@ def row_values(ws, row: int) -> list:
 
 def test_one_sheet_per_award_then_refused(config, monthly):
     _, wb = monthly
-    assert wb.sheetnames == [r.sheet_name for r in config.criteria.awards] + ["Không đủ điều kiện"]
+    assert wb.sheetnames == [r.sheet_name for r in config.criteria.awards] + [SHEET_REFUSED]
 
 
 def test_official_header(config, monthly):
@@ -97,7 +97,8 @@ def test_selected_names_in_sections(config, monthly):
     ws = wb[config.criteria.award(GK).sheet_name]
     header = find(ws, "STT")
     assert row_values(ws, header.row) == list(LIST_HEADERS)
-    assert find(ws, "(Kèm theo Tờ trình số        /TTr-SKHCN ngày      tháng      năm 2025)")
+    # the Director gives his Giấy khen by his own decision (units.yaml documents.awards)
+    assert find(ws, "(Kèm theo Quyết định số        /QĐ-SKHCN ngày      tháng      năm 2025 của Giám đốc Sở Khoa học và Công nghệ)")
     collective = find(ws, "I. Tập thể").row
     individual = find(ws, "II. Cá nhân").row
     assert row_values(ws, collective + 1)[:2] == [1, "Văn phòng Sở"]
@@ -134,7 +135,8 @@ def test_rule_not_considered_says_so(config, final, tmp_path):
     _, wb = final
     ws = wb[config.criteria.award(BK_UBND).sheet_name]
     individual = find(ws, "II. Cá nhân").row
-    assert row_values(ws, find(ws, "I. Tập thể").row + 1)[:2] == [1, "Văn phòng Sở"]
+    # a list that goes up to the province names the agency and the province
+    assert row_values(ws, find(ws, "I. Tập thể").row + 1)[:2] == [1, "Văn phòng Sở Khoa học và Công nghệ tỉnh Lâm Đồng"]
     assert ws.cell(individual + 1, 1).value == "(Không có)"
 
 

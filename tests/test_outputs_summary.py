@@ -33,7 +33,16 @@ def rows_of(ws) -> list[dict]:
 
 def test_sheets_in_order(sample):
     _, _, _, wb = sample
-    assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Cá nhân", "Lỗi", "Chưa nộp", "Biểu đồ"]
+    assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Cá nhân", "Lỗi", "Chưa nộp", "Ghi chú xử lý", "Biểu đồ"]
+
+
+def test_processing_notes_have_their_own_sheet(sample):
+    """The award engine's notes stay off the signable lists: the Office reads them here (and in summary.json)."""
+    _, outcome, _, wb = sample
+    rows = rows_of(wb["Ghi chú xử lý"])
+    noted = [n for n in outcome.nominations if n.note]
+    assert [(r["Họ và tên (tên tập thể)"], r["Ghi chú xử lý"]) for r in rows] == [(n.name, n.note) for n in noted]
+    assert {r["Trên danh sách"] for r in rows} <= {"Có", "Không", "Chờ Hội đồng quyết định"}
 
 
 def test_summary_header_and_every_unit(sample):

@@ -44,7 +44,7 @@ def custom_agency(wd: Path) -> None:
     path = wd / "config" / "units.yaml"
     text = path.read_text(encoding="utf-8")
     text = text.replace('"SỞ KHOA HỌC VÀ CÔNG NGHỆ"', '"SỞ THỬ NGHIỆM BÁO CÁO"').replace('"Đặng Văn Tin"', '"Hoàng Thị Ký Thử"')
-    text = text.replace('short_name: "SKHCN"', 'short_name: "STN"')
+    text = text.replace("SKHCN", "STN")  # the short name, and the symbols of the documents
     path.write_text(text, encoding="utf-8")
 
 
@@ -74,7 +74,7 @@ def test_an_empty_store_still_gets_both_files_saying_what_is_missing(tmp_path):
     assert xlsx.exists() and docx_path.exists()
     assert "Năm 2025: chưa có kết quả phong trào của đơn vị nào" in out
     text = docx_text(docx_path)
-    assert "Năm 2025: chưa có kết quả phong trào của đơn vị nào" in text
+    assert "Năm 2025: chưa có kết quả phong trào của đơn vị nào" not in text  # an internal note: not on the signable pages
     assert "Chưa có danh sách đề nghị khen thưởng" in text
     info = sheet_rows(xlsx, "Thông tin")
     assert [2025, "Chưa có số liệu"] in [r[:2] for r in info]
@@ -128,7 +128,7 @@ def test_yearly_report_holds_the_years_figures_agency_and_signer(tmp_path):
         "IV. ĐÁNH GIÁ CHUNG VÀ PHƯƠNG HƯỚNG",
         "Năm 2025: 3/9 đơn vị có kết quả; điểm kết quả bình quân 83,58; cao nhất Văn phòng Sở (92,5 điểm); thấp nhất Phòng Kế hoạch - Tài chính (70 điểm).",
         "Năm 2025: Xuất sắc: 1; Tốt: 1; Khá: 1; Trung bình: 0; Yếu: 0; chưa có kết quả: 6.",
-        "Tổng số 2 sáng kiến, giải pháp được công nhận (cấp cơ sở: 2).",  # one imported, one from the submission
+        "Tổng số 2 sáng kiến, giải pháp được công nhận (cấp cơ sở: 2), của 2 lượt tác giả, đồng tác giả.",  # one imported, one from the submission
         "- Bằng khen của Chủ tịch UBND tỉnh: 1 cá nhân — Phạm Minh Đức (VP).",
         "- Giấy khen của Giám đốc Sở: 1 tập thể — Văn phòng Sở.",
         "Nơi nhận:",

@@ -55,6 +55,8 @@ def _command(name: str) -> Command:
         from ccht_batch.cli import menu as module  # deferred: start-up stays quick
 
         return functools.partial(module.command_menu, run=main)  # each step is a whole command line
+    elif name == "documents":
+        from ccht_batch.cli import documents as module  # deferred: start-up stays quick
     else:  # pragma: no cover - the parser accepts no other name
         raise UsageError(f"lệnh '{name}' không có")
     return getattr(module, "command_" + name.replace("-", "_"))

@@ -228,6 +228,10 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     sp = command("collect", "lưu tệp bảng tính đơn vị gửi về hộp thư (IMAP) của Văn phòng Sở vào input/, mỗi tệp một lần")
     sp.add_argument("--since", type=_day, default=None, metavar="YYYY-MM-DD", help="chỉ xét thư nhận từ ngày này (mặc định: ngày đầu tháng trước)")
     sp.add_argument("--dry-run", action="store_true", help="chỉ liệt kê tệp sẽ lưu; không lưu tệp, không chuyển thư")
+    sp = command("documents", "soạn dự thảo hồ sơ khen thưởng (tờ trình, quyết định, biên bản, báo cáo thành tích) vào output/<YYYY-MM>/VanBan/")
+    # its own dest: the default is the latest period with results (found in the store), not this month
+    sp.add_argument("--period", dest="documents_period", type=_period, default=None, metavar="YYYY-MM", help="kỳ đã tổng hợp (mặc định: kỳ gần nhất đã có kết quả)")
+    sp.add_argument("--milestone", default=None, metavar="ĐỢT", help="đợt xét: so-ket hoặc tong-ket (mặc định: đợt của lần chạy gần nhất của kỳ)")
 
     sp = command("demo", "tạo thư mục mẫu với dữ liệu minh họa và chạy thử tổng hợp")
     sp.add_argument("dir", nargs="?", metavar="THƯ_MỤC", type=Path, default=None, help="thư mục tạo dữ liệu mẫu (mặc định: ./demo)")

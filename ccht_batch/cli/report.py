@@ -25,7 +25,7 @@ def command_report(ctx: Context, args: argparse.Namespace) -> int:
         n = len(data.units_with_result(y))
         ctx.console.line(f"  Năm {y}: {n}/{len(data.units)} đơn vị có kết quả — {data.sources[y].text}.")
     if data.missing:
-        ctx.console.line("Số liệu còn thiếu (đã ghi trong báo cáo để Văn phòng Sở bổ sung):")
+        ctx.console.line(f"Số liệu còn thiếu (ghi tại trang “Thông tin” của {xlsx.name}; bản Word không in các ghi chú này):")
         for text in data.missing:
             ctx.console.line(f"  - {text}")
     ctx.console.line("Bản Word là dự thảo: Văn phòng Sở bổ sung phần đánh giá, số văn bản, ngày tháng rồi trình ký.")

@@ -35,5 +35,9 @@ def command_check(ctx: Context, args: argparse.Namespace) -> int:
     ctx.console.line(f"  Điểm thưởng: {len(c.bonus_items)} mục (tối đa {fmt_number(c.bonus_cap)}); điểm trừ: {len(c.penalty_items)} mục")
     ctx.console.line(f"  Chỉ số: {len(c.indicators)}; mức xếp loại: " + ", ".join(f"{b.name} ≥ {fmt_number(b.min)}" for b in c.bands))
     ctx.console.line("  Hình thức khen thưởng: " + "; ".join(a.name for a in c.awards))
+    documents = cfg.documents
+    ctx.console.line("  Văn bản kèm danh sách: " + "; ".join(
+        f"{a.name}: {f.kind_name.lower()} /{f.symbol}" if (f := documents.form(a.id)) else f"{a.name}: chưa khai báo (documents.awards)" for a in c.awards
+    ))
     ctx.console.line(f"  Đơn vị: {len(cfg.units)}; phiên bản tiêu chí: {cfg.criteria_version}")
     return EXIT_OK

@@ -20,9 +20,16 @@ from ccht_batch.config.model import (
     ConfigError,
     Criteria,
     Criterion,
+    Documents,
     _num,
 )
-from ccht_batch.config.parse import Reader, parse_criteria, parse_settings, parse_units
+from ccht_batch.config.parse import (
+    Reader,
+    parse_criteria,
+    parse_documents,
+    parse_settings,
+    parse_units,
+)
 from ccht_batch.config.yamlsource import load_yaml
 
 
@@ -70,10 +77,12 @@ def load_config(workdir: Path | str = ".") -> Config:
     readers = {name: Reader(load_yaml(cdir / name), f"{CONFIG_DIR}/{name}") for name in CONFIG_FILES}
     criteria = None
     agency, units, settings = None, (), None
+    documents = Documents()
     if readers[CRITERIA_FILE].src.data is not None:
         criteria = parse_criteria(readers[CRITERIA_FILE])
     if readers[UNITS_FILE].src.data is not None:
         agency, units = parse_units(readers[UNITS_FILE])
+        documents = parse_documents(readers[UNITS_FILE], tuple(a.id for a in criteria.awards) if criteria else None)
     if readers[SETTINGS_FILE].src.data is not None:
         settings = parse_settings(readers[SETTINGS_FILE])
     problems = [p for r in readers.values() for p in r.problems]
@@ -86,6 +95,7 @@ def load_config(workdir: Path | str = ".") -> Config:
         units=units,
         settings=settings,
         criteria_version=compute_criteria_version(criteria),
+        documents=documents,
     )
 
 

@@ -352,6 +352,69 @@ class Agency:
     signer: Signer
     submission_line: str
     distribution: tuple[str, ...]
+    name_in_text: str = ""  # "Sở Khoa học và Công nghệ": the name inside sentences
+    full_name: str = ""  # "Sở Khoa học và Công nghệ tỉnh Lâm Đồng": after names on lists that leave the agency
+
+    @property
+    def text_name(self) -> str:
+        """The agency's name inside a sentence; an older units.yaml without ``name_in_text`` gets the
+        capitals of ``name`` lowered after the first letter."""
+        return self.name_in_text or self.name[:1] + self.name[1:].lower()
+
+    @property
+    def full_text_name(self) -> str:
+        return self.full_name or self.text_name
+
+
+# The document a reward form's list goes with (units.yaml ``documents.awards``)
+TO_TRINH = "to-trinh"  # a submission to a superior body, which decides
+QUYET_DINH = "quyet-dinh"  # the head of the agency decides himself
+FORM_DOCUMENTS = (TO_TRINH, QUYET_DINH)
+COUNCIL_ROLES = ("Chủ tịch Hội đồng", "Phó Chủ tịch Hội đồng", "Ủy viên thường trực", "Ủy viên", "Thư ký")
+
+
+@dataclass(frozen=True)
+class FormDocument:
+    award: str  # the award rule's id
+    kind: str  # TO_TRINH | QUYET_DINH
+    symbol: str  # the symbol after the number: "TTr-SKHCN", "QĐ-SKHCN"
+    addressees: tuple[str, ...] = ()  # "Kính gửi" of a tờ trình
+    through: str = ""  # a tờ trình goes to its addressee through this body ("Sở Nội vụ")
+    request: str = ""  # what a tờ trình asks of its addressee
+    distribution: tuple[str, ...] = ()  # "Nơi nhận"
+
+    @property
+    def leaves_agency(self) -> bool:
+        """A list sent up with a tờ trình names the agency after every collective and person."""
+        return self.kind == TO_TRINH
+
+    @property
+    def kind_name(self) -> str:
+        return "Tờ trình" if self.kind == TO_TRINH else "Quyết định"
+
+
+@dataclass(frozen=True)
+class CouncilMember:
+    name: str  # "" when the Office has not written it yet
+    position: str  # "Phó Giám đốc Sở"
+    role: str  # one of COUNCIL_ROLES
+
+
+@dataclass(frozen=True)
+class Documents:
+    """units.yaml ``documents``: what the report and the dossier's documents say beyond the agency."""
+
+    head_title: str = "Giám đốc"  # the head of the agency, who signs a quyết định ("Giám đốc Sở ...")
+    grounds: tuple[str, ...] = ()  # "Căn cứ ..." lines of a tờ trình and a quyết định
+    report_symbol: str = ""
+    report_distribution: tuple[str, ...] = ()
+    council_name: str = "Hội đồng Thi đua - Khen thưởng"
+    council_members: tuple[CouncilMember, ...] = ()
+    council_distribution: tuple[str, ...] = ()
+    forms: tuple[FormDocument, ...] = ()
+
+    def form(self, award_id: str) -> FormDocument | None:
+        return next((f for f in self.forms if f.award == award_id), None)
 
 
 @dataclass(frozen=True)
@@ -441,6 +504,7 @@ class Config:
     units: tuple[Unit, ...]
     settings: Settings
     criteria_version: str = field(default="")
+    documents: Documents = field(default_factory=Documents)
 
     def unit(self, code: str) -> Unit | None:
         return next((u for u in self.units if u.code == code), None)

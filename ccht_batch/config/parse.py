@@ -13,10 +13,13 @@ from typing import Any
 from ccht_batch.config.awards import parse_awards
 from ccht_batch.config.model import (
     APPLIES_TO,
+    COUNCIL_ROLES,
     EVIDENCE,
+    FORM_DOCUMENTS,
     INDICATOR_TYPES,
     METHODS,
     SECURITY,
+    TO_TRINH,
     UNIT_CODE_RE,
     WINDOWS_RESERVED,
     ZERO_DENOMINATOR,
@@ -24,9 +27,12 @@ from ccht_batch.config.model import (
     Band,
     Choice,
     Contact,
+    CouncilMember,
     Criteria,
     Criterion,
+    Documents,
     Field,
+    FormDocument,
     InboxSettings,
     Indicator,
     Limits,
@@ -396,9 +402,13 @@ def _parse_criterion(
 
 
 def parse_units(r: Reader) -> tuple[Agency | None, tuple[Unit, ...]]:
-    root = r.mapping(r.src.data if r.src.data is not None else {}, (), ("agency", "units"))
+    root = r.mapping(r.src.data if r.src.data is not None else {}, (), ("agency", "units", "documents"))
     ap = ("agency",)
-    a = r.mapping(root.get("agency"), ap, ("parent", "name", "short_name", "place", "signer", "submission_line", "distribution"))
+    a = r.mapping(
+        root.get("agency"),
+        ap,
+        ("parent", "name", "name_in_text", "full_name", "short_name", "place", "signer", "submission_line", "distribution"),
+    )
     sp = ap + ("signer",)
     s = r.mapping(a.get("signer"), sp, ("title_lines", "name"))
     title_lines = [str(x) for x in r.sequence(s.get("title_lines"), sp + ("title_lines",))]
@@ -409,7 +419,9 @@ def parse_units(r: Reader) -> tuple[Agency | None, tuple[Unit, ...]]:
         place=r.text(a, "place", ap) or "",
         signer=Signer(tuple(title_lines), r.text(s, "name", sp) or ""),
         submission_line=r.text(a, "submission_line", ap, required=False) or "",
-        distribution=tuple(str(x) for x in r.sequence(a.get("distribution", []), ap + ("distribution",), non_empty=False)),
+        distribution=_lines(r, a, "distribution", ap),
+        name_in_text=r.text(a, "name_in_text", ap, required=False) or "",
+        full_name=r.text(a, "full_name", ap, required=False) or "",
     )
     units: list[Unit] = []
     for i, u in enumerate(r.sequence(root.get("units"), ("units",))):
@@ -436,6 +448,77 @@ def parse_units(r: Reader) -> tuple[Agency | None, tuple[Unit, ...]]:
             )
         )
     return agency, tuple(units)
+
+
+def _lines(r: Reader, m: dict, key: str, path: KeyPath, required: bool = False) -> tuple[str, ...]:
+    """A list of lines of text (each a non-empty string), e.g. the "Nơi nhận" of a document."""
+    if key not in m and not required:
+        return ()
+    out = []
+    for i, x in enumerate(r.sequence(m.get(key), path + (key,), non_empty=required)):
+        if isinstance(x, bool) or not isinstance(x, (str, int, float)) or not str(x).strip():
+            r.problem(path + (key, i), x, "một dòng chữ không rỗng")
+            continue
+        out.append(str(x).strip())
+    return tuple(out)
+
+
+def parse_documents(r: Reader, award_ids: tuple[str, ...] | None) -> Documents:
+    """units.yaml ``documents``: legal grounds, the report's number and distribution, the council, and for
+    each reward form the document its list goes with. Optional: an older units.yaml without it still runs
+    (lists without a "Kèm theo" line; ``ccht-batch documents`` says what is missing)."""
+    root = r.src.data if isinstance(r.src.data, dict) else {}
+    if root.get("documents") is None:
+        return Documents()
+    dp = ("documents",)
+    d = r.mapping(root.get("documents"), dp, ("head_title", "grounds", "report", "council", "awards"))
+    rp, cp, wp = dp + ("report",), dp + ("council",), dp + ("awards",)
+    report = r.mapping(d.get("report", {}), rp, ("symbol", "distribution"))
+    council = r.mapping(d.get("council", {}), cp, ("name", "members", "distribution"))
+    members = []
+    for i, m in enumerate(r.sequence(council.get("members", []), cp + ("members",), non_empty=False)):
+        mp = cp + ("members", i)
+        m = r.mapping(m, mp, ("name", "position", "role"))
+        members.append(
+            CouncilMember(
+                name=r.text(m, "name", mp, required=False) or "",
+                position=r.text(m, "position", mp, required=False) or "",
+                role=r.choice(m, "role", mp, COUNCIL_ROLES) or "Ủy viên",
+            )
+        )
+    for role in ("Chủ tịch Hội đồng", "Thư ký"):
+        if sum(1 for m in members if m.role == role) > 1:
+            r.problem(cp + ("members",), role, f"nhiều nhất một thành viên có role '{role}'")
+    forms = []
+    awards = r.mapping(d.get("awards", {}), wp)
+    for award, f in awards.items():
+        fp = wp + (award,)
+        if award_ids is not None and award not in award_ids:
+            r.problem(fp, award, "mã một hình thức khen thưởng có trong config/criteria.yaml (awards.rules): " + ", ".join(award_ids))
+        f = r.mapping(f, fp, ("document", "symbol", "addressees", "through", "request", "distribution"))
+        kind = r.choice(f, "document", fp, FORM_DOCUMENTS) or TO_TRINH
+        to_trinh = kind == TO_TRINH
+        forms.append(
+            FormDocument(
+                award=str(award),
+                kind=kind,
+                symbol=r.text(f, "symbol", fp, takes="ký hiệu văn bản, ví dụ TTr-SKHCN") or "",
+                addressees=_lines(r, f, "addressees", fp, required=to_trinh),
+                through=r.text(f, "through", fp, required=False) or "",
+                request=r.text(f, "request", fp, required=to_trinh, takes="nội dung đề nghị của tờ trình") or "",
+                distribution=_lines(r, f, "distribution", fp),
+            )
+        )
+    return Documents(
+        head_title=r.text(d, "head_title", dp, required=False) or Documents.head_title,
+        grounds=_lines(r, d, "grounds", dp),
+        report_symbol=r.text(report, "symbol", rp, required=False) or "",
+        report_distribution=_lines(r, report, "distribution", rp),
+        council_name=r.text(council, "name", cp, required=False) or Documents.council_name,
+        council_members=tuple(members),
+        council_distribution=_lines(r, council, "distribution", cp),
+        forms=tuple(forms),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ rating are carried over, and imported initiatives the submission does not repeat
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,6 +27,7 @@ from ccht_batch.core.records import (
     person_key,
 )
 from ccht_batch.core.values import fmt_number, fold_key
+from ccht_batch.official.text import split_decision
 from ccht_batch.store.db import Store, dumps, loads
 from ccht_batch.store.history import (
     current_initiatives,
@@ -38,8 +38,6 @@ from ccht_batch.store.history import (
     write_person_year,
     write_unit_year,
 )
-
-_DATE_IN_TEXT = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
 
 @dataclass
@@ -92,18 +90,6 @@ def current_closure(store: Store, year: int) -> dict | None:
     return None if row is None else {"version": row["version"], "closed_at": row["closed_at"], "summary": loads(row["summary_json"])}
 
 
-def _decision_date(text: str) -> dt.date | None:
-    """The date inside ``Số, ngày quyết định`` text (``12/QĐ-SKHCN ngày 15/3/2024``), if one is there."""
-    m = _DATE_IN_TEXT.search(text or "")
-    if not m:
-        return None
-    day, month, year = (int(g) for g in m.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
 def plan_close_year(config: Config, store: Store, year: int) -> ClosePlan:
     """What closing ``year`` would write; reads only."""
     plan = ClosePlan(year=year, previous=current_closure(store, year))
@@ -147,7 +133,8 @@ def plan_close_year(config: Config, store: Store, year: int) -> ClosePlan:
                     continue
                 seen.add(pc.key)
                 if p.initiative:
-                    pc.initiative = InitiativeRecord(title=p.initiative, decision=p.decision, decision_date=_decision_date(p.decision), level=p.level)
+                    number, date = split_decision(p.decision)  # the history keeps the number and the date apart
+                    pc.initiative = InitiativeRecord(title=p.initiative, decision=number, decision_date=date, level=p.level)
                 plan.persons.append(pc)
     # Ranks of one period compare; ranks from different periods do not, so they are recomputed by result.
     if len({u.period for u in plan.units}) > 1:

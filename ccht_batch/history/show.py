@@ -5,6 +5,7 @@ from __future__ import annotations
 from ccht_batch.config.model import Config
 from ccht_batch.core import vocab
 from ccht_batch.core.values import fmt_number
+from ccht_batch.official.text import decision_text
 from ccht_batch.store.db import Store
 from ccht_batch.store.history import PersonIdentity, StoreHistory
 
@@ -20,7 +21,7 @@ def _titles_text(titles) -> str:
 def _award_line(config: Config, a) -> str:
     bits = [f"năm {a.year}: {config.criteria.award_name(a.award)}"]
     if a.decision:
-        bits.append(f"QĐ số {a.decision}" + (f" ngày {a.decision_date:%d/%m/%Y}" if a.decision_date else ""))
+        bits.append(decision_text(a.decision, a.decision_date))
     if a.issuer:
         bits.append(a.issuer)
     return " — ".join(bits)
@@ -74,7 +75,7 @@ def person_lines(config: Config, history: StoreHistory, ident: PersonIdentity) -
         lines.append(text)
         for ini in py.initiatives:
             if ini.recognised:
-                rec = f"QĐ số {ini.decision}" + (f" ngày {ini.decision_date:%d/%m/%Y}" if ini.decision_date else "") + f", cấp {vocab.INITIATIVE_LEVELS.get(ini.level, ini.level)}"
+                rec = f"{decision_text(ini.decision, ini.decision_date)}, cấp {vocab.INITIATIVE_LEVELS.get(ini.level, ini.level)}"
             else:
                 rec = "chưa được công nhận"
             lines.append(f"      Sáng kiến: {ini.title} ({rec})")

@@ -37,7 +37,12 @@ from ccht_batch.core.records import (
     UnitOutcome,
 )
 from ccht_batch.core.vocab import INITIATIVE_LEVELS, RATINGS
-from ccht_batch.outputs.nominations import ELIGIBILITY_TEXT, person_nominations
+from ccht_batch.outputs.nominations import (
+    ELIGIBILITY_TEXT,
+    KIND_TEXT,
+    ON_LIST_TEXT,
+    person_nominations,
+)
 from ccht_batch.outputs.summary_json import considered_rules, sorted_files, sorted_units
 from ccht_batch.xlsx.fast import FastSheet, Styled, row_heights
 from ccht_batch.xlsx.util import (
@@ -54,8 +59,9 @@ SHEET_DETAIL = "Chi tiết"
 SHEET_PERSONS = "Cá nhân"
 SHEET_ISSUES = "Lỗi"
 SHEET_MISSING = "Chưa nộp"
+SHEET_NOTES = "Ghi chú xử lý"
 SHEET_CHART = "Biểu đồ"
-SHEETS = (SHEET_SUMMARY, SHEET_DETAIL, SHEET_PERSONS, SHEET_ISSUES, SHEET_MISSING, SHEET_CHART)
+SHEETS = (SHEET_SUMMARY, SHEET_DETAIL, SHEET_PERSONS, SHEET_ISSUES, SHEET_MISSING, SHEET_NOTES, SHEET_CHART)
 
 SUMMARY_HEADERS = ("Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Kết quả", "Xếp loại", "Trạng thái")
 ISSUE_HEADERS = ("Tệp", "Mã đơn vị", "Trang tính", "Ô", "Mức độ", "Mã lỗi", "Nội dung")
@@ -341,6 +347,17 @@ def _missing_table(config: Config, outcome: RunOutcome) -> Table:
     return Table(SHEET_MISSING, columns, rows)
 
 
+def _notes_table(config: Config, outcome: RunOutcome) -> Table:
+    """The award engine's processing notes (a candidate moved to a lower form, cut by a quota, a proposal
+    refused): kept off the signable lists, here for the Office, as in summary.json (``note``)."""
+    columns = [Column("Hình thức khen thưởng", 28), Column("Đối tượng", 10), Column("Họ và tên (tên tập thể)", 28), Column("Mã đơn vị", 11),
+               Column("Kết quả xét", 18), Column("Trên danh sách", 14), Column("Ghi chú xử lý", 80)]
+    order = {r.id: i for i, r in enumerate(config.criteria.awards)}
+    noted = sorted((n for n in outcome.nominations if n.note), key=lambda n: order.get(n.award, len(order)))
+    rows = [[n.award_name, KIND_TEXT.get(n.kind, n.kind), n.name, n.unit_code, ELIGIBILITY_TEXT[n.eligible], ON_LIST_TEXT[n.selected], n.note] for n in noted]
+    return Table(SHEET_NOTES, columns, rows, freeze_cols=1)
+
+
 def _chart_sheet(s: _Sheets, period: str, ranked: int) -> None:
     """Results of the ranked units, read from `Tổng hợp` (they are its first rows, best first)."""
     ws = s.wb.add_worksheet(SHEET_CHART)
@@ -384,6 +401,7 @@ def summary_data(config: Config, outcome: RunOutcome) -> dict[str, Any]:
             _persons_table(config, outcome, units),
             _issues_table(outcome),
             _missing_table(config, outcome),
+            _notes_table(config, outcome),
         ],
     }
 

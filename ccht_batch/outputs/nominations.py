@@ -1,10 +1,17 @@
 """The nomination lists ``DeNghiKhenThuong_<YYYY-MM>.xlsx``: one official list per reward form.
 
-Each sheet is meant to be printed and signed as it is, so it follows the official look of Decree
-30/2020/NĐ-CP (RULES.md §6): the two-column header, a date line the signer completes by hand (no clock:
-the same run gives the same bytes), the title, the sections "I. Tập thể" / "II. Cá nhân", the signer block
-and "Nơi nhận:". Agency, place, signer and distribution come from ``units.yaml``; the rule's title and
-sheet name from ``criteria.yaml``. Without a milestone the lists are provisional and say so.
+Each list sheet is meant to be printed and signed as it is, so it follows Decree 30/2020/NĐ-CP, Phụ lục I
+(RULES.md §6), through the official layer (``official.xlsx``): the two-column header with the rules under
+the issuing body and the Tiêu ngữ, a date line the signer completes by hand (no clock: the same run gives
+the same bytes), the title with the line naming the document it goes with ("Kèm theo Tờ trình …" or
+"Kèm theo Quyết định …", from ``units.yaml`` ``documents.awards``) and a rule beneath, the sections
+"I. Tập thể" / "II. Cá nhân", the signer block and "Nơi nhận:"; page numbers at the top from page 2.
+A list that goes up with a tờ trình names the agency and province after every collective and unit.
+Without a milestone the lists are provisional and say so.
+
+No processing note is printed: why a candidate moved to another form, was cut by a quota or refused is in
+the consolidated workbook's sheet ``Ghi chú xử lý`` (for the Office, not signed) and in ``summary.json``
+(``note``); the sheet ``Không đủ điều kiện`` gives each refusal's reason in words.
 """
 
 from __future__ import annotations
@@ -17,22 +24,16 @@ from ccht_batch.core.files import atomic_path
 from ccht_batch.core.periods import period_text, period_year
 from ccht_batch.core.records import Nomination, PersonEntry, RunOutcome
 from ccht_batch.core.values import fmt_number, fold_key
+from ccht_batch.official.naming import attachment_line, unit_label
+from ccht_batch.official.text import DATE_PT, NAME_PT, date_line
+from ccht_batch.official.xlsx import OfficialSheet, Spans
 from ccht_batch.outputs.summary_json import considered_rules
-from ccht_batch.xlsx.util import (
-    Formats,
-    new_workbook,
-    print_setup,
-    text_height,
-    write_value,
-)
+from ccht_batch.xlsx.util import Formats, new_workbook
 
 SHEET_REFUSED = "Không đủ điều kiện"
 PROVISIONAL = "DỰ KIẾN"
-NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
 SECTION_COLLECTIVE = "I. Tập thể"
 SECTION_INDIVIDUAL = "II. Cá nhân"
-NONE_LINE = "(Không có)"
 LIST_HEADERS = (
     "STT",
     "Họ và tên (tên tập thể)",
@@ -43,13 +44,13 @@ LIST_HEADERS = (
     "Tóm tắt thành tích",
     "Ghi chú",
 )
-REFUSED_HEADERS = ("STT", "Họ và tên (tên tập thể)", "Đơn vị", "Hình thức đề nghị", "Kết quả xét", "Lý do", "Ghi chú")
+REFUSED_HEADERS = ("STT", "Họ và tên (tên tập thể)", "Đơn vị", "Hình thức đề nghị", "Kết quả xét", "Lý do")
 ELIGIBILITY_TEXT = {True: "Đủ điều kiện", False: "Không đủ điều kiện", None: "Chưa xác định được"}
+ON_LIST_TEXT = {True: "Có", False: "Không", None: "Chờ Hội đồng quyết định"}
+KIND_TEXT = {"collective": "Tập thể", "individual": "Cá nhân"}
 
 _WIDTHS = (5, 26, 7, 7, 28, 22, 44, 18)
-_LEFT = (0, 3)  # the agency block spans A:D
-_RIGHT = (4, 7)  # the national block spans E:H
-_FULL = (0, 7)
+_SPANS = Spans(left=(0, 3), right=(4, 7), full=(0, 7))  # the agency block spans A:D, the national block E:H
 
 
 def nominations_name(period: str) -> str:
@@ -84,92 +85,15 @@ def list_title(rule: AwardRule, provisional: bool) -> str:
 # ---------------------------------------------------------------------------------------------------
 
 
-class _OfficialSheet:
-    """One printed list, written top to bottom."""
-
-    def __init__(self, wb: Any, fm: Formats, name: str):
-        self.ws = wb.add_worksheet(name)
-        self.fm = fm
-        self.row = 0
-        self.widths: tuple[float, ...] = ()
-        self.set_widths(_WIDTHS)
-
-    def set_widths(self, widths: tuple[float, ...]) -> None:
-        self.widths = widths
-        for c, w in enumerate(widths):
-            self.ws.set_column(c, c, w)
-
-    def text(self, row: int, span: tuple[int, int], text: str, fmt: Any) -> None:
-        """Merged cells get their text by ``write_string`` (never parsed as a formula)."""
-        if span[0] != span[1]:
-            self.ws.merge_range(row, span[0], row, span[1], "", fmt)
-        self.ws.write_string(row, span[0], text, fmt)
-
-    def line(self, text: str, fmt: Any, span: tuple[int, int] = _FULL, height: float | None = None, font_size: float = 12) -> None:
-        self.text(self.row, span, text, fmt)
-        height = text_height([text], [sum(self.widths[span[0]:span[1] + 1])], font_size) or height
-        if height:
-            self.ws.set_row(self.row, height)
-        self.row += 1
-
-    def heading(self, config: Config, year: int, title: str, provisional_note: str | None, subtitle: bool) -> None:
-        f = self.fm
-        agency = config.agency
-        self.text(0, _LEFT, agency.parent.upper(), f(align="center", font_size=13))
-        self.text(0, _RIGHT, NATION, f(align="center", bold=True, font_size=13))
-        self.text(1, _LEFT, agency.name.upper(), f(align="center", bold=True, font_size=13))
-        self.text(1, _RIGHT, MOTTO, f(align="center", bold=True, font_size=14))
-        self.text(3, _RIGHT, f"{agency.place}, ngày .... tháng .... năm {year}", f(align="center", italic=True, font_size=13))
-        self.row = 5
-        self.line(title, f(align="center", bold=True, font_size=14, text_wrap=True), height=24, font_size=14)
-        if provisional_note:
-            self.line(provisional_note, f(align="center", italic=True, font_size=12, text_wrap=True))
-        if subtitle:
-            self.line(agency.submission_line.replace("{year}", str(year)), f(align="center", italic=True, font_size=13))
-        self.row += 1
-
-    def table_header(self, headers: tuple[str, ...]) -> None:
-        fmt = self.fm(bold=True, align="center", text_wrap=True, border=1, font_size=12)
-        for c, h in enumerate(headers):
-            self.ws.write_string(self.row, c, h, fmt)
-        self.ws.set_row(self.row, 36)
-        self.ws.repeat_rows(self.row, self.row)
-        self.row += 1
-
-    def record(self, values: list[Any], centred: tuple[int, ...] = (0, 2, 3)) -> None:
-        for c, v in enumerate(values):
-            fmt = self.fm(border=1, text_wrap=True, valign="top", font_size=12, align="center" if c in centred else "left")
-            write_value(self.ws, self.row, c, v, fmt)
-        height = text_height(values, self.widths, 12)
-        if height:
-            self.ws.set_row(self.row, height)
-        self.row += 1
-
-    def section(self, text: str, width: int) -> None:
-        self.line(text, self.fm(bold=True, border=1, font_size=12), span=(0, width - 1))
-
-    def empty(self, width: int) -> None:
-        self.line(NONE_LINE, self.fm(italic=True, border=1, font_size=12, align="center"), span=(0, width - 1))
-
-    def signature(self, config: Config) -> None:
-        f = self.fm
-        agency = config.agency
-        self.row += 1
-        top = self.row
-        left = [("Nơi nhận:", f(bold=True, italic=True, font_size=12))]
-        left += [(f"- {d}", f(font_size=11)) for d in agency.distribution]
-        right = [(t, f(bold=True, align="center", font_size=13)) for t in agency.signer.title_lines]
-        right += [("", None)] * 4 + [(agency.signer.name, f(bold=True, align="center", font_size=13))]
-        for i in range(max(len(left), len(right))):
-            if i < len(left):
-                self.text(top + i, _LEFT, *left[i])
-            if i < len(right) and right[i][1] is not None:
-                self.text(top + i, _RIGHT, *right[i])
-        self.row = top + max(len(left), len(right))
-
-    def finish(self) -> None:
-        print_setup(self.ws)
-        self.ws.set_footer('&C&"Times New Roman,Regular"&10Trang &P/&N')
+def _sheet(wb: Any, fm: Formats, config: Config, name: str, year: int, title: str, lines: list[str], widths: tuple[float, ...] = _WIDTHS) -> OfficialSheet:
+    """A list's sheet with its letterhead and title: the title (bold), its italic lines (the provisional note,
+    "Kèm theo …"), a rule beneath."""
+    sheet = OfficialSheet(wb, fm, name, widths, _SPANS)
+    agency = config.agency
+    sheet.letterhead(agency.parent, agency.name, date_line(agency.place, year))
+    rows = [(title, {"bold": True, "font_size": NAME_PT})] + [(text, {"italic": True, "font_size": DATE_PT}) for text in lines if text]
+    sheet.title(rows, rule_under=(title, NAME_PT))
+    return sheet
 
 
 def _collective_summary(outcome: RunOutcome, n: Nomination) -> str:
@@ -183,9 +107,19 @@ def _collective_summary(outcome: RunOutcome, n: Nomination) -> str:
     return text + f" ({period_text(outcome.period)})."
 
 
-def _position(outcome: RunOutcome, config: Config, n: Nomination) -> str:
+def achievement_summary(outcome: RunOutcome, n: Nomination) -> str:
+    """The "Tóm tắt thành tích" of a list: a collective's result, band and rank; a person's summary as the
+    unit wrote it (else the grounds of eligibility)."""
+    if n.kind == "collective":
+        return _collective_summary(outcome, n)
+    p = n.person
+    return (p.summary if p and p.summary else "") or "; ".join(n.reasons)
+
+
+def position_text(outcome: RunOutcome, config: Config, n: Nomination) -> str:
+    """A person's "Chức vụ, đơn vị công tác" on the list of their form."""
     unit = outcome.unit(n.unit_code) or config.unit(n.unit_code)
-    unit_name = unit.name if unit else n.unit_code
+    unit_name = unit_label(config, n.award, unit.name if unit else n.unit_code)
     position = n.person.position if n.person else ""
     return f"{position}, {unit_name}" if position else unit_name
 
@@ -194,11 +128,12 @@ def _award_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome, rule
     year = period_year(outcome.period)
     provisional = outcome.milestone is None
     considered = rule in considered_rules(config, outcome)
-    note = None
+    lines = []
     if provisional:
-        note = f"(Danh sách dự kiến, lập từ kết quả {period_text(outcome.period)}; chưa phải danh sách chính thức để trình khen thưởng)"
-    sheet = _OfficialSheet(wb, fm, rule.sheet_name)
-    sheet.heading(config, year, list_title(rule, provisional), note, subtitle=considered)
+        lines.append(f"(Danh sách dự kiến, lập từ kết quả {period_text(outcome.period)}; chưa phải danh sách chính thức để trình khen thưởng)")
+    if considered:
+        lines.append(attachment_line(config, rule.id, year))
+    sheet = _sheet(wb, fm, config, rule.sheet_name, year, list_title(rule, provisional), lines)
     if not considered:
         when = "; ".join(milestone_label(config, m) for m in rule.milestones)
         sheet.line(
@@ -214,30 +149,43 @@ def _award_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome, rule
     sheet.section(SECTION_COLLECTIVE, width)
     collectives = [n for n in chosen if n.kind == "collective"]
     for i, n in enumerate(collectives, start=1):
-        sheet.record([i, n.name, None, None, "", n.award_name, _collective_summary(outcome, n), n.note])
+        sheet.record([i, unit_label(config, rule.id, n.name), None, None, "", n.award_name, achievement_summary(outcome, n), ""])
     if not collectives:
         sheet.empty(width)
     sheet.section(SECTION_INDIVIDUAL, width)
     individuals = [n for n in chosen if n.kind == "individual"]
     for i, n in enumerate(individuals, start=1):
         p = n.person
-        achievement = (p.summary if p and p.summary else "") or "; ".join(n.reasons)
         sheet.record([
             i, n.name, p.birth_year if p else None, p.gender if p else "",
-            _position(outcome, config, n), n.award_name, achievement, n.note,
+            position_text(outcome, config, n), n.award_name, achievement_summary(outcome, n), "",
         ])
     if not individuals:
         sheet.empty(width)
-    sheet.signature(config)
+    a = config.agency
+    sheet.signature(a.distribution, a.signer.title_lines, a.signer.name)
     sheet.finish()
 
 
 def refused_nominations(config: Config, outcome: RunOutcome) -> list[Nomination]:
     """Proposals the unit made that did not make the list: not eligible, cannot tell, or cut (one form per
-    achievement, quota). In the order of the award rules, then as the award engine listed them."""
+    achievement, quota). In the order of the award rules, then as the award engine listed them. A tie at
+    a quota (``selected`` None) is the council's, not a refusal."""
     order = {r.id: i for i, r in enumerate(config.criteria.awards)}
-    found = [n for n in outcome.nominations if n.proposed and not n.selected]
+    found = [n for n in outcome.nominations if n.proposed and n.selected is False]
     return sorted(found, key=lambda n: order.get(n.award, len(order)))
+
+
+def refusal_reason(outcome: RunOutcome, n: Nomination) -> str:
+    """Why a proposal is not on its list, in words for a printed page: the checks' reasons when it is not
+    eligible (or cannot be told); else the form chosen instead, or the quota."""
+    if n.eligible is not True:
+        return "; ".join(n.reasons)
+    same = (lambda m: m.person is n.person) if n.person is not None else (lambda m: m.kind == n.kind and m.name == n.name)
+    other = next((m for m in outcome.unit_nominations(n.unit_code) if m.selected and m is not n and same(m)), None)
+    if other is not None:
+        return f"Được đề nghị {other.award_name} (mỗi thành tích chỉ đề nghị một hình thức khen thưởng)"
+    return f"Đủ điều kiện nhưng ngoài số lượng chỉ tiêu của {n.award_name}"
 
 
 def _refused_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome) -> None:
@@ -245,15 +193,14 @@ def _refused_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome) ->
     title = "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG KHÔNG ĐƯỢC ĐƯA VÀO DANH SÁCH"
     if provisional:
         title += f" ({PROVISIONAL})"
-    sheet = _OfficialSheet(wb, fm, SHEET_REFUSED)
-    sheet.set_widths((5, 26, 22, 24, 18, 52, 30, 2))
-    sheet.heading(config, period_year(outcome.period), title, f"(Kèm theo kết quả xét {period_text(outcome.period)})", subtitle=False)
+    lines = [f"(Kèm theo kết quả xét {period_text(outcome.period)})"]
+    sheet = _sheet(wb, fm, config, SHEET_REFUSED, period_year(outcome.period), title, lines, widths=(5, 26, 22, 24, 18, 54, 18, 13))
     sheet.table_header(REFUSED_HEADERS)
     refused = refused_nominations(config, outcome)
     for i, n in enumerate(refused, start=1):
         unit = outcome.unit(n.unit_code) or config.unit(n.unit_code)
         verdict = ELIGIBILITY_TEXT[n.eligible] if n.eligible is not True else "Đủ điều kiện, không được chọn"
-        sheet.record([i, n.name, unit.name if unit else n.unit_code, n.award_name, verdict, "; ".join(n.reasons), n.note], centred=(0,))
+        sheet.record([i, n.name, unit.name if unit else n.unit_code, n.award_name, verdict, refusal_reason(outcome, n)], centred=(0,))
     if not refused:
         sheet.empty(len(REFUSED_HEADERS))
     sheet.finish()

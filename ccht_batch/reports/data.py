@@ -12,6 +12,7 @@ report in the official layout, ``report_docx``). Neither holds a clock: the same
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,8 +22,9 @@ from ccht_batch.core import vocab
 from ccht_batch.core.files import reports_dir
 from ccht_batch.core.periods import period_text
 from ccht_batch.core.records import UnitYear
-from ccht_batch.core.values import fmt_number
+from ccht_batch.core.values import fmt_number, fold_key
 from ccht_batch.history.close_year import plan_close_year
+from ccht_batch.official.text import split_decision
 from ccht_batch.store.db import Store
 from ccht_batch.store.history import StoreHistory
 
@@ -68,13 +70,18 @@ class UnitLine:
 
 @dataclass
 class InitiativeLine:
+    """One recognised initiative: its authors share a title and a recognition decision."""
+
     year: int
-    unit_code: str
-    name: str
     title: str
-    decision: str
-    decision_date: str
+    decision: str  # the decision's number, without its date
+    decision_date: dt.date | None
     level: str
+    authors: list[tuple[str, str]] = field(default_factory=list)  # (name, unit code)
+
+    @property
+    def authors_text(self) -> str:
+        return "; ".join(f"{name}, {unit}" for name, unit in self.authors)
 
 
 @dataclass
@@ -94,7 +101,7 @@ class GivenLine:
     name: str
     unit_code: str
     decision: str
-    decision_date: str
+    decision_date: dt.date | None
     issuer: str
 
 
@@ -271,32 +278,21 @@ def _ratings(store: Store, years: list[int]) -> dict[int, dict[str, int]]:
 
 
 def _initiatives(store: Store, years: list[int]) -> list[InitiativeLine]:
-    marks = ",".join("?" * len(years))
-    rows = store.all(
-        f"SELECT i.*, p.name, p.unit_code FROM initiatives i JOIN persons p ON p.id = i.person_id "
-        f"WHERE i.current = 1 AND i.year IN ({marks}) AND i.level IS NOT NULL AND i.decision != '' "
-        f"ORDER BY i.year, p.unit_code, p.name, i.title",
-        tuple(years),
-    )
-    return [
-        InitiativeLine(
-            year=r["year"],
-            unit_code=r["unit_code"],
-            name=r["name"],
-            title=r["title"],
-            decision=r["decision"],
-            decision_date=_date_text(r["decision_date"]),
-            level=vocab.INITIATIVE_LEVELS.get(r["level"], r["level"]),
-        )
-        for r in rows
-    ]
-
-
-def _date_text(iso: str | None) -> str:
-    if not iso:
-        return ""
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
+    """Recognised initiatives, each counted once: co-authors (in one unit or several) typed the same title
+    and decision, so they are one initiative with several authors; one decision recognising several
+    initiatives (different titles) counts each of them."""
+    lines: dict[tuple, InitiativeLine] = {}
+    for year, name, unit_code, rec in StoreHistory(store).recognised_initiatives(years):
+        number, date = split_decision(rec.decision)
+        key = (year, fold_key(number), fold_key(rec.title))
+        line = lines.get(key)
+        if line is None:
+            level = vocab.INITIATIVE_LEVELS.get(rec.level or "", rec.level or "")
+            line = lines[key] = InitiativeLine(year, rec.title, number, rec.decision_date or date, level)
+        line.decision_date = line.decision_date or rec.decision_date or date
+        if (name, unit_code) not in line.authors:
+            line.authors.append((name, unit_code))
+    return sorted(lines.values(), key=lambda s: (s.year, s.decision_date or dt.date.max, fold_key(s.decision), fold_key(s.title)))
 
 
 def _proposed(config: Config, store: Store, years: list[int], report_year: int, ms: Milestone | None) -> tuple[list[ProposedLine], str | None]:
@@ -334,5 +330,7 @@ def _given(config: Config, store: Store, years: list[int]) -> list[GivenLine]:
     for r in rows:
         unit = config.unit(r["unit_code"])
         name = r["person_name"] if r["subject_kind"] == "individual" else (unit.name if unit else r["unit_code"])
-        out.append(GivenLine(r["year"], config.criteria.award_name(r["award"]), r["subject_kind"], name or "", r["unit_code"], r["decision"], _date_text(r["decision_date"]), r["issuer"]))
+        number, date = split_decision(r["decision"])
+        when = dt.date.fromisoformat(r["decision_date"]) if r["decision_date"] else date
+        out.append(GivenLine(r["year"], config.criteria.award_name(r["award"]), r["subject_kind"], name or "", r["unit_code"], number, when, r["issuer"]))
     return out

@@ -1,4 +1,7 @@
-"""The report to the Province as a workbook: every figure of the report, in tables to check and reuse."""
+"""The report to the Province as a workbook: every figure of the report, in tables to check and reuse.
+
+Its sheets print like the report (A4, the decree's margins, page numbers at the top from page 2); the
+sheet ``Thông tin`` also lists what is missing from the figures, which the Word draft does not print."""
 
 from __future__ import annotations
 
@@ -6,13 +9,13 @@ from pathlib import Path
 
 from ccht_batch.config.model import Config
 from ccht_batch.core import vocab
+from ccht_batch.official.xlsx import add_official_sheet, page_setup
 from ccht_batch.reports.data import KIND_TEXT, NO_RESULT, ReportData
 from ccht_batch.xlsx.util import (
     GROUP_TINT,
     HEADER_TINT,
     Formats,
     new_workbook,
-    print_setup,
     write_value,
 )
 
@@ -38,10 +41,10 @@ def write_report_workbook(config: Config, data: ReportData, path: Path) -> None:
         return row + len(rows) + 1
 
     # Thông tin
-    ws = wb.add_worksheet("Thông tin")
+    ws = add_official_sheet(wb, "Thông tin")
     ws.write_string(0, 0, "BÁO CÁO KẾT QUẢ PHONG TRÀO THI ĐUA", title_fmt)
     ws.write_string(1, 0, scope_text, sub_fmt)
-    ws.write_string(2, 0, f"{config.agency.parent} — {config.agency.name}", sub_fmt)
+    ws.write_string(2, 0, f"{config.agency.parent} — {config.agency.text_name}", sub_fmt)
     r = table(ws, 4, ["Năm", "Nguồn số liệu"], [[y, data.sources[y].text] for y in data.years], [center, cell])
     r += 1
     ws.write_string(r, 0, "Số liệu còn thiếu" if data.missing else "Số liệu đầy đủ cho các năm báo cáo.", fmt(bold=True))
@@ -49,10 +52,10 @@ def write_report_workbook(config: Config, data: ReportData, path: Path) -> None:
         ws.write_string(i, 0, f"- {text}")
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 70)
-    print_setup(ws, landscape=False)
+    page_setup(ws, landscape=False)
 
     # Kết quả đơn vị
-    ws = wb.add_worksheet("Kết quả đơn vị")
+    ws = add_official_sheet(wb, "Kết quả đơn vị")
     ws.write_string(0, 0, "KẾT QUẢ CỦA CÁC ĐƠN VỊ THEO NĂM", title_fmt)
     ws.write_string(1, 0, scope_text, sub_fmt)
     # Per year: result, band, rank; the total too for a yearly report; only the result of the year compared.
@@ -80,10 +83,10 @@ def write_report_workbook(config: Config, data: ReportData, path: Path) -> None:
         ws.set_column(c, c, width)
     ws.set_row(3, 32)
     ws.freeze_panes(4, 3)
-    print_setup(ws, repeat_rows=(3, 3))
+    page_setup(ws, repeat_rows=(3, 3))
 
     # Theo xếp loại
-    ws = wb.add_worksheet("Theo xếp loại")
+    ws = add_official_sheet(wb, "Theo xếp loại")
     ws.write_string(0, 0, "SỐ ĐƠN VỊ THEO XẾP LOẠI", title_fmt)
     ws.write_string(1, 0, scope_text, sub_fmt)
     names = [b.name for b in config.criteria.bands] + [NO_RESULT]
@@ -96,22 +99,25 @@ def write_report_workbook(config: Config, data: ReportData, path: Path) -> None:
     table(ws, r + 1, ["Xếp loại cá nhân"] + [f"Năm {y}" for y in data.years], rrows, [cell] + [center] * len(data.years))
     ws.set_column(0, 0, 34)
     ws.set_column(1, len(data.years), 11)
-    print_setup(ws, landscape=False)
+    page_setup(ws, landscape=False)
 
     # Sáng kiến
-    ws = wb.add_worksheet("Sáng kiến")
+    ws = add_official_sheet(wb, "Sáng kiến")
     ws.write_string(0, 0, "SÁNG KIẾN, GIẢI PHÁP ĐƯỢC CÔNG NHẬN", title_fmt)
     ws.write_string(1, 0, scope_text, sub_fmt)
-    rows = [[i, s.year, s.unit_code, s.name, s.title, s.decision, s.decision_date, s.level] for i, s in enumerate(data.initiatives, start=1)]
+    rows = [
+        [i, s.year, s.title, "\n".join(f"{name} ({unit})" for name, unit in s.authors), s.decision, s.decision_date, s.level]
+        for i, s in enumerate(data.initiatives, start=1)
+    ]
     if not rows:
         ws.write_string(2, 0, "Chưa có sáng kiến được công nhận nào trong phạm vi báo cáo.")
-    table(ws, 3, ["STT", "Năm", "Mã đơn vị", "Họ và tên", "Tên sáng kiến", "Số quyết định", "Ngày quyết định", "Cấp công nhận"], rows, [center, center, center, cell, cell, cell, center, center])
-    for c, w in enumerate((6, 8, 10, 26, 45, 20, 14, 12)):
+    table(ws, 3, ["STT", "Năm", "Tên sáng kiến", "Tác giả, đồng tác giả (đơn vị)", "Số quyết định", "Ngày quyết định", "Cấp công nhận"], rows, [center, center, cell, cell, cell, center, center])
+    for c, w in enumerate((6, 8, 45, 32, 20, 14, 12)):
         ws.set_column(c, c, w)
-    print_setup(ws, repeat_rows=(3, 3))
+    page_setup(ws, repeat_rows=(3, 3))
 
     # Khen thưởng
-    ws = wb.add_worksheet("Khen thưởng")
+    ws = add_official_sheet(wb, "Khen thưởng")
     ws.write_string(0, 0, "KHEN THƯỞNG ĐỀ NGHỊ VÀ ĐÃ NHẬN", title_fmt)
     ws.write_string(1, 0, scope_text, sub_fmt)
     ws.write_string(3, 0, "I. Đề nghị khen thưởng" + (f" — theo {data.proposed_from}" if data.proposed_from else " — chưa có danh sách đề nghị"), group)
@@ -123,5 +129,5 @@ def write_report_workbook(config: Config, data: ReportData, path: Path) -> None:
     table(ws, r + 1, ["STT", "Năm", "Hình thức", "Đối tượng", "Họ và tên / Tên tập thể", "Mã đơn vị", "Số quyết định", "Ngày quyết định", "Cơ quan ban hành"], rows, [center, center, cell, center, cell, center, cell, center, cell])
     for c, w in enumerate((6, 34, 12, 34, 10, 18, 14, 26, 26)):
         ws.set_column(c, c, w)
-    print_setup(ws)
+    page_setup(ws)
     wb.close()

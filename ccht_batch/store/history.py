@@ -250,6 +250,23 @@ class StoreHistory:
             out.setdefault(r["unit_code"], {})[r["year"]] = _unit_year(r)
         return out
 
+    def recognised_initiatives(self, years: Iterable[int]) -> list[tuple[int, str, str, InitiativeRecord]]:
+        """(year, author, author's unit, initiative) for every author of a recognised initiative (a
+        decision and a level) of ``years``: co-authors each have their row."""
+        ys = tuple(years)
+        if not ys:
+            return []
+        rows = self.store.all(
+            f"SELECT i.*, p.name, p.unit_code FROM initiatives i JOIN persons p ON p.id = i.person_id "
+            f"WHERE i.current = 1 AND i.year IN ({','.join('?' * len(ys))}) AND i.level IS NOT NULL AND i.decision != '' "
+            f"ORDER BY i.year, p.unit_code, p.name, i.title",
+            ys,
+        )
+        return [
+            (r["year"], r["name"], r["unit_code"], InitiativeRecord(r["title"], r["decision"], _date(r["decision_date"]), r["level"]))
+            for r in rows
+        ]
+
 
 def _preference(row: sqlite3.Row, ident: PersonIdentity, asked_key: str) -> tuple[int, int, int]:
     expected = ident.unit_in(row["year"])

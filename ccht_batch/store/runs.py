@@ -258,3 +258,19 @@ def mark_moved(store: Store, moves: list[tuple[int, str]]) -> None:
     with store.transaction() as conn:
         conn.executemany("UPDATE files SET moved_at = ?, dest_path = ? WHERE id = ?", [(now, dest, fid) for fid, dest in moves])
 
+
+
+def latest_result_period(store: Store) -> str | None:
+    """The latest period with results (the default period of the commands that read one)."""
+    row = store.one("SELECT MAX(period) AS p FROM period_results")
+    return row["p"] if row else None
+
+
+def period_has_results(store: Store, period: str) -> bool:
+    return store.one("SELECT 1 FROM period_results WHERE period = ? LIMIT 1", (period,)) is not None
+
+
+def last_run_milestone(store: Store, period: str) -> str | None:
+    """The milestone of the latest committed run of ``period`` (None: a monthly run, or no run)."""
+    row = store.one("SELECT milestone FROM runs WHERE period = ? AND status = 'committed' ORDER BY id DESC LIMIT 1", (period,))
+    return row["milestone"] if row else None
