@@ -130,12 +130,12 @@ def _execute(ctx: Context, args: argparse.Namespace, argv: list[str], log: Comma
         console.error("Một lượt chạy khác đang dùng thư mục làm việc này; hãy chờ lượt đó xong rồi chạy lại.")
         return EXIT_FAILED
     except OSError as exc:  # a file, folder or server the program cannot use: say which, and why
-        crash = _crash_log(ctx.workdir, argv, log)
+        crash = _crash_log(_home(args), argv, log)
         console.error(_os_message(exc))
         console.error("Không chạy được; chưa ghi nhận kết quả nào." + (f" Chi tiết kỹ thuật: {crash}" if crash else ""))
         return EXIT_FAILED
     except Exception as exc:  # the edge: an unexpected failure, nothing committed
-        crash = _crash_log(ctx.workdir, argv, log)
+        crash = _crash_log(_home(args), argv, log)
         console.error(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}")
         console.error(f"Chưa ghi nhận kết quả nào. Chi tiết kỹ thuật: {crash}" if crash else "Chưa ghi nhận kết quả nào.")
         return EXIT_FAILED
@@ -146,6 +146,13 @@ def _os_message(exc: OSError) -> str:
     if exc.filename:
         return f"Lỗi: không dùng được '{exc.filename}': {reason}."
     return f"Lỗi: {reason}."
+
+
+def _home(args: argparse.Namespace) -> Path:
+    """The working folder a command's crash log belongs to: the one ``init``/``demo`` make, when named (not
+    the folder they were started from)."""
+    made = getattr(args, "dir", None) if args.command in _MAKES_WORKDIR else None
+    return made if made is not None and made.is_dir() else args.workdir
 
 
 def _crash_log(workdir: Path, argv: list[str], log: CommandLog | None) -> Path | None:
