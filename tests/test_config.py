@@ -419,6 +419,14 @@ CASES = [
     ("method-typo", "criteria.yaml", "method: deadline", "method: dealine", None, None, "fields[0].criteria[0].method", "dealine"),
     ("wrong-value-type", "criteria.yaml", "default_step: 0.25", "default_step: nửa", None, None, "scoring.default_step", "nửa"),
     ("deadline-day-out-of-range", "settings.yaml", "day_of_month: 5", "day_of_month: 31", None, None, "deadline.day_of_month", "31"),
+    ("plausibility-indicator-unknown", "criteria.yaml", "initiative_indicator: SK_CONGNHAN", "initiative_indicator: SANG_KIEN", None, None,
+     "plausibility.initiative_indicator", "SANG_KIEN"),
+    ("plausibility-indicator-a-date", "criteria.yaml", "initiative_indicator: SK_CONGNHAN", "initiative_indicator: KH_NGAY", None, None,
+     "plausibility.initiative_indicator", "KH_NGAY"),
+    ("plausibility-months-negative", "criteria.yaml", "date_months_before: 3", "date_months_before: -1", None, None,
+     "plausibility.date_months_before", "-1"),
+    ("plausibility-unknown-key", "criteria.yaml", "date_months_before: 3", "date_month_before: 3", None, None,
+     "plausibility.date_month_before", "date_month_before"),
 ]
 
 
