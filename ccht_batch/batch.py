@@ -36,8 +36,11 @@ from ccht_batch.core.records import (
     FileRecord,
     RunOutcome,
     UnitOutcome,
+    appraisal_for,
+    newest_rejected,
 )
 from ccht_batch.intake.parallel import Reader, discover, mark_superseded, read_files
+from ccht_batch.intake.plausibility import same_person_in_units
 from ccht_batch.intake.read import read_file
 from ccht_batch.outputs.write import write_outputs
 from ccht_batch.scoring.rank import rank_changes, rank_units
@@ -173,6 +176,7 @@ def _run_locked(
         nominations=nominations,
         appraisal=appraisal,
         period_files=period_files,
+        history=runstore.year_results(store, period),
     )
 
     # 5-6. Outputs, staged then swapped in whole; then the store, in one transaction. The transaction is
@@ -238,15 +242,15 @@ def _period_state(
     config: Config, store: Store, period: str, records: list[FileRecord], stored: list[tuple[int, FileRecord]]
 ) -> tuple[list[UnitOutcome], Appraisal | None, dict]:
 
-    # the newest appraisal of the period, from the store or this run
-    appraisal: Appraisal | None = None
-    best = runstore.latest_appraisal(store, period)
-    appraisal_mtime = best[1] if best else -1.0
-    if best:
-        appraisal = best[0]
+    # The appraisal that counts for each period of the year so far (the newest file of each period); this
+    # run's own appraisal, of this period, replaces the stored one when it is newer.
+    appraisals = runstore.year_appraisals(store, period)
+    current = appraisals[0] if appraisals and appraisals[0][0].period == period else None
+    appraisal, appraisal_mtime = current if current else (None, -1.0)
     for rec in records:
         if rec.status == ACCEPTED and rec.appraisal is not None and rec.mtime >= appraisal_mtime:
             appraisal, appraisal_mtime = rec.appraisal, rec.mtime
+    in_force = ([appraisal] if appraisal else []) + [a for a, _ in appraisals if a.period != period]
 
     by_unit: dict[str | None, list[FileRecord]] = {}
     for rec in [r for _, r in stored] + records:
@@ -277,14 +281,24 @@ def _period_state(
             submission_period=sub_period,
             submission=submission,
             files=list(reversed(files)),
+            rejected_file=newest_rejected(files),
         )
         if submission is not None:
-            outcome.score = score_unit(config, unit, submission, appraisal.for_unit(unit.code) if appraisal else None)
+            appraised, use = appraisal_for(in_force, unit.code, submission.sha256, sub_period)
+            outcome.score = score_unit(config, unit, submission, appraised)
+            if use is not None and use.applied:
+                use = replace(use, changed=appraisal_changes(outcome.score))
+            outcome.appraisal = use
         units.append(outcome)
+
+    # Checks across units: the same person declared by two units (warnings on their counted files).
+    across = same_person_in_units({u.code: u.submission for u in units if u.submission is not None})
 
     # The scorer's warnings (evidence missing, a computed score replacing the typed one) are shown with the
     # counted file; they are recomputed by every run, so the store keeps only what reading found.
-    adjusted = {(u.submission.file_name, u.submission.sha256): u.score.issues for u in units if u.score and u.submission}
+    adjusted = {
+        (u.submission.file_name, u.submission.sha256): u.score.issues + across.get(u.code, []) for u in units if u.score and u.submission
+    }
     for u in units:
         u.files = [with_scoring(r, adjusted) for r in u.files]
         u.issues = [i for r in u.files for i in r.issues]
@@ -296,6 +310,11 @@ def _period_state(
         u.rank = ranks.get(u.code)
         u.rank_change = changes.get(u.code)
     return units, appraisal, adjusted
+
+
+def appraisal_changes(score) -> int:
+    """How many rows an appraisal gave a score other than the one they would have had."""
+    return sum(1 for c in score.criteria if c.appraised is not None and c.appraised != (c.computed if c.computed is not None else c.self_score))
 
 
 def with_scoring(rec: FileRecord, adjusted: dict) -> FileRecord:

@@ -2,8 +2,13 @@
 
 A clerk (or an evaluator) sees the whole month in one command: units that sent good files, one that did not
 update its file this month (carried), one that never sent anything, and two with the mistakes units really
-make (a number typed "8.500", a score above the maximum, text in a count, an outdated template). The faulty
-files are rejected by design; the demo still exits 0 when it ran.
+make (a number typed "8.500", a score above the maximum, text in a count, a score off its step). The faulty
+files are rejected by design, and each of those units keeps its October result, told so plainly; the demo
+still exits 0 when it ran. November also holds figures that count but cannot be true, each warned at its
+cell: a plan dated 2019, more tasks done than assigned, one recognition decision counted as two initiatives.
+
+``appraise_november`` and ``run_december`` go on from there, as the Office would: the appraisal of
+November, then December's review run with no new file, where that appraisal still applies.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from ccht_batch.batch import RunReport, run_batch
+from ccht_batch.batch import RunReport, period_units, run_batch
 from ccht_batch.config.load import load_config
 from ccht_batch.config.model import Config, Criterion, Unit
 from ccht_batch.config.workdir import init_workdir
@@ -21,7 +26,8 @@ from ccht_batch.core import vocab
 from ccht_batch.core.records import IndicatorEntry, Submission
 from ccht_batch.core.values import parse_count, parse_date
 from ccht_batch.forms import layout as L
-from ccht_batch.forms.filling import fill_template
+from ccht_batch.forms.appraisal import appraisal_path, write_appraisal
+from ccht_batch.forms.filling import fill_appraisal, fill_template
 from ccht_batch.forms.template import write_templates
 from ccht_batch.scoring.score import score_unit
 
@@ -36,16 +42,25 @@ NOT_UPDATED = "CDS"  # carried from October
 MISTAKES = ("KHTC", "QLCN")  # rejected in November
 SELF_SCORE_OFF = "BCVT"  # types a self-score different from the computed one (a warning)
 NO_EVIDENCE = "TTRA"  # leaves a required evidence cell empty (a warning; that criterion scores 0)
+# November's figures that count but cannot be true (a warning each, at the cell)
+OLD_PLAN_DATE = ("CCTDC", dt.date(2019, 1, 10))  # a plan date from another year
+TASKS_OVER = ("QLKH", 10, 15)  # 15 tasks done out of 10 assigned
+DOUBLE_COUNTED = "VP"  # two recognised initiatives claimed, one decision cited twice on `Cá nhân` (November)
+THIRD_PERIOD = "2025-12"
+# The Office's appraisal of November: (unit, criterion) → (score, note)
+APPRAISAL = {
+    ("VP", "1.3"): (Decimal("1.5"), "Văn bản phân công chưa nêu người đứng đầu trực tiếp chỉ đạo"),
+    ("QLKH", "T2"): (Decimal(2), "Được UBND tỉnh biểu dương tại Công văn số 15/UBND-NC"),
+}
 
+# Each unit's people: a family name per unit and a given name per row, so nobody is on two units' lists.
+FAMILIES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương")
 PEOPLE = [
-    ("Nguyễn Văn Hùng", 1978, "Nam", "Trưởng phòng"),
-    ("Trần Thị Mai", 1985, "Nữ", "Phó Trưởng phòng"),
-    ("Lê Hoàng Nam", 1990, "Nam", "Chuyên viên"),
-    ("Phạm Thị Thu Hà", 1988, "Nữ", "Chuyên viên chính"),
-    ("Hoàng Minh Tuấn", 1982, "Nam", "Chuyên viên"),
-    ("Võ Thị Ngọc Ánh", 1993, "Nữ", "Chuyên viên"),
-    ("Đặng Quốc Bảo", 1975, "Nam", "Phó Trưởng phòng"),
-    ("Bùi Thị Lan Anh", 1995, "Nữ", "Viên chức"),
+    ("Văn Hùng", 1978, "Nam", "Trưởng phòng"),
+    ("Thị Mai", 1985, "Nữ", "Phó Trưởng phòng"),
+    ("Hoàng Nam", 1990, "Nam", "Chuyên viên"),
+    ("Thị Thu Hà", 1988, "Nữ", "Chuyên viên chính"),
+    ("Minh Tuấn", 1982, "Nam", "Chuyên viên"),
 ]
 
 
@@ -96,14 +111,20 @@ def _indicators(unit: Unit, q: float, month: int) -> dict[str, object]:
     return values
 
 
-def _persons(config: Config, unit: Unit, index: int, q: float) -> list[dict[str, object]]:
+def _persons(config: Config, unit: Unit, index: int, q: float, month: int) -> list[dict[str, object]]:
     awards = {a.level: a.name for a in config.criteria.awards}
     lowest = awards[min(awards)]
     middle = awards[sorted(awards)[1]] if len(awards) > 1 else lowest
     rows = []
     for j in range(3 + index % 3):
-        name, born, gender, position = PEOPLE[(index * 3 + j) % len(PEOPLE)]
+        given, born, gender, position = PEOPLE[j]
+        name = f"{FAMILIES[(index + j) % len(FAMILIES)]} {given}"
+        born += index % 4
         excellent = j == 0 or (j == 1 and q >= 0.9)
+        # The unit's recognised initiatives (as many as `Số liệu` claims: two from 0.92), each author citing its
+        # decision; one initiative is co-written by both authors. VP's November cites one decision twice.
+        two = q >= 0.92 and not (unit.code == DOUBLE_COUNTED and month == 11)
+        decision = 40 + 2 * index + (j if two else 0)
         row: dict[str, object] = {
             L.P_NAME: name,
             L.P_BIRTH: born,
@@ -112,9 +133,9 @@ def _persons(config: Config, unit: Unit, index: int, q: float) -> list[dict[str,
             L.P_RATING: vocab.RATINGS["HTXSNV" if excellent else "HTTNV"],
             L.P_SUMMARY: f"Hoàn thành tốt nhiệm vụ CCHC được giao tại {unit.name}.",
         }
-        if excellent:
+        if excellent and q >= 0.9:  # a unit below that lists no initiative (it claims one at most)
             row[L.P_INITIATIVE] = f"Giải pháp số hóa quy trình tiếp nhận hồ sơ tại {unit.name}"
-            row[L.P_DECISION] = f"Quyết định số {40 + index}/QĐ-SKHCN ngày 20/6/{DEMO_YEAR}"
+            row[L.P_DECISION] = f"Quyết định số {decision}/QĐ-SKHCN ngày 20/6/{DEMO_YEAR}"
             row[L.P_LEVEL] = vocab.INITIATIVE_LEVELS["co-so"]
             row[L.P_PROPOSAL] = middle if (j == 0 and q >= 0.95) else lowest
         rows.append(row)
@@ -136,6 +157,10 @@ def _computed_points(config: Config, unit: Unit, indicators: dict[str, object]) 
 def _fill(config: Config, unit: Unit, index: int, template: Path, dest: Path, month: int) -> Path:
     q = QUALITY.get(unit.code, 0.85) * (0.98 if month < 11 else 1.0)
     figures = _indicators(unit, q, month)
+    if month == 11 and unit.code == OLD_PLAN_DATE[0]:
+        figures["KH_NGAY"] = OLD_PLAN_DATE[1].strftime("%d/%m/%Y")
+    if month == 11 and unit.code == TASKS_OVER[0]:
+        figures["KH_NV_GIAO"], figures["KH_NV_XONG"] = TASKS_OVER[1:]
     computed = _computed_points(config, unit, figures)
     scores, evidence = {}, {}
     for c in config.criteria.criteria:
@@ -158,12 +183,13 @@ def _fill(config: Config, unit: Unit, index: int, template: Path, dest: Path, mo
         evidence=evidence,
         notes=notes,
         indicators=figures,
-        persons=_persons(config, unit, index, q),
+        persons=_persons(config, unit, index, q, month),
     )
 
 
 def _mistakes(config: Config, unit: Unit, template: Path, dest: Path) -> Path:
-    """Typical errors: a thousands-looking number, a score above the maximum, text in a count."""
+    """Typical errors: a thousands-looking number, a score above the maximum, text in a count, an
+    impossible date; a score off its step, a penalty that is not a multiple of its points per event."""
     if unit.code == MISTAKES[0]:
         return fill_template(
             template,
@@ -173,8 +199,15 @@ def _mistakes(config: Config, unit: Unit, template: Path, dest: Path) -> Path:
             indicators={"KH_NGAY": "31/02/2025", "TT_HINHTHUC": "ba", "KH_NV_GIAO": 12},
             persons=[{L.P_NAME: "Ngô Thị Hạnh", L.P_BIRTH: 1890, L.P_RATING: "Xuất sắc"}],
         )
-    # an outdated template: the unit kept last version's file
-    return fill_template(template, dest, scores={"1.1": 3}, meta={L.META_CRITERIA_VERSION: "0ld0ld0ld0ld"})
+    # steps: 3,3 where the step is 0,25 (what the template's own validation now refuses in Excel), and 3
+    # points of a penalty counted 2 points per event
+    return fill_template(
+        template,
+        dest,
+        scores={"1.1": 3, "3.4": "Có", "4.1": 3.3, "TR1": 3},
+        evidence={"1.1": "Kế hoạch số 05/KH-QLCN", "4.1": "Văn bản số 12/QLCN"},
+        indicators={"KH_NGAY": "15/01/2025"},
+    )
 
 
 def build_demo(target: Path) -> Config:
@@ -218,6 +251,21 @@ def run_second_month(config: Config) -> RunReport:
     """November: one unit does not update its file, two make typical mistakes, Excel leaves a lock file."""
     add_november(config)
     return run_batch(config, SECOND_PERIOD)
+
+
+def appraise_november(config: Config) -> RunReport:
+    """The Office appraises November (``APPRAISAL``) in the workbook ``ccht-batch appraisal`` writes,
+    drops it in input/ and runs November again."""
+    path = write_appraisal(config, SECOND_PERIOD, period_units(config, SECOND_PERIOD), appraisal_path(config, SECOND_PERIOD))
+    dest = fill_appraisal(path, config.input_dir / path.name, APPRAISAL)
+    _touch(dest, dt.datetime(DEMO_YEAR, 12, 8, 10, 0))
+    return run_batch(config, SECOND_PERIOD)
+
+
+def run_december(config: Config, milestone: str | None = "tong-ket") -> RunReport:
+    """December, the movement's review, with no new file: each unit's latest workbook is carried, and the
+    appraisal of November still applies to the ones it was made on."""
+    return run_batch(config, THIRD_PERIOD, milestone)
 
 
 def run_demo(target: Path) -> tuple[Config, RunReport, RunReport]:

@@ -81,8 +81,9 @@ def test_root_help_lists_the_commands_and_the_exit_codes():
     assert "Mã thoát: 0 xong" in out
 
 
-def test_version():
-    code, out, err = run("--version")
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version(flag):
+    code, out, err = run(flag)
     assert (code, out, err) == (0, f"ccht-batch {__version__}\n", "")
 
 

@@ -429,6 +429,14 @@ CASES = [
      '      addressees: []\n      through: "Sở Nội vụ"\n      request: "xem xét, tặng', "addressees", None, "documents.awards.bang-khen-ubnd.addressees", "[]"),
     ("documents-council-role", "units.yaml", 'role: "Thư ký"', 'role: "Thư kí"', None, None, "documents.council.members[4].role", "Thư kí"),
     ("documents-empty-distribution-line", "units.yaml", '      - "UBND tỉnh (báo cáo);"', '      - ""', None, None, "documents.report.distribution[0]", ""),
+    ("plausibility-indicator-unknown", "criteria.yaml", "initiative_indicator: SK_CONGNHAN", "initiative_indicator: SANG_KIEN", None, None,
+     "plausibility.initiative_indicator", "SANG_KIEN"),
+    ("plausibility-indicator-a-date", "criteria.yaml", "initiative_indicator: SK_CONGNHAN", "initiative_indicator: KH_NGAY", None, None,
+     "plausibility.initiative_indicator", "KH_NGAY"),
+    ("plausibility-months-negative", "criteria.yaml", "date_months_before: 3", "date_months_before: -1", None, None,
+     "plausibility.date_months_before", "-1"),
+    ("plausibility-unknown-key", "criteria.yaml", "date_months_before: 3", "date_month_before: 3", None, None,
+     "plausibility.date_month_before", "date_month_before"),
 ]
 
 

@@ -21,7 +21,7 @@ def test_demo_runs_two_months_and_exits_0(tmp_path):
     assert statuses["BaoCao_KHTC_thang11.xlsx"] == "rejected" and statuses["BaoCao_QLCN_thang11.xlsx"] == "rejected"
     assert statuses["~$BaoCao_VP_thang11.xlsx"] == "ignored"
     codes = {i["code"] for f in s["files"] for i in f["issues"]}
-    assert {"score-ambiguous-number", "score-out-of-range", "indicator-wrong-type", "outdated-template", "self-score-differs", "evidence-missing"} <= codes
+    assert {"score-ambiguous-number", "score-out-of-range", "indicator-wrong-type", "score-off-step", "self-score-differs", "evidence-missing"} <= codes
     assert (target / "output" / "2025-11" / "PhanHoi" / "KHTC.xlsx").exists()
     assert "Chạy thử xong" in out
     # a second demo into the same folder is refused rather than mixing data

@@ -17,7 +17,9 @@ from support.mail import (
     YEAR,
     attachments,
     bodies,
+    display_name,
     edit_config,
+    encoded_words,
     mail_log,
     make_workdir,
     parse,
@@ -56,7 +58,7 @@ def test_dry_run_writes_every_message_as_eml_that_parses_back(tmp_path):
     assert sorted(m["To"].addresses[0].addr_spec for m in messages) == sorted([*EMAILS.values(), *LEADERSHIP])
     for m in messages:
         assert m["From"].addresses[0].addr_spec == "vanphong.skhcn@lamdong.gov.vn"
-        assert m["From"].addresses[0].display_name == "Văn phòng Sở Khoa học và Công nghệ"
+        assert display_name(m, "From") == "Văn phòng Sở Khoa học và Công nghệ"
         assert m["Reply-To"].addresses[0].addr_spec == "vanphong.skhcn@lamdong.gov.vn"
         assert m["Date"].datetime is not None
         assert re.fullmatch(r"<[^<>@\s]+@lamdong\.gov\.vn>", m["Message-ID"])
@@ -69,14 +71,14 @@ def test_dry_run_writes_every_message_as_eml_that_parses_back(tmp_path):
     for name, data in emls.items():
         m = parse(data)
         if "_leadership_" in name:
-            assert m["Subject"] == "[CCHT] Tổng hợp kết quả tự chấm điểm tháng 11/2025"
+            assert m["Subject"] == "[CCHC] Tổng hợp kết quả tự chấm điểm tháng 11/2025"
         else:
             unit = names[name.split("_")[2].removesuffix(".eml")]
-            assert m["To"].addresses[0].display_name == unit
-            assert re.fullmatch(rf"\[CCHT\] (Kết quả|Nhắc nộp bảng|Bảng) tự chấm điểm tháng 11/2025( bị trả lại)? - {unit}", m["Subject"])
+            assert display_name(m, "To") == unit
+            assert re.fullmatch(rf"\[CCHC\] (Kết quả|Nhắc nộp bảng|Bảng) tự chấm điểm tháng 11/2025( bị trả lại)? - {unit}", m["Subject"])
     assert all(max(len(line) for line in data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")) <= 998 for data in emls.values())
     vp = by_recipient(workdir, "feedback")["vanphong.skhcn@lamdong.gov.vn"]
-    assert vp["Subject"] == "[CCHT] Kết quả tự chấm điểm tháng 11/2025 - Văn phòng Sở"
+    assert vp["Subject"] == "[CCHC] Kết quả tự chấm điểm tháng 11/2025 - Văn phòng Sở"
     assert list(attachments(vp)) == ["PhanHoi_VP_2025-11.xlsx"]
     # every byte of a preview is 7-bit: Vietnamese only through RFC 2047 words and QP/base64 parts
     assert all(max(data) < 128 for data in emls.values())
@@ -105,16 +107,20 @@ def test_unit_bodies_state_status_result_band_rank_errors_and_deadline(tmp_path)
 
     khtc = units[EMAILS["KHTC"]]
     text, html = bodies(khtc)
-    assert khtc["Subject"] == "[CCHT] Bảng tự chấm điểm tháng 11/2025 bị trả lại - Phòng Kế hoạch - Tài chính"
+    assert "Bảng tự chấm điểm đơn vị (tệp khtc thang 11.xlsx) bị trả lại vì 2 lỗi." in text and "chưa có kết quả" in text
+    assert khtc["Subject"] == "[CCHC] Bảng tự chấm điểm tháng 11/2025 bị trả lại - Phòng Kế hoạch - Tài chính"
     assert re.search(r"Số lỗi cần sửa:\s+2\n", text)
     assert "ô D14): Điểm 'abc' không phải là số" in text and "ô D15" in text
     assert "<li>Lỗi (trang &#x27;Tự chấm điểm&#x27;, ô D14)" in html
+
+    text, _ = bodies(units[EMAILS["BCVT"]])  # ranked, but no rank the period before: nothing to compare with
+    assert re.search(r"Xếp hạng:\s+4/6 \(chưa có hạng kỳ trước để so sánh\)\n", text)
 
     text, _ = bodies(units[EMAILS["QLCN"]])
     assert re.search(r"Trạng thái:\s+Dùng bản tháng trước", text) and "giữ nguyên" in text
 
     qlkh = units[EMAILS["QLKH"]]
-    assert qlkh["Subject"] == "[CCHT] Nhắc nộp bảng tự chấm điểm tháng 11/2025 - Phòng Quản lý Khoa học"
+    assert qlkh["Subject"] == "[CCHC] Nhắc nộp bảng tự chấm điểm tháng 11/2025 - Phòng Quản lý Khoa học"
     assert "chưa nhận được bảng tự chấm điểm" in bodies(qlkh)[0]
 
 
@@ -126,7 +132,7 @@ def test_leadership_body_shows_the_ranking_table_in_rank_order(tmp_path):
     leaders = by_recipient(workdir, "leadership")
     assert sorted(leaders) == sorted(LEADERSHIP)
     bgd = leaders["bgd.skhcn@lamdong.gov.vn"]
-    assert bgd["Subject"] == "[CCHT] Tổng hợp kết quả tự chấm điểm tháng 11/2025"
+    assert bgd["Subject"] == "[CCHC] Tổng hợp kết quả tự chấm điểm tháng 11/2025"
     assert attachments(bgd) == {n: files[n] for n in ("TongHop_2025-11.xlsx", "DeNghiKhenThuong_2025-11.xlsx")}
     text, html = bodies(bgd)
     assert text.startswith("Kính gửi: Ban Giám đốc Sở,")
@@ -188,9 +194,9 @@ def test_names_from_config_cannot_inject_headers(tmp_path):
     msg = parse(raw)
     assert msg["Bcc"] is None and msg["X-Injected"] is None
     assert [a.addr_spec for a in msg["To"].addresses] == [EMAILS["TTRA"]]
-    assert msg["To"].addresses[0].display_name == "Thanh tra Sở Bcc: attacker@evil.example"
-    assert msg["Subject"] == "[CCHT] Kết quả tự chấm điểm tháng 11/2025 - Thanh tra Sở Bcc: attacker@evil.example"
-    assert msg["From"].addresses[0].display_name == "VP X-Injected: yes"
+    assert display_name(msg, "To") == "Thanh tra Sở Bcc: attacker@evil.example"
+    assert msg["Subject"] == "[CCHC] Kết quả tự chấm điểm tháng 11/2025 - Thanh tra Sở Bcc: attacker@evil.example"
+    assert display_name(msg, "From") == "VP X-Injected: yes"
 
 
 def test_attachments_over_the_limit_are_reported_not_sent(tmp_path):
@@ -233,11 +239,45 @@ def test_a_second_dry_run_replaces_the_previews(tmp_path):
     assert not any("_CDS" in name for name in outbox(workdir))
 
 
+def test_encoded_words_stay_within_75_characters_and_no_automatic_reply_is_asked_for(tmp_path):
+    workdir = make_workdir(tmp_path)
+    long_name = "Trung tâm Ứng dụng tiến bộ khoa học và công nghệ tỉnh Lâm Đồng, cơ sở Đà Lạt"
+    edit_config(workdir, "units.yaml", "Trung tâm Ứng dụng tiến bộ khoa học và công nghệ", long_name)
+    edit_config(workdir, "settings.yaml", 'name: "Văn phòng Sở Khoa học và Công nghệ"', 'name: "Văn phòng Sở Khoa học và Công nghệ tỉnh Lâm Đồng"')
+    write_month(workdir)
+
+    assert run_cli(workdir, "mail", "--period", PERIOD)[0] == 0
+
+    emls = outbox(workdir)
+    assert len(emls) == MESSAGES
+    for name, data in emls.items():
+        head = data.split(b"\r\n\r\n", 1)[0]
+        words = encoded_words(data)
+        assert words and max(len(w) for w in words) <= 75, (name, max(words, key=len))  # RFC 2047 §2
+        assert max(len(line) for line in head.split(b"\r\n")) <= 78, name
+        m = parse(data)
+        assert (m["Auto-Submitted"], m["X-Auto-Response-Suppress"]) == ("auto-generated", "All")
+        # decoded as RFC 2047 says, every name and subject comes back exactly (no space lost or added)
+        assert display_name(m, "From") == "Văn phòng Sở Khoa học và Công nghệ tỉnh Lâm Đồng"
+        assert "  " not in str(m["Subject"]) and str(m["Subject"]).startswith("[CCHC] ")
+    ttud = by_recipient(workdir)[EMAILS["TTUD"]]
+    assert display_name(ttud) == long_name and str(ttud["Subject"]).endswith(f" - {long_name}")
+
+
+def test_the_template_mail_has_its_own_footer(tmp_path):
+    workdir = make_workdir(tmp_path)
+    assert run_cli(workdir, "mail", "templates", "--year", str(YEAR))[0] == 0
+    msg = parse(next((workdir / "output" / "templates" / "outbox").glob("*.eml")).read_bytes())
+    text, _ = bodies(msg)
+    assert "gửi tự động kèm tệp mẫu của đơn vị" in text and "từ kết quả tổng hợp" not in text
+    assert "Đề nghị đơn vị thực hiện như sau:" in text and "ô có tô màu vàng" in text
+
+
 def test_vietnamese_attachment_names_are_encoded_per_rfc_2231(tmp_path):
     mail = load_config(make_workdir(tmp_path)).settings.mail
     draft = Draft(
         kind="feedback", scope=PERIOD, label="VP", name="Văn phòng Sở", address="vanphong.skhcn@lamdong.gov.vn",
-        subject="[CCHT] Thử", text="Nội dung", html="<p>Nội dung</p>", figures={},
+        subject="[CCHC] Thử", text="Nội dung", html="<p>Nội dung</p>", figures={},
         attachments=(Attachment("Phản hồi tháng 11.xlsx", b"PK\x03\x04 bytes"),),
     )
 
@@ -262,9 +302,9 @@ def test_mail_templates_dry_run_attaches_each_units_template(tmp_path):
         msg = parse(path.read_bytes())
         code_ = next(c for c, a in EMAILS.items() if a == msg["To"].addresses[0].addr_spec)
         assert attachments(msg) == {f"{code_}_{YEAR}.xlsx": templates[code_]}
-        assert msg["Subject"].startswith(f"[CCHT] Tệp mẫu tự chấm điểm năm {YEAR} - ")
+        assert msg["Subject"].startswith(f"[CCHC] Tệp mẫu tự chấm điểm năm {YEAR} - ")
         text, html = bodies(msg)
-        assert "Hướng dẫn" in text and "trước ngày 5 hằng tháng" in text and "<ol>" in html
+        assert "Hướng dẫn" in text and "chậm nhất ngày 5 hằng tháng" in text and "<ol>" in html
     assert "ccht-batch mail templates --year 2025 --send" in out
 
 

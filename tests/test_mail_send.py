@@ -18,6 +18,7 @@ from support.mail import (
     attachments,
     authenticator,
     bodies,
+    display_name,
     edit_config,
     mail_log,
     make_workdir,
@@ -59,12 +60,12 @@ def test_a_months_mail_arrives_complete_and_is_logged(tmp_path, monkeypatch):
         got = attachments(msg)
         assert bool(got) == (rcpts[0] != EMAILS["QLCN"])  # the carried unit has nothing new to attach
         assert all(data == files[name] for name, data in got.items())
-        if msg["Subject"] != "[CCHT] Tổng hợp kết quả tự chấm điểm tháng 11/2025":
+        if msg["Subject"] != "[CCHC] Tổng hợp kết quả tự chấm điểm tháng 11/2025":
             code_ = next(c for c, a in EMAILS.items() if a == rcpts[0])
-            assert msg["To"].addresses[0].display_name == names[code_]
+            assert display_name(msg, "To") == names[code_]
             assert msg["Subject"].endswith(f" - {names[code_]}")
     vp = next(m for r, m in delivered if r == [EMAILS["VP"]] and "Kết quả" in m["Subject"])
-    assert vp["Subject"] == "[CCHT] Kết quả tự chấm điểm tháng 11/2025 - Văn phòng Sở"
+    assert vp["Subject"] == "[CCHC] Kết quả tự chấm điểm tháng 11/2025 - Văn phòng Sở"
     assert attachments(vp) == {"PhanHoi_VP_2025-11.xlsx": files["PhanHoi_VP_2025-11.xlsx"]}
     assert re.search(r"Xếp hạng:\s+1/6 \(tăng 1 bậc", bodies(vp)[0])
     leaders = [m for r, m in delivered if "Tổng hợp" in m["Subject"]]
@@ -99,7 +100,8 @@ def test_a_rerun_sends_only_what_is_new_or_changed(tmp_path, monkeypatch):
         small_xlsx(workdir / "output" / PERIOD / "PhanHoi" / "BCVT.xlsx", "Phản hồi BCVT, bản sửa")
         code, out, _ = run_cli(workdir, "mail", "--period", PERIOD, "--send")
         assert code == 0
-        assert received(second) == [(EMAILS["BCVT"], "[CCHT] Kết quả tự chấm điểm tháng 11/2025 - Phòng Bưu chính, Viễn thông")]
+        # sent again because it changed: the subject says it is an update
+        assert received(second) == [(EMAILS["BCVT"], "[CCHC] Kết quả tự chấm điểm tháng 11/2025 - Phòng Bưu chính, Viễn thông (cập nhật)")]
         assert "đã gửi (nội dung đã thay đổi so với lần gửi trước)" in out
 
         # a figure of the body changes (TTRA's rank): TTRA and the leadership table, not the others
@@ -138,7 +140,7 @@ def test_a_refused_recipient_is_reported_and_the_rerun_sends_only_it(tmp_path, m
         point_mail_at(monkeypatch, server.port)
         code, _, _ = run_cli(workdir, "mail", "--period", PERIOD, "--send")
     assert code == 0
-    assert received(accepting) == [(EMAILS["TTRA"], "[CCHT] Kết quả tự chấm điểm tháng 11/2025 - Thanh tra Sở")]
+    assert received(accepting) == [(EMAILS["TTRA"], "[CCHC] Kết quả tự chấm điểm tháng 11/2025 - Thanh tra Sở")]
 
 
 def test_a_dropped_connection_stops_the_run_and_the_rerun_sends_the_rest(tmp_path, monkeypatch):

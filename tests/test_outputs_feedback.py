@@ -91,6 +91,11 @@ def test_carried_unit_with_a_rejected_file(written):
     assert info["Trạng thái"] == "Dùng bản tháng trước"
     assert "tháng 10/2025" in info["Bản được tính điểm"]
     assert "bị trả lại" in info["Việc cần làm"] and "Cần sửa" in info["Việc cần làm"]
+    # the file's story, in the words the e-mail uses: which file, why, and what counts meanwhile
+    assert info["Tệp bị trả lại"] == "Bảng tự chấm điểm đơn vị (tệp KHTC_2025.xlsx) bị trả lại vì 1 lỗi. Xem trang 'Cần sửa'."
+    assert "tạm tính theo bảng tháng 10/2025 đã tiếp nhận (tệp KHTC_thang10.xlsx)" in info["Việc cần làm"]
+    assert "trong chính tệp đã gửi" in info["Việc cần làm"] and "vẫn được tính" not in info["Việc cần làm"]
+    assert "Kết quả (thang 100), tạm tính" in info
     assert info["Thay đổi thứ hạng"] == "Chưa có hạng của kỳ trước để so sánh"
     fixes = table(wb["Cần sửa"])
     assert [(r["Tệp"], r["Trang tính"], r["Ô"], r["Mức độ"]) for r in fixes] == [("KHTC_2025.xlsx", "Tự chấm điểm", "D14", "Lỗi")]
@@ -103,7 +108,7 @@ def test_rejected_unit(written):
     info = labelled(wb["Kết quả"])
     assert info["Trạng thái"] == "Bị trả lại"
     assert info["Xếp hạng"] is None
-    assert "chưa có điểm" in info["Việc cần làm"]
+    assert "chưa có kết quả" in info["Việc cần làm"] and "xử lý theo các mục" in info["Việc cần làm"]
     fixes = table(wb["Cần sửa"])
     assert fixes[0]["Mã lỗi"] == "not-our-template" and fixes[0]["Ô"] is None
     assert wb["Điểm"]["A2"].value.startswith("Kỳ này đơn vị chưa có điểm")
@@ -150,7 +155,8 @@ def test_a_period_where_nothing_came_in(written, tmp_path):
     assert [p.name for p in paths] == [f"TongHop_{PERIOD}.xlsx", f"DeNghiKhenThuong_{PERIOD}.xlsx", "summary.json"]
     wb = openpyxl.load_workbook(paths[0])
     assert [r[6] for r in wb["Tổng hợp"].iter_rows(min_row=2, values_only=True)] == ["Chưa nộp"] * len(config.units)
-    assert wb["Biểu đồ"]["A2"].value == "Chưa có đơn vị nào được xếp hạng trong kỳ này."
+    assert wb["Biểu đồ"]["A2"].value == f"Số đơn vị: đã nộp 0; dùng bản tháng trước 0; chưa nộp {len(config.units)}; bị trả lại 0. Tệp bị trả lại trong kỳ: 0."
+    assert wb["Biểu đồ"]["A3"].value == "Chưa có đơn vị nào được xếp hạng trong kỳ này."
     assert wb["Lỗi"].max_row == 1
     lists = openpyxl.load_workbook(paths[1])
     assert [c.value for row in lists["Không đủ điều kiện"].iter_rows() for c in row].count("(Không có)") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import openpyxl
 import pandas as pd
@@ -33,7 +34,7 @@ def rows_of(ws) -> list[dict]:
 
 def test_sheets_in_order(sample):
     _, _, _, wb = sample
-    assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Cá nhân", "Lỗi", "Chưa nộp", "Ghi chú xử lý", "Biểu đồ"]
+    assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Cá nhân", "Lỗi", "Chưa nộp", "Ghi chú xử lý", "Biểu đồ", "Xu hướng"]
 
 
 def test_processing_notes_have_their_own_sheet(sample):
@@ -125,7 +126,7 @@ def test_detail_is_one_row_per_scored_unit_with_self_appraised_and_counted_score
     assert rows["TTRA"]["3.2 Được tính"] is None and rows["TTRA"]["3.2 Tự chấm"] is None
     assert fill("TTRA", "3.2 Được tính").endswith("EDEDED")
     # what the columns and colours mean is said on the sheet
-    assert "Ô tô xám" in ws.cell(1, 3).comment.text
+    assert "Ô có tô màu xám" in ws.cell(1, 3).comment.text
 
 
 def test_detail_without_appraisal_has_two_columns_per_criterion(tmp_path):
@@ -187,11 +188,56 @@ def test_issue_sheet_lists_every_file_of_the_period(sample, tmp_path):
 def test_missing_sheet(sample):
     _, _, _, wb = sample
     rows = {r["Mã đơn vị"]: r for r in rows_of(wb["Chưa nộp"])}
-    assert set(rows) == {"KHTC", "BCVT", "CCTDC", "CDS", "QLCN", "TTUD"}
+    assert set(rows) == {"KHTC", "QLKH", "BCVT", "CCTDC", "CDS", "QLCN", "TTUD"}
     assert rows["KHTC"]["Trạng thái"] == "Dùng bản tháng trước"
     assert rows["KHTC"]["Kỳ của bản được dùng"] == "tháng 10/2025"
+    # the carried unit's file of this month was refused: said next to the result that counts meanwhile
+    assert (rows["KHTC"]["Tệp bị trả lại"], rows["KHTC"]["Số lỗi"]) == ("KHTC_2025.xlsx", 1)
+    assert (rows["QLKH"]["Trạng thái"], rows["QLKH"]["Tệp bị trả lại"], rows["QLKH"]["Tệp được dùng"]) == ("Bị trả lại", "QLKH_2025.xlsx", None)
+    assert rows["CDS"]["Tệp bị trả lại"] is None
     assert rows["CDS"]["Thư điện tử"] == "cds.skhcn@lamdong.gov.vn"
     assert rows["CDS"]["Kỳ của bản được dùng"] is None
+
+
+def test_chart_sheet_counts_units_and_refused_files(sample):
+    _, _, _, wb = sample
+    assert wb["Biểu đồ"]["A2"].value == (
+        "Số đơn vị: đã nộp 2; dùng bản tháng trước 1; chưa nộp 5; bị trả lại 1. Tệp bị trả lại trong kỳ: 3 (đơn vị KHTC, QLKH, TTRA)."
+    )
+
+
+def test_trend_sheet_has_each_units_result_per_period_and_a_line_chart(tmp_path):
+    config = load_sample_config(tmp_path)
+    outcome = build_outcome(config)
+    history = {"2025-09": {"VP": Decimal("88.5"), "TTRA": None}, "2025-10": {"VP": Decimal("90"), "KHTC": Decimal("70")}, "2025-12": {"VP": Decimal(1)}}
+    path = write_summary_workbook(config, replace(outcome, history=history), tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Xu hướng"]
+    assert [c.value for c in ws[1]] == ["Mã đơn vị", "Tên đơn vị", "Tháng 9/2025", "Tháng 10/2025", "Tháng 11/2025"]  # not a later period
+    rows = {r["Mã đơn vị"]: r for r in rows_of(ws)}
+    assert list(rows)[:3] == ["VP", "TTRA", "KHTC"]  # ranked first, as in `Tổng hợp`
+    assert (rows["VP"]["Tháng 9/2025"], rows["VP"]["Tháng 10/2025"], rows["VP"]["Tháng 11/2025"]) == (88.5, 90, float(outcome.unit("VP").result))
+    assert rows["TTRA"]["Tháng 9/2025"] is None and rows["KHTC"]["Tháng 10/2025"] == 70
+    (chart,) = ws._charts
+    assert chart.tagname == "lineChart"
+    refs = [s.val.numRef.f for s in chart.series]
+    assert refs[0] == "'Xu hướng'!$C$2:$E$2" and chart.series[0].cat.strRef.f == "'Xu hướng'!$C$1:$E$1"
+    assert len(refs) == 3 + 0  # units with no result in any period draw no line (QLKH, the missing ones)
+    assert wb["Biểu đồ"]._charts[0].tagname == "barChart"  # the month's bars stay
+
+
+def test_wide_sheets_print_legibly(sample):
+    _, _, _, wb = sample
+    # `Tổng hợp` fits one A4 width at a legible size: fitted
+    setup = wb["Tổng hợp"].page_setup
+    assert wb["Tổng hợp"].sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1) and setup.fitToHeight == 0
+    # `Cá nhân` and `Chi tiết` would print at about 5 pt: landscape over several pages, the names repeated on each
+    for name, repeated in (("Cá nhân", "$A:$C"), ("Chi tiết", "$A:$B")):
+        ws = wb[name]
+        assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage), name
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.scale) == 81, name
+        assert ws.print_title_cols == repeated and ws.print_title_rows == "$1:$1", name
+        assert ws.page_setup.pageOrder == "overThenDown", name
 
 
 def test_chart_of_ranked_units(sample):

@@ -99,8 +99,9 @@ def test_input_cells_unlocked_others_locked_and_validated(config):
     dv = _validations(ws)
     self_col = openpyxl.utils.get_column_letter(cols[L.COL_SELF])
     numeric = dv[f"{self_col}{r}"]
-    assert numeric.type == "decimal" and float(numeric.formula2) == 3.0 and numeric.formula1 == "0"
-    assert "0 đến 3" in numeric.prompt and numeric.error
+    cell = f"{self_col}{r}"
+    assert numeric.type == "custom" and numeric.formula1 == f"AND(ISNUMBER({cell}),{cell}>=0,{cell}<=3,MOD(ROUND({cell}*4,6),1)=0)"
+    assert "0 đến 3, bước 0,25 điểm" in numeric.prompt and "bội số của 0,25" in numeric.error
     yes_no = dv[f"{self_col}{by_code['1.3']['_row']}"]
     scale = dv[f"{self_col}{by_code['3.3']['_row']}"]
     assert yes_no.type == "list" and L.SHEET_LOOKUP in yes_no.formula1

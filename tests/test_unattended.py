@@ -75,7 +75,7 @@ def test_quiet_mail_send_shows_only_what_was_not_delivered(tmp_path, monkeypatch
         point_mail_at(monkeypatch, server.port)
         code, out, err = run(workdir, "mail", "--period", PERIOD, "--send", "--quiet")
     assert code == 1 and out == ""
-    assert err.splitlines()[:2] == ["  3. [KHTC] Phòng Kế hoạch - Tài chính <khtc.skhcn@lamdong.gov.vn>", "     Tiêu đề: [CCHT] Bảng tự chấm điểm tháng 11/2025 bị trả lại - Phòng Kế hoạch - Tài chính"]
+    assert err.splitlines()[:2] == ["  3. [KHTC] Phòng Kế hoạch - Tài chính <khtc.skhcn@lamdong.gov.vn>", "     Tiêu đề: [CCHC] Bảng tự chấm điểm tháng 11/2025 bị trả lại - Phòng Kế hoạch - Tài chính"]
     assert "→ lỗi: máy chủ từ chối người nhận khtc.skhcn@lamdong.gov.vn" in err
     assert "Chạy lại đúng lệnh này" in err
     (log,) = logs(workdir, "mail")

@@ -8,8 +8,10 @@ import getpass
 import os
 import sys
 
-from ccht_batch.cli.context import EXIT_OK, EXIT_REFUSED, Context
+from ccht_batch.cli.context import EXIT_OK, EXIT_REFUSED, Context, latest_period
 from ccht_batch.core.errors import CannotRun, UsageError
+from ccht_batch.core.periods import current_year
+from ccht_batch.forms.template import template_years
 from ccht_batch.mail.compose import NO_ADDRESS, header_text, size_text
 from ccht_batch.mail.deliver import (
     ALREADY_SENT,
@@ -31,10 +33,32 @@ def command_mail(ctx: Context, args: argparse.Namespace) -> int:
         return mail_password(ctx, args.user, delete=args.delete)
     if args.user or args.delete:
         raise UsageError("--user và --delete chỉ dùng với 'ccht-batch mail password'")
-    what = "templates" if args.what == "templates" else "period"
-    run = deliver(ctx.config, what=what, period=args.period, year=args.year, send=args.send, resend=args.resend)
+    if args.what == "templates":
+        year = _templates_year(ctx, args.year, args.force)
+        run = deliver(ctx.config, what="templates", year=year, send=args.send, resend=args.resend)
+    else:
+        period = latest_period(ctx, args.period)
+        run = deliver(ctx.config, what="period", period=period, send=args.send, resend=args.resend)
     _report(ctx, run)
     return EXIT_REFUSED if run.sent and run.undelivered else EXIT_OK
+
+
+def _templates_year(ctx: Context, given: int | None, force: bool) -> int:
+    """``--year`` as given, else the latest year with templates (said on screen); a year outside the
+    movement is refused unless ``--force``: a movement that has ended gets no new templates."""
+    config = ctx.config
+    year = given
+    if year is None:
+        years = template_years(config)
+        year = years[-1] if years else current_year()
+        ctx.console.line(f"Năm của tệp mẫu: {year} (" + ("năm gần nhất đã có tệp mẫu" if years else "chưa có tệp mẫu nào, lấy năm hiện tại") + "; chọn năm khác bằng --year NĂM).")
+    mv = config.criteria.movement
+    if not mv.start_year <= year <= mv.end_year and not force:
+        raise UsageError(
+            f"năm {year} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year}): không soạn thư gửi tệp mẫu. "
+            f"Nếu phong trào mới đã được khai báo, sửa config/criteria.yaml; nếu vẫn cần gửi, chạy lại với --force"
+        )
+    return year
 
 
 # With --send, the messages not delivered are problems: on stderr (and so still shown under --quiet). A dry

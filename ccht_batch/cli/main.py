@@ -62,8 +62,15 @@ def _command(name: str) -> Command:
     return getattr(module, "command_" + name.replace("-", "_"))
 
 
+# Commands whose --period/--year default to what the store has (the latest results, the latest templates),
+# not to today's date: the command resolves them and says which.
+_DEFAULTS_FROM_RESULTS = ("mail", "appraisal")
+
+
 def apply_defaults(args: argparse.Namespace) -> None:
     """Fill ``--period``/``--year`` defaults from today's date (the contract's defaults)."""
+    if args.command in _DEFAULTS_FROM_RESULTS:
+        return
     if getattr(args, "period", "unset") is None:
         args.period = current_period()
     if hasattr(args, "year") and args.year is None and not getattr(args, "milestone", None):

@@ -139,6 +139,14 @@ def _quiet_here(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=QUIET_HELP)
 
 
+WORKDIR_HELP = "thư mục làm việc (mặc định: thư mục hiện tại); đặt trước hoặc sau tên lệnh đều được"
+
+
+def add_workdir(sp: argparse.ArgumentParser) -> None:
+    """``--workdir`` after the command too (DESIGN.md §10); left unset there, the global one stands."""
+    sp.add_argument("--workdir", metavar="THƯ_MỤC", type=Path, default=argparse.SUPPRESS, help=WORKDIR_HELP)
+
+
 def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     """The whole command line; help, usage and errors go to ``console`` (stdout/stderr when None)."""
     parser_class = type("ConsoleArgumentParser", (VietnameseArgumentParser,), {"console": console})
@@ -149,8 +157,8 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
         add_help=False,
     )
     p.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
-    p.add_argument("--version", action="version", version=f"ccht-batch {__version__}", help="hiện số phiên bản rồi thoát")
-    p.add_argument("--workdir", metavar="THƯ_MỤC", type=Path, default=Path("."), help="thư mục làm việc (mặc định: thư mục hiện tại)")
+    p.add_argument("-V", "--version", action="version", version=f"ccht-batch {__version__}", help="hiện số phiên bản rồi thoát")
+    p.add_argument("--workdir", metavar="THƯ_MỤC", type=Path, default=Path("."), help=WORKDIR_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
     sub = p.add_subparsers(dest="command", metavar="LỆNH", title="Các lệnh")
     sub.required = True
@@ -159,6 +167,7 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_text, description=help_text, add_help=False)
         sp.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
         _quiet_here(sp)
+        add_workdir(sp)
         return sp
 
     sp = command("init", "tạo thư mục làm việc với cấu hình mặc định, các thư mục input/, output/ và tệp khởi động ThiDua.cmd (không ghi đè tệp đã có)")
@@ -176,7 +185,7 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     sp.add_argument("--jobs", type=_jobs, default=None, metavar="N", help="số tiến trình đọc tệp song song (mặc định: số nhân CPU)")
 
     sp = command("appraisal", "tạo bảng thẩm định của kỳ cho Văn phòng Sở")
-    sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ thẩm định (mặc định: tháng hiện tại)")
+    sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ thẩm định (mặc định: kỳ gần nhất đã có kết quả)")
 
     sp = command(
         "mail",
@@ -190,8 +199,9 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
         metavar="templates|password",
         help="templates: gửi tệp mẫu trắng thay vì kết quả của kỳ; password: hỏi mật khẩu (không hiện khi gõ) và lưu vào kho mật khẩu",
     )
-    sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ (mặc định: tháng hiện tại)")
-    sp.add_argument("--year", type=_year, default=None, metavar="NĂM", help="năm của tệp mẫu (với 'mail templates')")
+    sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ (mặc định: kỳ gần nhất đã có kết quả)")
+    sp.add_argument("--year", type=_year, default=None, metavar="NĂM", help="năm của tệp mẫu (với 'mail templates'; mặc định: năm gần nhất đã có tệp mẫu)")
+    sp.add_argument("--force", action="store_true", help="với 'mail templates': gửi cả tệp mẫu của một năm ngoài giai đoạn phong trào")
     sp.add_argument("--send", action="store_true", help="gửi thật; không có tùy chọn này chỉ ghi tệp .eml vào thư mục outbox để xem trước")
     sp.add_argument("--resend", action="store_true", help="gửi lại cả những thư đã gửi")
     sp.add_argument("--user", metavar="TÀI_KHOẢN", default=None, help="với 'mail password': tài khoản cần lưu mật khẩu (mặc định: mail.user)")
@@ -205,6 +215,7 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
         hp = hsub.add_parser(name, help=help_text, description=help_text, add_help=False)
         hp.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
         _quiet_here(hp)
+        add_workdir(hp)
         return hp
 
     history_command("template", "tạo tệp mẫu nhập lịch sử (output/templates/LichSu_mau.xlsx)")

@@ -6,7 +6,7 @@ import argparse
 
 from ccht_batch.batch import RunReport, period_units, run_batch, run_notices
 from ccht_batch.cli.console import Console, Progress
-from ccht_batch.cli.context import EXIT_OK, Context
+from ccht_batch.cli.context import EXIT_OK, Context, latest_period
 from ccht_batch.config.model import Config
 from ccht_batch.core import issues as catalogue
 from ccht_batch.core.errors import UsageError
@@ -20,6 +20,7 @@ from ccht_batch.core.records import (
     REJECTED,
     SUBMITTED,
     UNIT_REJECTED,
+    UnitOutcome,
 )
 from ccht_batch.core.values import fmt_number
 from ccht_batch.forms.appraisal import appraisal_path, write_appraisal
@@ -70,6 +71,11 @@ def print_run_summary(console: Console, config: Config, report: RunReport) -> No
     console.line(
         f"Đơn vị: {ucount(SUBMITTED)} đã nộp, {ucount(CARRIED)} dùng bản tháng trước, {ucount(MISSING)} chưa nộp, {ucount(UNIT_REJECTED)} bị trả lại."
     )
+    stories = [u for u in units if u.rejected_file is not None]
+    if stories:
+        console.line("Đơn vị có tệp mới nhất bị trả lại: " + "; ".join(_story(outcome.period, u) for u in stories) + ".")
+    for line in _appraisal_lines(outcome.period, units):
+        console.line(line)
     ranked = sorted((u for u in units if u.rank is not None), key=lambda u: (u.rank, u.code))
     if ranked:
         console.line("Xếp hạng:")
@@ -91,15 +97,45 @@ def print_run_summary(console: Console, config: Config, report: RunReport) -> No
     console.line(f"Tiếp theo: mở TongHop_{outcome.period}.xlsx, rồi gửi thư: ccht-batch mail --period {outcome.period}")
 
 
+def _story(period: str, u: UnitOutcome) -> str:
+    if u.score is None:
+        return f"{u.code} (chưa có kết quả)"
+    counted = "bảng đã tiếp nhận trước đó trong tháng" if u.submission_period == period else f"bảng {period_text(u.submission_period)}"
+    return f"{u.code} (tạm tính theo {counted})"
+
+
+def _appraisal_lines(period: str, units: list[UnitOutcome]) -> list[str]:
+    """What the run did with the Office's appraisals: which applied (how many criteria it changed), which
+    no longer apply because the unit has sent a newer file."""
+    lines = []
+    by: dict[tuple[str, bool], list[UnitOutcome]] = {}
+    for u in units:
+        if u.appraisal is not None:
+            by.setdefault((u.appraisal.period, u.appraisal.applied), []).append(u)
+    for (when, applied), found in sorted(by.items()):
+        codes = ", ".join(u.code for u in found)
+        if applied:
+            changed = sum(u.appraisal.changed for u in found)
+            still = " vẫn" if when != period else ""
+            lines.append(f"Thẩm định {period_text(when)}{still} áp dụng cho {len(found)} đơn vị ({codes}): {changed} tiêu chí được tính theo điểm thẩm định khác điểm tự chấm.")
+        else:
+            lines.append(
+                f"Thẩm định {period_text(when)} không còn áp dụng cho {codes}: đơn vị đã gửi bảng mới, cần thẩm định lại "
+                f"(ccht-batch appraisal --period {period})."
+            )
+    return lines
+
+
 def command_appraisal(ctx: Context, args: argparse.Namespace) -> int:
     """Write the period's appraisal workbook from the state the last run left (nothing is changed)."""
     config = ctx.config
-    units = period_units(config, args.period)
+    period = latest_period(ctx, args.period)
+    units = period_units(config, period)
     scored = [u for u in units if u.score is not None]
     if not scored:
-        raise UsageError(f"chưa có đơn vị nào có kết quả trong {period_text(args.period)}; hãy chạy ccht-batch run --period {args.period} trước")
-    path = write_appraisal(config, args.period, units, appraisal_path(config, args.period))
-    ctx.console.line(f"Đã tạo bảng thẩm định {period_text(args.period)}: {path}")
+        raise UsageError(f"chưa có đơn vị nào có kết quả trong {period_text(period)}; hãy chạy ccht-batch run --period {period} trước")
+    path = write_appraisal(config, period, units, appraisal_path(config, period))
+    ctx.console.line(f"Đã tạo bảng thẩm định {period_text(period)}: {path}")
     ctx.console.line(f"  {len(scored)} đơn vị có kết quả. Nhập điểm thẩm định vào cột 'Điểm thẩm định' (để trống nếu giữ nguyên),")
-    ctx.console.line("  lưu tệp, chép vào thư mục input/ rồi chạy lại: ccht-batch run --period " + args.period)
+    ctx.console.line("  lưu tệp, chép vào thư mục input/ rồi chạy lại: ccht-batch run --period " + period)
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ccht_batch.cli.context import EXIT_OK, Context
 from ccht_batch.config.workdir import init_workdir
@@ -15,14 +16,24 @@ def command_init(ctx: Context, args: argparse.Namespace) -> int:
     if target.exists() and not target.is_dir():
         raise UsageError(f"'{target}' là một tệp, không phải thư mục: hãy chọn một thư mục (mới hoặc đã có)")
     written, kept = init_workdir(target)
+    shown = target if target.resolve() != Path.cwd().resolve() else Path(".")
     ctx.console.line(f"Thư mục làm việc: {target.resolve()}")
     for path in written:
         ctx.console.line(f"  đã tạo  {path}")
     for path in kept:
         ctx.console.line(f"  giữ nguyên (đã có)  {path}")
-    ctx.console.line("Tiếp theo: sửa config/units.yaml và config/settings.yaml, rồi chạy: ccht-batch check")
     ctx.console.line("Trên Windows: nhấp đúp tệp ThiDua.cmd trong thư mục này để mở thực đơn các bước công việc trong tháng.")
+    ctx.console.line(f"Tiếp theo: sửa {shown / 'config' / 'units.yaml'} và {shown / 'config' / 'settings.yaml'}, rồi chạy:")
+    ctx.console.line(f"  {next_command(target, ctx.workdir, 'check')}")
     return EXIT_OK
+
+
+def next_command(target: Path, workdir: Path, command: str) -> str:
+    """The exact command line that runs ``command`` on the folder just made, from where the clerk stands."""
+    if target.resolve() == Path.cwd().resolve():
+        return f"ccht-batch {command}"
+    quoted = f'"{target}"' if " " in str(target) else str(target)
+    return f"ccht-batch --workdir {quoted} {command}   (hoặc: cd {quoted} rồi ccht-batch {command})"
 
 
 def command_check(ctx: Context, args: argparse.Namespace) -> int:

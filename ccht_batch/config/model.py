@@ -271,6 +271,14 @@ class AwardRule:
 
 
 @dataclass(frozen=True)
+class Plausibility:
+    """Thresholds of the plausibility warnings (``intake.plausibility``); none of them refuses a file."""
+
+    date_months_before: int = 3  # a deadline date may fall this many months before the template's year
+    initiative_indicator: str | None = None  # the count of recognised initiatives, checked against `Cá nhân`
+
+
+@dataclass(frozen=True)
 class Criteria:
     version: int
     movement: Movement
@@ -284,6 +292,7 @@ class Criteria:
     bands: tuple[Band, ...]
     tie_breaks: tuple[str, ...]
     awards: tuple[AwardRule, ...]
+    plausibility: Plausibility = Plausibility()
 
     @cached_property
     def criteria(self) -> tuple[Criterion, ...]:

@@ -40,6 +40,7 @@ from ccht_batch.config.model import (
     Milestone,
     Movement,
     Person,
+    Plausibility,
     Settings,
     Signer,
     Threshold,
@@ -58,7 +59,7 @@ def parse_criteria(r: Reader) -> Criteria | None:
     root = r.mapping(
         r.src.data if r.src.data is not None else {},
         (),
-        ("version", "movement", "scoring", "indicators", "fields", "bonus", "penalties", "bands", "ranking", "awards"),
+        ("version", "movement", "scoring", "indicators", "fields", "bonus", "penalties", "bands", "ranking", "awards", "plausibility"),
     )
     version = r.integer(root, "version", (), minimum=1)
 
@@ -243,6 +244,8 @@ def parse_criteria(r: Reader) -> Criteria | None:
             r.problem(("ranking", "tie_breaks", i), t, "mã của một lĩnh vực hoặc tiêu chí có trong 'fields'")
         tie_breaks.append(t)
 
+    plausibility = _parse_plausibility(r, root.get("plausibility", {}), indicator_types)
+
     criteria_ids = declared_ids
     milestone_ids = {m.id for m in milestones} | {vocab.YEARLY}
     awards = parse_awards(r, root.get("awards"), band_names, criteria_ids, milestone_ids)
@@ -262,7 +265,20 @@ def parse_criteria(r: Reader) -> Criteria | None:
         bands=tuple(bands),
         tie_breaks=tuple(tie_breaks),
         awards=awards,
+        plausibility=plausibility,
     )
+
+
+def _parse_plausibility(r: Reader, value: Any, indicator_types: dict[str, str]) -> Plausibility:
+    """``plausibility``: the thresholds of the warnings about implausible figures (optional)."""
+    p: KeyPath = ("plausibility",)
+    m = r.mapping(value if value is not None else {}, p, ("date_months_before", "initiative_indicator"))
+    before = r.integer(m, "date_months_before", p, required=False, default=3, minimum=0, maximum=24)
+    indicator = r.text(m, "initiative_indicator", p, required=False) or None
+    if indicator is not None and indicator_types.get(indicator) != "count":
+        r.problem(p + ("initiative_indicator",), indicator, "mã một chỉ số kiểu count có trong 'indicators' (số sáng kiến được công nhận), hoặc để trống")
+        indicator = None
+    return Plausibility(date_months_before=3 if before is None else before, initiative_indicator=indicator)
 
 
 def _check_multiple(r: Reader, path: KeyPath, value: Decimal | None, step: Decimal | None, step_key: str) -> None:

@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any, Iterable, Protocol
 
 from ccht_batch.core.issues import Issue, has_errors
+from ccht_batch.core.periods import period_text
 from ccht_batch.core.values import fold_key
 
 # File statuses (summary.json ``files[].status``)
@@ -106,6 +107,7 @@ class PersonEntry:
     proposal: str | None = None  # award rule id, or None for no proposal
     summary: str = ""
     valid: bool = True
+    cell: str = ""  # the `Họ và tên` cell, e.g. "B6" (empty in records stored before it was kept)
 
     @property
     def initiative_recognised(self) -> bool:
@@ -167,12 +169,16 @@ class AppraisedScore:
 
 @dataclass
 class Appraisal:
-    """The Office's appraisal workbook (``_meta`` kind ``appraisal``) for one period."""
+    """The Office's appraisal workbook (``_meta`` kind ``appraisal``) for one period.
+
+    ``basis``: unit code → SHA-256 of the submission each unit's scores were appraised on (written into
+    the workbook's ``_meta``), so the appraisal follows that submission and no other."""
 
     period: str
     file_name: str
     sha256: str
     scores: list[AppraisedScore] = field(default_factory=list)
+    basis: dict[str, str] = field(default_factory=dict)
 
     def for_unit(self, unit_code: str) -> dict[str, AppraisedScore]:
         return {s.criterion_id: s for s in self.scores if s.unit_code == unit_code}
@@ -183,6 +189,7 @@ class Appraisal:
             "file_name": self.file_name,
             "sha256": self.sha256,
             "scores": [{**s.__dict__, "score": str(s.score)} for s in self.scores],
+            "basis": dict(self.basis),
         }
 
     @classmethod
@@ -192,6 +199,7 @@ class Appraisal:
             file_name=d["file_name"],
             sha256=d["sha256"],
             scores=[AppraisedScore(**{**s, "score": Decimal(s["score"])}) for s in d["scores"]],
+            basis=dict(d.get("basis") or {}),
         )
 
 
@@ -254,6 +262,62 @@ class UnitScore:
         return next((c for c in self.criteria if c.id == cid), None)
 
 
+def newest_rejected(files: Iterable[FileRecord]) -> FileRecord | None:
+    """A unit's newest file of the period (by modification time, then arrival) when it was rejected, else
+    None. ``files`` are the unit's files of the period in arrival order.
+
+    One rule for every output: a unit whose latest file was refused is told so plainly, with its errors,
+    whether a result from an earlier file counts meanwhile (carried) or not (rejected)."""
+    sent = [(f.mtime, i, f) for i, f in enumerate(files) if f.status in (ACCEPTED, REJECTED, DUPLICATE)]
+    if not sent:
+        return None
+    newest = max(sent, key=lambda x: (x[0], x[1]))[2]
+    return newest if newest.status == REJECTED else None
+
+
+@dataclass(frozen=True)
+class AppraisalUse:
+    """How the Office's appraisal bears on a unit's counted submission (DESIGN.md §6).
+
+    ``applied``: the appraisal of ``period`` was made on the submission that counts, so its scores count
+    (also in later periods while that submission is carried); ``changed`` criteria got a score other than
+    the one they would have had. Not ``applied``: the unit has sent a newer submission since the
+    appraisal of ``period``, which must be appraised again."""
+
+    period: str
+    applied: bool
+    changed: int = 0
+
+    def text(self, current: str) -> str:
+        """Vietnamese, for feedback and TongHop; ``current`` is the period being reported."""
+        when = f"Thẩm định {period_text(self.period)}"
+        if not self.applied:
+            return f"{when} không còn áp dụng: đã có bảng mới, cần thẩm định lại"
+        return f"{when} vẫn áp dụng" if self.period != current else f"{when} đã áp dụng"
+
+
+def appraisal_for(
+    appraisals: Iterable[Appraisal], unit_code: str, sha256: str, submission_period: str | None
+) -> tuple[dict[str, AppraisedScore] | None, AppraisalUse | None]:
+    """The appraised scores that count for a unit's counted submission, and how (``AppraisalUse``).
+
+    ``appraisals``: the one appraisal that counts per period, the latest period first. The latest one that
+    appraised the unit decides: it applies when it was made on this very submission (its ``basis``), else
+    the unit has sent a newer one since and must be appraised again. An appraisal written before the
+    basis was recorded applies to a submission of its period or earlier."""
+    for a in appraisals:
+        scores = a.for_unit(unit_code)
+        if not scores:
+            continue
+        basis = a.basis.get(unit_code)
+        if basis is not None:
+            applies = basis == sha256
+        else:
+            applies = submission_period is not None and submission_period <= a.period
+        return (scores, AppraisalUse(a.period, True)) if applies else (None, AppraisalUse(a.period, False))
+    return None, None
+
+
 @dataclass
 class UnitOutcome:
     """A unit's state for the period after all its runs."""
@@ -270,6 +334,10 @@ class UnitOutcome:
     rank_change: int | None = None
     issues: list[Issue] = field(default_factory=list)  # this period's issues of this unit's files
     files: list[FileRecord] = field(default_factory=list)  # this period's files from this unit, all runs
+    # the unit's newest file of the period, when it was rejected: what the unit is told first, whatever
+    # result counts meanwhile (``newest_rejected``)
+    rejected_file: FileRecord | None = None
+    appraisal: AppraisalUse | None = None  # how an appraisal bears on the counted submission, if one does
 
     @property
     def sent_this_period(self) -> bool:
@@ -357,6 +425,8 @@ class RunOutcome:
     appraisal: Appraisal | None = None
     period_files: list[FileRecord] = field(default_factory=list)  # every file of the period, all runs
     council_applied: bool = False  # the council's decisions of this period (and milestone) were applied
+    # results of the year's earlier periods, as the store holds them: period → unit code → result (the trend)
+    history: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
 
     @property
     def all_period_files(self) -> list[FileRecord]:

@@ -9,7 +9,10 @@ into ``model.Appraisal``. Its sheet and column names are in ``layout``, which th
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ccht_batch.config.model import Config
 from ccht_batch.core.files import atomic_path, period_dir
@@ -17,10 +20,12 @@ from ccht_batch.core.periods import period_text
 from ccht_batch.core.records import UnitOutcome
 from ccht_batch.core.values import fmt_number
 from ccht_batch.forms import layout as L
+from ccht_batch.forms.template import step_formula
 from ccht_batch.xlsx.util import (
     GROUP_TINT,
     INPUT_TINT,
     Formats,
+    fit_row,
     new_workbook,
     print_setup,
     write_header,
@@ -51,17 +56,21 @@ def _build(config: Config, period: str, units: list[UnitOutcome], path: Path) ->
     meta = wb.add_worksheet(L.SHEET_META)
     last = len(L.APPRAISAL_HEADERS) - 1
 
-    ws.merge_range(0, 0, 0, last, f"BẢNG THẨM ĐỊNH KẾT QUẢ TỰ CHẤM ĐIỂM {period_text(period).upper()}", fmt(bold=True, align="center", font_size=14))
-    ws.merge_range(1, 0, 1, last, config.criteria.movement.name, fmt(italic=True, align="center"))
-    ws.merge_range(
-        2, 0, 2, last,
-        f"Nhập điểm thẩm định vào cột \"{L.A_APPRAISED}\" (ô màu vàng) cho tiêu chí cần điều chỉnh; để trống nếu giữ điểm đang tính. "
-        f"Lưu tệp rồi đặt vào thư mục input và chạy lại: ccht-batch run --period {period}.",
-        fmt(italic=True, font_color="#C00000", text_wrap=True),
+    width = sum(WIDTHS)
+    title = f"BẢNG THẨM ĐỊNH KẾT QUẢ TỰ CHẤM ĐIỂM {period_text(period).upper()}"
+    note = (
+        f"Nhập điểm thẩm định vào cột \"{L.A_APPRAISED}\" (ô có tô màu vàng) cho tiêu chí cần điều chỉnh; để trống nếu giữ điểm đang tính. "
+        f"Lưu tệp rồi đặt vào thư mục input và chạy lại: ccht-batch run --period {period}. Thẩm định áp dụng cho bảng của đơn vị "
+        "đang được tính điểm, kể cả các tháng sau nếu đơn vị chưa gửi bảng mới."
     )
-    ws.set_row(0, 24)
-    ws.set_row(2, 32)
-    write_header(ws, fmt, HEADER_ROW, L.APPRAISAL_HEADERS, 32)
+    ws.merge_range(0, 0, 0, last, title, fmt(bold=True, align="center", font_size=14, text_wrap=True))
+    ws.merge_range(1, 0, 1, last, config.criteria.movement.name, fmt(italic=True, align="center", text_wrap=True))
+    ws.merge_range(2, 0, 2, last, note, fmt(italic=True, font_color="#C00000", text_wrap=True))
+    fit_row(ws, 0, [(title, width)], 14, bold=True, minimum=24)
+    fit_row(ws, 1, [(config.criteria.movement.name, width)])
+    fit_row(ws, 2, [(note, width)])
+    write_header(ws, fmt, HEADER_ROW, L.APPRAISAL_HEADERS)
+    fit_row(ws, HEADER_ROW, list(zip(L.APPRAISAL_HEADERS, WIDTHS)), bold=True, minimum=32)
 
     code = fmt(align="center", border=1, locked=True)
     text = fmt(text_wrap=True, border=1, locked=True)
@@ -82,23 +91,23 @@ def _build(config: Config, period: str, units: list[UnitOutcome], path: Path) ->
             ws.write_string(row, 1, unit.name, text)
             ws.write_string(row, 2, cs.id, code)
             ws.write_string(row, 3, criterion.name if criterion else "", text)
+            fit_row(ws, row, [(unit.name, WIDTHS[1]), (criterion.name if criterion else "", WIDTHS[3])])
             _number(ws, row, 4, cs.max, number)
             _number(ws, row, 5, cs.self_score, number)
             _number(ws, row, 6, cs.computed, number)
             _number(ws, row, 7, cs.score, counted)
             ws.write_blank(row, 8, None, inp_number)
             ws.write_blank(row, 9, None, inp_text)
+            step = criterion.step if criterion else Decimal("0.01")
             ws.data_validation(
                 row, 8, row, 8,
                 {
-                    "validate": "decimal",
-                    "criteria": "between",
-                    "minimum": 0,
-                    "maximum": float(cs.max),
+                    "validate": "custom",
+                    "value": step_formula(xl_rowcol_to_cell(row, 8), cs.max, step),
                     "input_title": "Điểm thẩm định",
-                    "input_message": f"Số từ 0 đến {fmt_number(cs.max)}; để trống nếu giữ điểm đang tính.",
+                    "input_message": f"Số từ 0 đến {fmt_number(cs.max)}, bước {fmt_number(step)} điểm; để trống nếu giữ điểm đang tính.",
                     "error_title": "Điểm không hợp lệ",
-                    "error_message": f"Điểm thẩm định phải là số từ 0 đến {fmt_number(cs.max)}.",
+                    "error_message": f"Điểm thẩm định phải là số từ 0 đến {fmt_number(cs.max)} và là bội số của {fmt_number(step)}.",
                 },
             )
             row += 1
@@ -118,6 +127,8 @@ def _build(config: Config, period: str, units: list[UnitOutcome], path: Path) ->
         (L.META_CRITERIA_VERSION, config.criteria_version),
         (L.META_PERIOD, period),
     ]
+    # the submission each unit is appraised on: the appraisal follows it, and ends with a newer one
+    rows += [(L.META_BASIS + u.code, u.submission.sha256) for u in units if u.score is not None and u.submission is not None]
     write_meta(meta, rows)
     wb.close()
 

@@ -83,6 +83,23 @@ def fill_template(
     return dest
 
 
+def fill_appraisal(workbook: Path, dest: Path, scores: dict[tuple[str, str], tuple[Any, str]]) -> Path:
+    """Type the Office's scores and notes into a copy of an appraisal workbook (``ccht-batch appraisal``):
+    ``scores`` maps (unit code, criterion id) to (score, note); rows are found by header titles."""
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb[L.APPRAISAL_SHEET]
+    hrow, cols = header_map(ws, L.APPRAISAL_HEADERS)
+    for r in range(hrow + 1, ws.max_row + 1):
+        key = (str(ws.cell(r, cols[L.A_UNIT]).value), str(ws.cell(r, cols[L.A_CODE]).value))
+        if key in scores:
+            score, note = scores[key]
+            _put(ws.cell(r, cols[L.A_APPRAISED]), float(score))
+            _put(ws.cell(r, cols[L.A_NOTE]), note)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    save_reproducibly(wb, dest)
+    return dest
+
+
 FIXED_TIME = dt.datetime(2025, 1, 1)
 
 

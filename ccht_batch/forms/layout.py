@@ -56,6 +56,7 @@ META_YEAR = "year"
 META_UNIT_CODE = "unit_code"
 META_UNIT_NAME = "unit_name"
 META_PERIOD = "period"
+META_BASIS = "basis:"  # appraisal workbooks: "basis:<unit code>" → SHA-256 of the submission appraised
 
 KIND_TEMPLATE = "template"
 KIND_APPRAISAL = "appraisal"

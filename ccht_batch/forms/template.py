@@ -24,6 +24,7 @@ from ccht_batch.xlsx.util import (
     GROUP_TINT,
     INPUT_TINT,
     Formats,
+    fit_row,
     new_workbook,
     print_setup,
     write_header,
@@ -31,6 +32,9 @@ from ccht_batch.xlsx.util import (
 )
 
 SCORE_HEADER_ROW = 3  # zero-based: row 4 as Excel shows it
+SCORE_WIDTHS = (10, 70, 10, 13, 40, 30, 11)  # the contract's six columns and the points column
+INDICATOR_WIDTHS = (16, 75, 16, 16)
+GUIDE_WIDTH = 130
 IND_HEADER_ROW = 3
 PERSON_HEADER_ROW = 3
 POINTS_TITLE = "Điểm quy đổi"  # an extra, locked column after the contract's six: points of each row
@@ -46,6 +50,17 @@ LOOKUP_AWARD = 5
 
 def template_path(config: Config, unit_code: str, year: int) -> Path:
     return templates_dir(config.output_dir) / f"{unit_code}_{year}.xlsx"
+
+
+def template_years(config: Config) -> list[int]:
+    """The years for which ``output/templates/`` holds a configured unit's template, oldest first."""
+    codes = {u.code for u in config.units}
+    years = set()
+    for path in templates_dir(config.output_dir).glob("*_*.xlsx"):
+        code, _, year = path.stem.rpartition("_")
+        if code in codes and year.isdigit() and len(year) == 4:
+            years.add(int(year))
+    return sorted(years)
 
 
 def template_is_current(config: Config, path: Path) -> bool:
@@ -142,10 +157,12 @@ def _clip(text: str, limit: int) -> str:
 # Tự chấm điểm
 
 
-def _title_rows(ws: Worksheet, fmt: Formats, title: str, subtitle: str, last_col: int) -> None:
-    ws.merge_range(0, 0, 0, last_col, title, fmt(bold=True, align="center", font_size=14))
-    ws.merge_range(1, 0, 1, last_col, subtitle, fmt(italic=True, align="center"))
-    ws.set_row(0, 24)
+def _title_rows(ws: Worksheet, fmt: Formats, title: str, subtitle: str, last_col: int, width: float) -> None:
+    """The title and subtitle across the table (``width``: the table's width, for wrapping)."""
+    ws.merge_range(0, 0, 0, last_col, title, fmt(bold=True, align="center", font_size=14, text_wrap=True))
+    ws.merge_range(1, 0, 1, last_col, subtitle, fmt(italic=True, align="center", text_wrap=True))
+    fit_row(ws, 0, [(title, width)], 14, bold=True, minimum=24)
+    fit_row(ws, 1, [(subtitle, width)])
 
 
 def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: int, lookups) -> None:
@@ -158,9 +175,13 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
         f"BẢNG TỰ CHẤM ĐIỂM PHONG TRÀO THI ĐUA NĂM {year}",
         f"Đơn vị: {unit.name} (mã {unit.code}) — {crit.movement.name}",
         last_col,
+        sum(SCORE_WIDTHS),
     )
-    ws.merge_range(2, 0, 2, last_col, "Nhập vào các ô màu vàng. Không thêm, xóa hay sắp xếp lại dòng; không đổi tên trang tính.", fmt(italic=True, font_color="#C00000"))
-    write_header(ws, fmt, SCORE_HEADER_ROW, headers, 32)
+    note = "Nhập vào các ô có tô màu vàng. Không thêm, xóa hay sắp xếp lại dòng; không đổi tên trang tính."
+    ws.merge_range(2, 0, 2, last_col, note, fmt(italic=True, font_color="#C00000", text_wrap=True))
+    fit_row(ws, 2, [(note, sum(SCORE_WIDTHS))])
+    write_header(ws, fmt, SCORE_HEADER_ROW, headers)
+    fit_row(ws, SCORE_HEADER_ROW, list(zip(headers, SCORE_WIDTHS)), bold=True, minimum=32)
 
     text = fmt(text_wrap=True, border=1, locked=True)
     code = fmt(align="center", border=1, locked=True)
@@ -188,6 +209,7 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
     def scored_row(c: Criterion, r: int, applicable: bool, sign: str = "") -> None:
         ws.write_string(r, 0, c.id, code)
         ws.write_string(r, 1, c.name, text)
+        fit_row(ws, r, [(c.name, SCORE_WIDTHS[1])])
         ws.write_number(r, 2, float(c.max), number)
         if not applicable:
             ws.write_string(r, col_self, vocab.NOT_APPLICABLE, not_applicable)
@@ -208,6 +230,7 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
         else:
             ws.write_blank(r, 0, None, group_code)
         ws.write_string(r, 1, label, group_text)
+        fit_row(ws, r, [(label, SCORE_WIDTHS[1])], bold=True)
         if max_points is None:
             ws.write_blank(r, 2, None, group_number)
         else:
@@ -252,13 +275,8 @@ def _write_scores(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year:
         0,
     )
 
-    ws.set_column(0, 0, 10)
-    ws.set_column(1, 1, 70)
-    ws.set_column(2, 2, 10)
-    ws.set_column(3, 3, 13)
-    ws.set_column(4, 4, 40)
-    ws.set_column(5, 5, 30)
-    ws.set_column(6, 6, 11)
+    for col, width in enumerate(SCORE_WIDTHS):
+        ws.set_column(col, col, width)
     ws.freeze_panes(SCORE_HEADER_ROW + 1, 0)
     print_setup(ws, repeat_rows=(SCORE_HEADER_ROW, SCORE_HEADER_ROW))
     ws.set_footer("&C&\"Times New Roman\"Trang &P/&N")
@@ -284,13 +302,14 @@ def _score_validation(ws: Worksheet, r: int, col: int, c: Criterion, lookups, si
                 "input_title": _clip("Chọn trong danh sách", 32),
                 "input_message": _clip(f"Chọn một mức: {points}.", 255),
                 "error_title": _clip("Lựa chọn không hợp lệ", 32),
-                "error_message": _clip("Hãy chọn một giá trị trong danh sách thả xuống.", 255),
+                "error_message": _clip("Đề nghị đơn vị chọn một giá trị trong danh sách thả xuống.", 255),
             },
         )
         return
     step = fmt_number(c.step)
     what = "số điểm bị trừ" if sign else "điểm tự chấm"
-    message = f"Nhập {what}: số từ 0 đến {fmt_number(c.max)}, bước {step} (ví dụ {fmt_number(c.step * 2 if c.step * 2 <= c.max else c.step)})."
+    example = fmt_number(c.step * 2 if c.step * 2 <= c.max else c.step)
+    message = f"Nhập {what}: số từ 0 đến {fmt_number(c.max)}, bước {step} điểm (ví dụ {example})."
     if c.is_computed:
         message += " Chương trình tính điểm từ trang Số liệu; ô này để đơn vị đối chiếu."
     ws.data_validation(
@@ -299,16 +318,23 @@ def _score_validation(ws: Worksheet, r: int, col: int, c: Criterion, lookups, si
         r,
         col,
         {
-            "validate": "decimal",
-            "criteria": "between",
-            "minimum": 0,
-            "maximum": float(c.max),
+            "validate": "custom",
+            "value": step_formula(xl_rowcol_to_cell(r, col), c.max, c.step),
             "input_title": _clip("Điểm tự chấm" if not sign else "Điểm trừ", 32),
             "input_message": _clip(message, 255),
             "error_title": _clip("Điểm không hợp lệ", 32),
-            "error_message": _clip(f"Điểm phải là số từ 0 đến {fmt_number(c.max)} (bước {step}).", 255),
+            "error_message": _clip(f"Điểm phải là số từ 0 đến {fmt_number(c.max)} và là bội số của {step} (ví dụ {example}).", 255),
         },
     )
+
+
+def step_formula(cell: str, maximum: Decimal, step: Decimal) -> str:
+    """The validation of a score cell: a number from 0 to ``maximum`` in steps of ``step``, e.g.
+    ``=AND(ISNUMBER(D6),D6>=0,D6<=3,MOD(ROUND(D6*4,6),1)=0)``. The division by the step is rounded so that
+    binary fractions (0,1 × 10) do not refuse a right score."""
+    inverse = 1 / step
+    scaled = f"{cell}*{_num(inverse)}" if inverse == inverse.to_integral_value() else f"{cell}/{_num(step)}"
+    return f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<={_num(maximum)},MOD(ROUND({scaled},6),1)=0)"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -317,11 +343,15 @@ def _score_validation(ws: Worksheet, r: int, col: int, c: Criterion, lookups, si
 
 def _write_indicators(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: int) -> None:
     last_col = len(L.INDICATOR_HEADERS) - 1
-    _title_rows(ws, fmt, f"SỐ LIỆU TÍNH ĐIỂM NĂM {year}", f"Đơn vị: {unit.name} (mã {unit.code})", last_col)
-    ws.merge_range(2, 0, 2, last_col, "Số lượng: số nguyên từ 0; ngày: dạng dd/mm/yyyy. Để trống nếu chưa có.", fmt(italic=True, font_color="#C00000"))
+    _title_rows(ws, fmt, f"SỐ LIỆU TÍNH ĐIỂM NĂM {year}", f"Đơn vị: {unit.name} (mã {unit.code})", last_col, sum(INDICATOR_WIDTHS))
+    note = "Số lượng: số nguyên từ 0; ngày: dạng dd/mm/yyyy. Để trống nếu chưa có."
+    ws.merge_range(2, 0, 2, last_col, note, fmt(italic=True, font_color="#C00000", text_wrap=True))
+    fit_row(ws, 2, [(note, sum(INDICATOR_WIDTHS))])
     write_header(ws, fmt, IND_HEADER_ROW, L.INDICATOR_HEADERS)
+    fit_row(ws, IND_HEADER_ROW, list(zip(L.INDICATOR_HEADERS, INDICATOR_WIDTHS)), bold=True)
     text = fmt(text_wrap=True, border=1, locked=True)
     code = fmt(align="center", border=1, locked=True)
+    unit_text = fmt(align="center", border=1, locked=True, text_wrap=True)
     inp_count = fmt(align="center", border=1, num_format="0", locked=False, bg_color=INPUT_TINT)
     inp_date = fmt(align="center", border=1, num_format="dd/mm/yyyy", locked=False, bg_color=INPUT_TINT)
     readers: dict[str, list[str]] = {}
@@ -332,7 +362,8 @@ def _write_indicators(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, y
         r = IND_HEADER_ROW + 1 + i
         ws.write_string(r, 0, ind.id, code)
         ws.write_string(r, 1, ind.name, text)
-        ws.write_string(r, 2, ind.unit, code)
+        ws.write_string(r, 2, ind.unit, unit_text)
+        fit_row(ws, r, [(ind.id, INDICATOR_WIDTHS[0]), (ind.name, INDICATOR_WIDTHS[1]), (ind.unit, INDICATOR_WIDTHS[2])])
         used_by = ", ".join(readers.get(ind.id, []))
         if ind.type == "date":
             ws.write_blank(r, 3, None, inp_date)
@@ -346,7 +377,7 @@ def _write_indicators(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, y
                     "input_title": "Ngày",
                     "input_message": _clip(f"Nhập ngày dạng dd/mm/yyyy, ví dụ 15/01/{year}. Dùng cho tiêu chí {used_by}.", 255),
                     "error_title": "Ngày không hợp lệ",
-                    "error_message": "Hãy nhập ngày dạng dd/mm/yyyy.",
+                    "error_message": "Đề nghị đơn vị nhập ngày dạng dd/mm/yyyy.",
                 },
             )
         else:
@@ -360,13 +391,11 @@ def _write_indicators(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, y
                     "input_title": "Số lượng",
                     "input_message": _clip(f"Nhập số nguyên từ 0 ({ind.unit}). Dùng cho tiêu chí {used_by}.", 255),
                     "error_title": "Số lượng không hợp lệ",
-                    "error_message": "Hãy nhập số nguyên không âm.",
+                    "error_message": "Đề nghị đơn vị nhập số nguyên không âm.",
                 },
             )
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 75)
-    ws.set_column(2, 2, 16)
-    ws.set_column(3, 3, 16)
+    for col, width in enumerate(INDICATOR_WIDTHS):
+        ws.set_column(col, col, width)
     ws.freeze_panes(IND_HEADER_ROW + 1, 0)
     print_setup(ws, repeat_rows=(IND_HEADER_ROW, IND_HEADER_ROW))
     ws.protect("", {"format_columns": True, "format_rows": True})
@@ -376,17 +405,26 @@ def _write_indicators(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, y
 # Cá nhân
 
 
+PERSON_WIDTHS = {
+    L.P_NO: 6, L.P_NAME: 26, L.P_BIRTH: 9, L.P_GENDER: 9, L.P_POSITION: 22, L.P_RATING: 28, L.P_INITIATIVE: 34, L.P_DECISION: 28,
+    L.P_LEVEL: 14, L.P_PROPOSAL: 34, L.P_SUMMARY: 45,
+}
+PERSON_WIDTH_OTHER = 30  # a column the layout adds later
+
+
 def _write_persons(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: int, lookups) -> None:
     headers = L.PERSON_HEADERS
     last_col = len(headers) - 1
-    _title_rows(ws, fmt, f"DANH SÁCH CÁ NHÂN NĂM {year}", f"Đơn vị: {unit.name} (mã {unit.code})", last_col)
-    ws.merge_range(
-        2, 0, 2, last_col,
-        "Mỗi người một dòng. Chọn Giới tính, Xếp loại, Cấp công nhận sáng kiến, Hình thức đề nghị trong danh sách; để trống Hình thức đề nghị nếu không đề nghị.",
-        fmt(italic=True, font_color="#C00000", text_wrap=True),
+    widths = [PERSON_WIDTHS.get(h, PERSON_WIDTH_OTHER) for h in headers]
+    _title_rows(ws, fmt, f"DANH SÁCH CÁ NHÂN NĂM {year}", f"Đơn vị: {unit.name} (mã {unit.code})", last_col, sum(widths))
+    note = (
+        "Mỗi người một dòng. Chọn Giới tính, Xếp loại, Cấp công nhận sáng kiến, Hình thức đề nghị trong danh sách; "
+        "để trống Hình thức đề nghị nếu không đề nghị."
     )
-    ws.set_row(2, 30)
-    write_header(ws, fmt, PERSON_HEADER_ROW, headers, 45)
+    ws.merge_range(2, 0, 2, last_col, note, fmt(italic=True, font_color="#C00000", text_wrap=True))
+    fit_row(ws, 2, [(note, sum(widths))], minimum=30)
+    write_header(ws, fmt, PERSON_HEADER_ROW, headers)
+    fit_row(ws, PERSON_HEADER_ROW, list(zip(headers, widths)), bold=True, minimum=45)
     no_fmt = fmt(align="center", border=1, locked=True)
     inp = fmt(text_wrap=True, border=1, locked=False, bg_color=INPUT_TINT)
     inp_year = fmt(align="center", border=1, num_format="0", locked=False, bg_color=INPUT_TINT)
@@ -421,12 +459,11 @@ def _write_persons(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year
                 "input_title": _clip(title, 32),
                 "input_message": _clip("Chọn trong danh sách thả xuống." + (" Để trống nếu không đề nghị." if title == L.P_PROPOSAL else ""), 255),
                 "error_title": "Lựa chọn không hợp lệ",
-                "error_message": "Hãy chọn một giá trị trong danh sách thả xuống.",
+                "error_message": "Đề nghị đơn vị chọn một giá trị trong danh sách thả xuống.",
             },
         )
-    widths = {L.P_NO: 6, L.P_NAME: 26, L.P_BIRTH: 9, L.P_GENDER: 9, L.P_POSITION: 22, L.P_RATING: 28, L.P_INITIATIVE: 34, L.P_DECISION: 28, L.P_LEVEL: 14, L.P_PROPOSAL: 34, L.P_SUMMARY: 45}
-    for title, width in widths.items():
-        ws.set_column(col_of[title], col_of[title], width)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     ws.freeze_panes(PERSON_HEADER_ROW + 1, 2)
     print_setup(ws, repeat_rows=(PERSON_HEADER_ROW, PERSON_HEADER_ROW))
     ws.protect("", {"format_columns": True, "format_rows": True})
@@ -443,6 +480,7 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: 
     choice = [x for x in c.criteria if x.is_choice]
     evidence = [x.id for x in c.scored_rows if x.evidence_required]
     not_applicable = [x.id for x in c.criteria if not config.applies(x, unit)]
+    own_steps = [x for x in c.scored_rows if not x.is_choice and x.step != c.default_step]
     contact = s.contact
     lines: list[tuple[str, str]] = [
         ("title", f"HƯỚNG DẪN TỰ CHẤM ĐIỂM NĂM {year}"),
@@ -450,17 +488,18 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: 
         ("sub", f"Đơn vị: {unit.name} (mã {unit.code}) — {config.agency.name}"),
         ("", ""),
         ("head", "1. Gửi tệp khi nào, cho ai"),
-        ("", f"- Hằng tháng, trước ngày {s.deadline_day}, cập nhật tệp này và gửi lại cho Văn phòng Sở (gửi cả năm một tệp, cập nhật dần)."),
+        ("", f"- Hằng tháng, chậm nhất ngày {s.deadline_day}, đề nghị đơn vị cập nhật tệp này và gửi lại cho Văn phòng Sở (gửi cả năm một tệp, cập nhật dần)."),
         ("", f"- Liên hệ: {contact.name}" + (f", {contact.title}" if contact.title else "") + (f"; điện thoại {contact.phone}" if contact.phone else "") + (f"; thư điện tử {contact.email}" if contact.email else "") + "."),
         ("", "- Giữ nguyên tên trang tính, thứ tự dòng và tiêu đề cột; tên tệp có thể đổi tùy ý (chương trình nhận diện đơn vị từ nội dung tệp)."),
         ("", ""),
         ("head", f"2. Trang \"{L.SHEET_SCORES}\""),
         ("", f"- {L.COL_CODE}, {L.COL_CONTENT}, {L.COL_MAX}: do Văn phòng Sở lập, không sửa."),
-        ("", f"- {L.COL_SELF}: nhập số điểm từ 0 đến điểm tối đa, bước {fmt_number(c.default_step)} điểm (ví dụ 2,5 hoặc 2.5; không dùng dấu phân cách hàng nghìn)."),
+        ("", f"- {L.COL_SELF}: nhập số điểm từ 0 đến điểm tối đa, bước {fmt_number(c.default_step)} điểm (ví dụ 2,5 hoặc 2.5; không dùng dấu phân cách hàng nghìn)."
+         + (" Bước điểm riêng: " + "; ".join(f"{x.id} bước {fmt_number(x.step)} điểm" for x in own_steps) + "." if own_steps else "")),
         ("", f"- {L.COL_EVIDENCE}: ghi số, ký hiệu, ngày văn bản hoặc đường dẫn tài liệu chứng minh."
          + (f" Bắt buộc với: {', '.join(evidence)} — để trống thì tiêu chí được 0 điểm" + (" (trừ khi giải trình ở cột Ghi chú)." if c.evidence_explanation_allowed else ".") if evidence else "")),
         ("", f"- {L.COL_NOTE}: giải trình, thuyết minh nếu cần."),
-        ("", "- Ô màu vàng là ô nhập; các ô khác đã khóa. Công thức trong tệp chỉ để đơn vị theo dõi, chương trình tự tính lại."),
+        ("", "- Ô có tô màu vàng là ô nhập; các ô khác đã khóa. Ô điểm chỉ nhận số đúng bước điểm của mục đó. Công thức trong tệp chỉ để đơn vị theo dõi, chương trình tự tính lại."),
     ]
     if choice:
         lines.append(("", "- Tiêu chí chọn trong danh sách (Có/Không; Tốt/Đạt/Chưa đạt): " + ", ".join(x.id for x in choice) + "."))
@@ -469,7 +508,7 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: 
     if not_applicable:
         lines.append(("", "- Không áp dụng với đơn vị: " + ", ".join(not_applicable) + " (ghi \"Không áp dụng\"; không tính vào điểm và điểm tối đa)."))
     lines += [
-        ("", f"- {L.BONUS_GROUP}: cộng tối đa {fmt_number(c.bonus_cap)} điểm. {L.PENALTY_GROUP}: nhập số điểm bị trừ (số dương)."),
+        ("", f"- {L.BONUS_GROUP}: cộng tối đa {fmt_number(c.bonus_cap)} điểm. {L.PENALTY_GROUP}: nhập số điểm bị trừ (số dương), là bội số của số điểm trừ mỗi trường hợp."),
         ("", ""),
         ("head", f"3. Trang \"{L.SHEET_INDICATORS}\""),
         ("", "- Nhập số liệu của năm tính đến thời điểm gửi: số lượng là số nguyên từ 0; ngày nhập dạng dd/mm/yyyy."),
@@ -484,15 +523,16 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: 
         ("", "- Xếp loại: " + "; ".join(f"{b.name} từ {fmt_number(b.min)} điểm" for b in c.bands) + "."),
     ]
     formats = {
-        "title": fmt(bold=True, font_size=14),
-        "sub": fmt(italic=True),
-        "head": fmt(bold=True),
+        "title": fmt(bold=True, font_size=14, text_wrap=True),
+        "sub": fmt(italic=True, text_wrap=True),
+        "head": fmt(bold=True, text_wrap=True),
         "": fmt(text_wrap=True),
     }
     for i, (kind, text) in enumerate(lines):
         if text:
             ws.write_string(i, 0, text, formats[kind])
-    ws.set_column(0, 0, 130)
+            fit_row(ws, i, [(text, GUIDE_WIDTH)], 14 if kind == "title" else 12, bold=kind in ("title", "head"))
+    ws.set_column(0, 0, GUIDE_WIDTH)
     print_setup(ws, landscape=True)
 
 

@@ -18,16 +18,21 @@ from decimal import Decimal
 
 from ccht_batch.config.model import Config
 from ccht_batch.core import vocab
+from ccht_batch.core.periods import period_text
 from ccht_batch.core.records import (
     CARRIED,
+    SRC_APPRAISED,
     SUBMITTED,
+    AppraisalUse,
     InitiativeRecord,
     Submission,
     UnitYear,
+    appraisal_for,
     person_key,
 )
 from ccht_batch.core.values import fmt_number, fold_key
 from ccht_batch.official.text import split_decision
+from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store, dumps, loads
 from ccht_batch.store.history import (
     current_initiatives,
@@ -51,6 +56,8 @@ class UnitClose:
     band: str | None
     rank: int | None
     submission_id: int
+    appraisal: AppraisalUse | None = None  # the appraisal that bears on the submission the result comes from
+    appraisal_missing: bool = False  # an appraisal applies to it, but the stored result was made without it
 
 
 @dataclass
@@ -108,6 +115,7 @@ def plan_close_year(config: Config, store: Store, year: int) -> ClosePlan:
             plan.missing.append(code)
             continue
         unit = config.unit(code)
+        use, missing = _appraisal_state(store, code, row)
         plan.units.append(
             UnitClose(
                 code=code,
@@ -119,6 +127,8 @@ def plan_close_year(config: Config, store: Store, year: int) -> ClosePlan:
                 band=row["band"],
                 rank=row["rank"],
                 submission_id=row["submission_id"],
+                appraisal=use,
+                appraisal_missing=missing,
             )
         )
         sub = store.one("SELECT values_json FROM submissions WHERE id = ?", (row["submission_id"],))
@@ -148,6 +158,20 @@ def plan_close_year(config: Config, store: Store, year: int) -> ClosePlan:
     return plan
 
 
+def _appraisal_state(store: Store, code: str, row) -> tuple[AppraisalUse | None, bool]:
+    """How the Office's appraisals bear on the submission a unit's last result of the year comes from
+    (``core.records.appraisal_for``, as every run decides it), and whether that stored result lacks an
+    appraisal that applies (made after the run: the period must be run again before closing)."""
+    origin = runstore.submission_origin(store, row["submission_id"])
+    if origin is None:
+        return None, False
+    sha256, sub_period = origin
+    scores, use = appraisal_for([a for a, _ in runstore.year_appraisals(store, row["period"])], code, sha256 or "", sub_period)
+    counted = {c.get("id"): c for c in loads(row["criteria_json"]) or [] if isinstance(c, dict)}
+    missing = bool(scores) and any((counted.get(cid) or {}).get("source") != SRC_APPRAISED for cid in scores)
+    return use, missing
+
+
 def plan_lines(config: Config, plan: ClosePlan) -> list[str]:
     """What the clerk reads before confirming."""
     lines = [f"Chốt kết quả năm {plan.year} vào lịch sử — sẽ ghi:"]
@@ -155,11 +179,19 @@ def plan_lines(config: Config, plan: ClosePlan) -> list[str]:
         lines.append(f"  (Năm {plan.year} đã chốt lần {plan.previous['version']} lúc {plan.previous['closed_at']}; bản đó được giữ lại làm bản trước.)")
     lines.append(f"  Kết quả phong trào của {len(plan.units)} đơn vị:")
     for u in plan.units:
-        from_text = f"kỳ {u.period}" + (" (dùng bản tháng trước)" if u.status == CARRIED else "")
+        from_text = f"kỳ {u.period}" + (", dùng bản tháng trước" if u.status == CARRIED else "")
+        if u.appraisal is not None:
+            said = u.appraisal.text(u.period)
+            from_text += "; " + said[0].lower() + said[1:]
         lines.append(
             f"    {u.rank if u.rank else '—':>2}. {u.code} — {u.name}: tổng điểm {fmt_number(u.total)}, kết quả {fmt_number(u.result)}, "
             f"xếp loại {u.band or '—'} ({from_text})"
         )
+        if u.appraisal_missing:
+            lines.append(
+                f"       Lưu ý: kết quả này chưa tính thẩm định {period_text(u.appraisal.period)}; hãy chạy lại "
+                f"ccht-batch run --period {u.period} rồi chốt năm."
+            )
     if plan.ranks_recomputed:
         lines.append(f"  Lưu ý: kết quả các đơn vị lấy từ những kỳ khác nhau (kỳ cuối năm là {plan.last_period}), nên hạng năm được xếp lại theo Kết quả.")
     if plan.missing:

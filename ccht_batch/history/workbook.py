@@ -39,6 +39,7 @@ from ccht_batch.xlsx.util import (
     HEADER_TINT,
     INPUT_TINT,
     Formats,
+    fit_row,
     new_workbook,
     print_setup,
     write_meta,
@@ -197,14 +198,18 @@ def build_history_template(config: Config, path: Path) -> None:
     for name, ws in data.items():
         headers = HEADERS[name]
         last_col = len(headers) - 1
-        ws.merge_range(0, 0, 0, last_col, f"LỊCH SỬ THI ĐUA, KHEN THƯỞNG — {name.upper()}", fmt(bold=True, align="center", font_size=14))
-        ws.merge_range(1, 0, 1, last_col, config.criteria.movement.name, fmt(italic=True, align="center"))
+        sizes = [widths.get(title, 16) for title in headers]
+        heading = f"LỊCH SỬ THI ĐUA, KHEN THƯỞNG — {name.upper()}"
+        ws.merge_range(0, 0, 0, last_col, heading, fmt(bold=True, align="center", font_size=14, text_wrap=True))
+        ws.merge_range(1, 0, 1, last_col, config.criteria.movement.name, fmt(italic=True, align="center", text_wrap=True))
         ws.merge_range(2, 0, 2, last_col, notes[name], fmt(italic=True, font_color="#C00000", text_wrap=True))
-        ws.set_row(2, 32)
+        fit_row(ws, 0, [(heading, sum(sizes))], 14, bold=True)
+        fit_row(ws, 1, [(config.criteria.movement.name, sum(sizes))])
+        fit_row(ws, 2, [(notes[name], sum(sizes))], minimum=32)
         for col, title in enumerate(headers):
             ws.write_string(HEADER_ROW, col, title, header_fmt)
-            ws.set_column(col, col, widths.get(title, 16), column_fmt.get(title, text_in))
-        ws.set_row(HEADER_ROW, 32)
+            ws.set_column(col, col, sizes[col], column_fmt.get(title, text_in))
+        fit_row(ws, HEADER_ROW, list(zip(headers, sizes)), bold=True, minimum=32)
         first, last = HEADER_ROW + 1, HEADER_ROW + INPUT_ROWS
         col_of = {t: i for i, t in enumerate(headers)}
         ws.data_validation(first, col_of[C_YEAR], last, col_of[C_YEAR], {
@@ -219,7 +224,7 @@ def build_history_template(config: Config, path: Path) -> None:
         for title, key in DROPDOWNS[name].items():
             ws.data_validation(first, col_of[title], last, col_of[title], {
                 "validate": "list", "source": source(key),
-                "error_title": "Lựa chọn không hợp lệ", "error_message": "Hãy chọn một giá trị trong danh sách thả xuống.",
+                "error_title": "Lựa chọn không hợp lệ", "error_message": "Chọn một giá trị trong danh sách thả xuống.",
             })
         ws.freeze_panes(HEADER_ROW + 1, 0)
         print_setup(ws, repeat_rows=(HEADER_ROW, HEADER_ROW))
@@ -228,6 +233,9 @@ def build_history_template(config: Config, path: Path) -> None:
     write_meta(meta, [(L.META_KIND, L.KIND_HISTORY), (L.META_TEMPLATE_VERSION, HISTORY_TEMPLATE_VERSION)])
     guide.activate()
     wb.close()
+
+
+GUIDE_WIDTH = 130
 
 
 def _write_guide(ws: Worksheet, fmt: Formats, config: Config) -> None:
@@ -252,11 +260,15 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config) -> None:
     lines += [("", f"- {u.code}: {u.name}") for u in config.units]
     lines += [("", ""), ("head", "Hình thức khen thưởng")]
     lines += [("", f"- {a.name}") for a in config.criteria.awards]
-    formats = {"title": fmt(bold=True, font_size=14), "sub": fmt(italic=True), "head": fmt(bold=True), "": fmt()}
+    formats = {
+        "title": fmt(bold=True, font_size=14, text_wrap=True), "sub": fmt(italic=True, text_wrap=True), "head": fmt(bold=True, text_wrap=True),
+        "": fmt(text_wrap=True),
+    }
     for i, (kind, text) in enumerate(lines):
         if text:
             ws.write_string(i, 0, text, formats[kind])
-    ws.set_column(0, 0, 130)
+            fit_row(ws, i, [(text, GUIDE_WIDTH)], 14 if kind == "title" else 12, bold=kind in ("title", "head"))
+    ws.set_column(0, 0, GUIDE_WIDTH)
     print_setup(ws, landscape=True)
 
 

@@ -45,6 +45,7 @@ from ccht_batch.core.values import (
     parse_year,
 )
 from ccht_batch.forms import layout as L
+from ccht_batch.intake.plausibility import file_checks
 from ccht_batch.intake.raw import RawBook, RawSheet
 
 EMPTY_SHOWN = "(trống)"
@@ -272,6 +273,7 @@ def _template(book: RawBook, meta: dict[str, Any], config: Config, period: str, 
         indicators=indicators,
         persons=persons,
     )
+    out.items.extend(file_checks(outcome.submission, config))
     return outcome
 
 
@@ -663,6 +665,7 @@ def _person(sheet: RawSheet, r: int, cols: dict[str, int], birth: Any, text: dic
         return None
     person = PersonEntry(
         row=r + 1,
+        cell=cell_ref(r, cols[L.P_NAME]),
         name=name,
         position=text[L.P_POSITION],
         initiative=text[L.P_INITIATIVE],
@@ -756,5 +759,6 @@ def _appraisal(book: RawBook, meta: dict[str, Any], config: Config, period: str,
         seen.add((unit.code, criterion.id))
         note = text_of(_input(sheet, r, cols[L.A_NOTE], False, out))
         scores.append(AppraisedScore(unit_code=unit.code, criterion_id=criterion.id, score=value, note=note, cell=cell))
-    outcome.appraisal = Appraisal(period=period, file_name=file_name, sha256=sha256, scores=scores)
+    basis = {key[len(L.META_BASIS):]: norm_text(value) for key, value in meta.items() if key.startswith(L.META_BASIS) and norm_text(value)}
+    outcome.appraisal = Appraisal(period=period, file_name=file_name, sha256=sha256, scores=scores, basis=basis)
     return outcome

@@ -17,7 +17,6 @@ import ssl
 import uuid
 from dataclasses import dataclass, field
 from email import policy as email_policy
-from email.header import Header
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
@@ -40,24 +39,84 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 # The message on the wire
 
 
-# Headers we encode ourselves are stored raw and written as they are ("refold_source": none): Python 3.11's
-# own folding of encoded words drops or adds spaces ("chấm điểm" came back "chấmđiểm"), and its address
-# parser splits a display name cut into several encoded words ("Chất l ượng").
+# Headers we encode ourselves are stored raw and written as they are ("refold_source": none). Python 3.11's
+# own folding writes encoded words over RFC 2047's 75 characters and drops the space between two of them in
+# a display name ("học và" read back "họcvà" by a reader that follows the RFC), so the words are made here.
 _POLICY = email_policy.SMTP.clone(refold_source="none")
-_FOLD = 78
+_FOLD = 78  # RFC 5322 §2.1.1: a header line should stay within 78 characters
+WORD_MAX = 75  # RFC 2047 §2: an encoded word is at most 75 characters
+_WORD_OVERHEAD = len("=?utf-8?b??=")
+
+
+def _word(text: str) -> str:
+    return "=?utf-8?b?" + base64.b64encode(text.encode("utf-8")).decode("ascii") + "?="
+
+
+def encoded_words(text: str, first: int = WORD_MAX) -> list[str]:
+    """``text`` as RFC 2047 "B" words of at most 75 characters each (the first at most ``first``).
+
+    A word ends before a space when one is in reach (the space opens the next word), else between two
+    characters, never inside one character's bytes. The spaces stay inside the words, and a reader joins
+    adjacent words without the folding between them (RFC 2047 §6.2), so the text comes back exactly."""
+    words: list[str] = []
+    room = min(first, WORD_MAX)
+    while text:
+        budget = max(3, (room - _WORD_OVERHEAD) // 4 * 3)  # UTF-8 bytes that fit, base64 in whole quanta
+        size, cut = 0, 0
+        for i, ch in enumerate(text):
+            size += len(ch.encode("utf-8"))
+            if size > budget:
+                break
+            cut = i + 1
+        else:
+            words.append(_word(text))
+            break
+        cut = max(cut, 1)
+        space = text.rfind(" ", 1, cut + 1)
+        if space > cut // 2:
+            cut = space
+        words.append(_word(text[:cut]))
+        text = text[cut:]
+        room = WORD_MAX
+    return words
+
+
+def _folded(header: str, parts: list[str]) -> str:
+    """``parts`` on as few lines as fit in 78 characters (after ``Header: ``), folded between parts."""
+    lines: list[str] = []
+    width = len(header) + 2
+    for part in parts:
+        if lines and width + 1 + len(part) <= _FOLD:
+            lines[-1] += " " + part
+            width += 1 + len(part)
+        else:
+            width = (width if not lines else 1) + len(part)
+            lines.append(part)
+    return "\r\n ".join(lines)
 
 
 def encoded_subject(subject: str) -> str:
-    """RFC 2047 words of at most 76 characters, folded between words: what every reader decodes the same."""
-    return Header(header_text(subject), "utf-8", header_name="Subject").encode(linesep="\r\n")
+    """The subject with its leading ASCII words as they are and the rest as RFC 2047 words of at most 75
+    characters, folded between words: what every reader decodes the same."""
+    text = header_text(subject)
+    if text.isascii():
+        return text
+    first = next(i for i, ch in enumerate(text) if not ch.isascii())
+    split = text.rfind(" ", 0, first)
+    plain, rest = (text[:split], text[split + 1:]) if split > 0 else ("", text)
+    room = _FOLD - len("Subject: ") - (len(plain) + 1 if plain else 0)
+    return _folded("Subject", ([plain] if plain else []) + encoded_words(rest, room))
 
 
 def encoded_address(header: str, name: str, address: str) -> str:
-    """``name <address>``; a Vietnamese name as one RFC 2047 word, which no decoder splits or respaces."""
-    value = formataddr((header_text(name), address), charset="utf-8")
-    if len(header) + 2 + len(value) > _FOLD and value.endswith(f" <{address}>"):
-        value = value[: -len(address) - 3] + f"\r\n <{address}>"
-    return value
+    """``name <address>``: a Vietnamese name as RFC 2047 words of at most 75 characters, folded."""
+    name = header_text(name)
+    if not name:
+        return address
+    if name.isascii():
+        return formataddr((name, address))
+    room = _FOLD - len(header) - 2
+    return _folded(header, encoded_words(name, room) + [f"<{address}>"])
 
 
 def to_message(draft: Draft, mail: MailSettings) -> EmailMessage:
@@ -71,6 +130,9 @@ def to_message(draft: Draft, mail: MailSettings) -> EmailMessage:
     msg["Date"] = formatdate(localtime=True)
     # Short enough to stay on one header line (make_msgid's ids are long and get folded).
     msg["Message-ID"] = f"<{uuid.uuid4().hex}@{mail.sender_address.rsplit('@', 1)[-1]}>"
+    # Sent by a program: no out-of-office or other automatic reply should come back (RFC 3834; Exchange)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(draft.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(draft.html, subtype="html", charset="utf-8", cte="quoted-printable")
     for a in draft.attachments:

@@ -20,19 +20,22 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ccht_batch.config.model import Config
 from ccht_batch.core.files import write_file
-from ccht_batch.core.issues import SEVERITY_TEXT
-from ccht_batch.core.periods import period_text
+from ccht_batch.core.issues import ERROR, SEVERITY_TEXT
+from ccht_batch.core.periods import period_month, period_text, period_year
 from ccht_batch.core.records import (
     CARRIED,
     MISSING,
+    REJECTED,
     SRC_APPRAISED,
     SRC_COMPUTED,
     SUBMITTED,
+    UNIT_REJECTED,
     UNIT_STATUS_TEXT,
+    FileRecord,
     RunOutcome,
     UnitOutcome,
 )
@@ -50,6 +53,7 @@ from ccht_batch.xlsx.util import (
     HEADER_TINT,
     Formats,
     new_workbook,
+    print_legibly,
     print_setup,
     text_height,
 )
@@ -61,7 +65,9 @@ SHEET_ISSUES = "Lỗi"
 SHEET_MISSING = "Chưa nộp"
 SHEET_NOTES = "Ghi chú xử lý"
 SHEET_CHART = "Biểu đồ"
-SHEETS = (SHEET_SUMMARY, SHEET_DETAIL, SHEET_PERSONS, SHEET_ISSUES, SHEET_MISSING, SHEET_NOTES, SHEET_CHART)
+SHEET_TREND = "Xu hướng"
+SHEETS = (SHEET_SUMMARY, SHEET_DETAIL, SHEET_PERSONS, SHEET_ISSUES, SHEET_MISSING, SHEET_NOTES, SHEET_CHART, SHEET_TREND)
+TREND_SERIES_MAX = 20  # lines in the trend chart (the best ranked units); the table lists every unit
 
 SUMMARY_HEADERS = ("Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Kết quả", "Xếp loại", "Trạng thái")
 ISSUE_HEADERS = ("Tệp", "Mã đơn vị", "Trang tính", "Ô", "Mức độ", "Mã lỗi", "Nội dung")
@@ -75,8 +81,8 @@ REPLACED = "replaced"  # tinted: the counted score is not the self-score (comput
 REPLACED_TINT = "#DDEBF7"
 DETAIL_NOTE = (
     "Mỗi tiêu chí có các cột: Tự chấm (điểm đơn vị tự chấm), Thẩm định (nếu có), Được tính (điểm tính vào kết quả). "
-    "Ô tô xanh: điểm được tính khác điểm tự chấm (tính từ số liệu hoặc thẩm định). Ô tô xám: tiêu chí không áp dụng "
-    "cho đơn vị. Nguồn điểm và giải thích từng tiêu chí: xem tệp phản hồi PhanHoi/<mã đơn vị>.xlsx của đơn vị."
+    "Ô có tô màu xanh: điểm được tính khác điểm tự chấm (tính từ số liệu hoặc thẩm định). Ô có tô màu xám: tiêu chí không "
+    "áp dụng cho đơn vị. Nguồn điểm và giải thích từng tiêu chí: xem tệp phản hồi PhanHoi/<mã đơn vị>.xlsx của đơn vị."
 )
 
 # Band colours run from green (best band) to red (lowest), spread over however many bands the YAML has.
@@ -154,7 +160,7 @@ class _Sheets:
         # a wide matrix has no cell borders (the gridlines show, and print): only written cells would
         # have them, and most of its empty cells stay unwritten
         self.matrix = {
-            "text": fm(valign="top"),
+            "text": fm(valign="top", text_wrap=True),
             "number": fm(num_format=TWO_DECIMALS, valign="top"),
             "score": fm(num_format="General", valign="top"),
             "int": fm(num_format="0", valign="top", align="center"),
@@ -174,26 +180,27 @@ class _Sheets:
         ws.set_row(0, text_height([c.title for c in t.columns], widths, FONT_SIZE))
         if t.note and len(t.columns) > t.freeze_cols:
             ws.write_comment(0, t.freeze_cols, t.note, {"x_scale": 3, "y_scale": 2, "font_name": "Times New Roman"})
+        wrapped = [c for c, col in enumerate(t.columns) if col.kind == "text"]
+        heights = row_heights(t.rows, widths, FONT_SIZE, wrapped)
         if t.wide:
-            ws.add_rows(1, t.rows, [self.matrix[col.kind] for col in t.columns], named=self.named)
+            ws.add_rows(1, t.rows, [self.matrix[col.kind] for col in t.columns], heights, named=self.named)
         else:
-            wrapped = [c for c, col in enumerate(t.columns) if col.kind == "text"]
-            ws.add_rows(
-                1, t.rows, [self.cell[col.kind] for col in t.columns],
-                row_heights(t.rows, widths, FONT_SIZE, wrapped), blanks=True, named=self.named,
-            )
+            ws.add_rows(1, t.rows, [self.cell[col.kind] for col in t.columns], heights, blanks=True, named=self.named)
         ws.autofilter(0, 0, max(len(t.rows), 1), len(t.columns) - 1)
         ws.freeze_panes(1, t.freeze_cols)
-        self.printable(ws, t.name, t.wide, t.freeze_cols)
+        print_legibly(ws, widths, FONT_SIZE, keep_cols=t.freeze_cols, repeat_rows=(0, 0))
+        if t.wide:
+            ws.hide_gridlines(0)  # no borders on these cells: the printed grid comes from the gridlines
+        self.page_texts(ws, t.name)
         return ws
 
-    def printable(self, ws: Any, name: str, wide: bool = False, keep_cols: int = 0) -> None:
-        print_setup(ws, repeat_rows=(0, 0), fit_width=not wide)
-        if wide:
-            ws.repeat_columns(0, max(keep_cols - 1, 0))
-            ws.hide_gridlines(0)  # no borders on these cells: the printed grid comes from the gridlines
+    def page_texts(self, ws: Any, name: str) -> None:
         ws.set_header('&C&"Times New Roman,Bold"&12' + page_header_text(f"{self.title} - {name}"))
         ws.set_footer('&C&"Times New Roman,Regular"&10Trang &P/&N')
+
+    def printable(self, ws: Any, name: str) -> None:
+        print_setup(ws)
+        self.page_texts(ws, name)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -215,7 +222,7 @@ def _summary_table(config: Config, units: list[UnitOutcome]) -> Table:
     fields = config.criteria.fields
     layout = ((7, "int"), (11, "text"), (34, "text"), (10, "number"), (10, "number"), (12, "text"), (16, "text"))
     columns = [Column(title, width, kind) for title, (width, kind) in zip(SUMMARY_HEADERS, layout, strict=True)]
-    columns += [Column(f"{f.id}. {f.name}", 16, "number") for f in fields]
+    columns += [Column(f"{f.id}. {f.name}", 12, "number") for f in fields]  # narrow: the sheet fits one A4 width
     rows = []
     for u in units:
         fs = u.score.field_scores if u.score else {}
@@ -239,7 +246,7 @@ def _band_formats(s: _Sheets, ws: Any, t: Table) -> None:
         )
 
 
-def _detail_table(config: Config, units: list[UnitOutcome]) -> Table:
+def _detail_table(config: Config, units: list[UnitOutcome], period: str) -> Table:
     """One row per unit with a score; per criterion its self-score, appraised score (when the period has
     any) and counted score. Empty cells stay unwritten; a criterion that does not apply is grey."""
     scored = [u for u in units if u.score is not None]
@@ -253,13 +260,17 @@ def _detail_table(config: Config, units: list[UnitOutcome]) -> Table:
     appraised = any(c.appraised is not None for u in scored for c in u.score.criteria)
     parts = (DETAIL_SELF, DETAIL_APPRAISED, DETAIL_COUNTED) if appraised else (DETAIL_SELF, DETAIL_COUNTED)
     columns = [Column("Mã đơn vị", 11), Column("Tên đơn vị", 26)]
+    notes = any(u.appraisal is not None for u in scored)  # whether an appraisal applies, or no longer does
+    if notes:
+        columns.append(Column(DETAIL_APPRAISED, 18))
+    lead = len(columns)
     columns += [Column(f"{cid} {part}", 9, "score") for cid in ids for part in parts]
     width = len(parts)
-    position = {cid: 2 + i * width for i, cid in enumerate(ids)}
+    position = {cid: lead + i * width for i, cid in enumerate(ids)}
     na = Styled(None, NOT_APPLICABLE)
     rows = []
     for u in scored:
-        row: list[Any] = [u.code, u.name] + [None] * (len(ids) * width)
+        row: list[Any] = [u.code, u.name] + ([u.appraisal.text(period) if u.appraisal else None] if notes else []) + [None] * (len(ids) * width)
         for c in u.score.criteria:
             at = position[c.id]
             if not c.applicable:
@@ -273,7 +284,7 @@ def _detail_table(config: Config, units: list[UnitOutcome]) -> Table:
                 counted = Styled(counted, REPLACED)
             row[at + width - 1] = counted
         rows.append(row)
-    return Table(SHEET_DETAIL, columns, rows, freeze_cols=2, wide=True, note=DETAIL_NOTE)
+    return Table(SHEET_DETAIL, columns, rows, freeze_cols=lead, wide=True, note=DETAIL_NOTE)
 
 
 def considered_individual_rules(config: Config, outcome: RunOutcome) -> list:
@@ -333,16 +344,24 @@ def _issues_table(outcome: RunOutcome) -> Table:
 
 
 def _missing_table(config: Config, outcome: RunOutcome) -> Table:
-    columns = [Column("Mã đơn vị", 11), Column("Tên đơn vị", 36), Column("Trạng thái", 20), Column("Thư điện tử", 32), Column("Kỳ của bản được dùng", 18), Column("Tệp được dùng", 34)]
+    """Units without a new accepted file this period: not sent, carried, or whose latest file was refused
+    (with that file and its errors, while an earlier result counts)."""
+    columns = [
+        Column("Mã đơn vị", 11), Column("Tên đơn vị", 36), Column("Trạng thái", 20), Column("Thư điện tử", 32),
+        Column("Kỳ của bản được dùng", 18), Column("Tệp được dùng", 34), Column("Tệp bị trả lại", 34), Column("Số lỗi", 8, "int"),
+    ]
     rows = []
     for u in sorted_units(config, outcome.units):
-        if u.status not in (MISSING, CARRIED):
+        story = u.rejected_file
+        if u.status not in (MISSING, CARRIED, UNIT_REJECTED) and story is None:
             continue
-        carried = u.status == CARRIED
+        counted = u.score is not None
         rows.append([
             u.code, u.name, UNIT_STATUS_TEXT[u.status], u.email,
-            period_text(u.submission_period) if carried and u.submission_period else None,
-            u.file_name if carried else None,
+            period_text(u.submission_period) if counted and u.submission_period else None,
+            u.file_name if counted else None,
+            story.name if story else None,
+            sum(1 for i in story.issues if i.severity == ERROR) if story else None,
         ])
     return Table(SHEET_MISSING, columns, rows)
 
@@ -358,14 +377,25 @@ def _notes_table(config: Config, outcome: RunOutcome) -> Table:
     return Table(SHEET_NOTES, columns, rows, freeze_cols=1)
 
 
-def _chart_sheet(s: _Sheets, period: str, ranked: int) -> None:
+def tally_text(statuses: Iterable[str], files: Iterable[FileRecord]) -> str:
+    """The units by status and the files refused in the period (``files``: the period's files, all runs):
+    what leadership reads before the ranking, in TongHop and in its e-mail alike."""
+    statuses = list(statuses)
+    counts = "; ".join(f"{text.lower()} {statuses.count(s)}" for s, text in UNIT_STATUS_TEXT.items())
+    refused = {(f.name, f.sha256): f for f in files if f.status == REJECTED}
+    codes = sorted({f.unit_code for f in refused.values() if f.unit_code})
+    return f"Số đơn vị: {counts}. Tệp bị trả lại trong kỳ: {len(refused)}" + (f" (đơn vị {', '.join(codes)})." if codes else ".")
+
+
+def _chart_sheet(s: _Sheets, period: str, ranked: int, tally: str) -> None:
     """Results of the ranked units, read from `Tổng hợp` (they are its first rows, best first)."""
     ws = s.wb.add_worksheet(SHEET_CHART)
     s.printable(ws, SHEET_CHART)
     ws.write_string(0, 0, f"Kết quả chấm điểm cải cách hành chính {period_text(period)}", s.header)
+    ws.write_string(1, 0, tally, s.note)
     ws.set_column(0, 0, 60)
     if not ranked:
-        ws.write_string(1, 0, "Chưa có đơn vị nào được xếp hạng trong kỳ này.", s.note)
+        ws.write_string(2, 0, "Chưa có đơn vị nào được xếp hạng trong kỳ này.", s.note)
         return
     result_col = SUMMARY_HEADERS.index("Kết quả")
     name_col = SUMMARY_HEADERS.index("Tên đơn vị")
@@ -382,7 +412,41 @@ def _chart_sheet(s: _Sheets, period: str, ranked: int) -> None:
     chart.set_x_axis({"min": 0, "num_font": {"name": "Times New Roman"}, "major_gridlines": {"visible": True}})
     chart.set_legend({"none": True})
     chart.set_size({"width": 960, "height": max(320, 60 + 32 * ranked)})
-    ws.insert_chart(2, 0, chart)
+    ws.insert_chart(3, 0, chart)
+
+
+def _trend_table(config: Config, outcome: RunOutcome, units: list[UnitOutcome]) -> Table:
+    """Each unit's result in every period of the year so far (from the store), this period last."""
+    results = {p: dict(r) for p, r in outcome.history.items() if p < outcome.period}
+    results[outcome.period] = {u.code: u.result for u in units}
+    periods = sorted(results)
+    columns = [Column("Mã đơn vị", 11), Column("Tên đơn vị", 34)]
+    columns += [Column(f"Tháng {period_month(p)}/{period_year(p)}", 11, "number") for p in periods]
+    rows = [[u.code, u.name] + [_num(results[p].get(u.code)) for p in periods] for u in units]
+    return Table(SHEET_TREND, columns, rows, freeze_cols=2)
+
+
+def _trend_chart(s: _Sheets, ws: Any, t: Table, period: str) -> None:
+    """Lines of the best ranked units' results over the year's periods, under the table."""
+    periods = len(t.columns) - 2
+    lines = [i for i, row in enumerate(t.rows[:TREND_SERIES_MAX]) if any(v is not None for v in row[2:])]
+    if not lines:
+        return
+    chart = s.wb.add_chart({"type": "line"})
+    for i in lines:
+        chart.add_series({
+            "name": [SHEET_TREND, 1 + i, 1],
+            "categories": [SHEET_TREND, 0, 2, 0, 1 + periods],
+            "values": [SHEET_TREND, 1 + i, 2, 1 + i, 1 + periods],
+            "marker": {"type": "circle", "size": 5},
+        })
+    chart.set_title({"name": f"Kết quả các tháng năm {period_year(period)}", "name_font": {"name": "Times New Roman", "size": 13}})
+    chart.set_x_axis({"num_font": {"name": "Times New Roman"}})
+    chart.set_y_axis({"min": 0, "num_font": {"name": "Times New Roman"}, "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "right", "font": {"name": "Times New Roman"}})
+    chart.show_blanks_as("gap")
+    chart.set_size({"width": 960, "height": 360})  # with the table, one landscape page for a small Sở
+    ws.insert_chart(len(t.rows) + 2, 0, chart)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -395,9 +459,11 @@ def summary_data(config: Config, outcome: RunOutcome) -> dict[str, Any]:
         "title": f"TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH {period_text(outcome.period).upper()}",
         "period": outcome.period,
         "ranked": sum(1 for u in units if u.rank is not None),
+        "tally": tally_text((u.status for u in outcome.units), outcome.all_period_files),
+        "trend": _trend_table(config, outcome, units),
         "tables": [
             _summary_table(config, units),
-            _detail_table(config, units),
+            _detail_table(config, units, outcome.period),
             _persons_table(config, outcome, units),
             _issues_table(outcome),
             _missing_table(config, outcome),
@@ -417,7 +483,9 @@ def write_summary_file(path: Path | str, data: dict[str, Any], atomic: bool = Tr
         ws = s.table(t)
         if t.bands:
             _band_formats(s, ws, t)
-    _chart_sheet(s, data["period"], data["ranked"])
+    _chart_sheet(s, data["period"], data["ranked"], data["tally"])
+    trend = data["trend"]
+    _trend_chart(s, s.table(trend), trend, data["period"])
     wb.close()
     write_file(path, buf.getvalue(), atomic)
     return str(path)

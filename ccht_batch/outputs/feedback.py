@@ -15,6 +15,7 @@ of about 10 ms. The same values always give the same bytes, whichever process wr
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -24,12 +25,12 @@ from ccht_batch.config.model import Config
 from ccht_batch.core.issues import ERROR, SEVERITY_TEXT, WARNING
 from ccht_batch.core.periods import period_text
 from ccht_batch.core.records import (
+    ACCEPTED,
     CARRIED,
     FILE_STATUS_TEXT,
-    REJECTED,
     SOURCE_TEXT,
-    UNIT_REJECTED,
     UNIT_STATUS_TEXT,
+    FileRecord,
     RunOutcome,
     UnitOutcome,
 )
@@ -136,7 +137,11 @@ def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dic
             for f in files
         ],
         "counted_file": unit.file_name if unit.score is not None else None,
+        "counted_period": unit.submission_period if unit.score is not None else None,
         "carried_from": unit.submission_period if unit.status == CARRIED else None,
+        "rejected": rejected_facts(unit.rejected_file),
+        "counted_warnings": sum(1 for f in files if f.status == ACCEPTED for i in f.issues if i.severity == WARNING),
+        "appraisal": unit.appraisal.text(outcome.period) if unit.appraisal else None,
         "total": _num(unit.total),
         "result": _num(unit.result),
         "band": unit.band,
@@ -154,30 +159,62 @@ def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dic
     }
 
 
+def rejected_facts(rec: FileRecord | None) -> dict[str, Any] | None:
+    """What a unit is told about its latest file when it was refused: name, date sent, errors, and whether
+    the errors point at cells (then the unit fixes that very file)."""
+    if rec is None:
+        return None
+    errors = [i for i in rec.issues if i.severity == ERROR]
+    return {
+        "file": rec.name,
+        "date": dt.date.fromtimestamp(rec.mtime).strftime("%d/%m/%Y") if rec.mtime > 0 else None,
+        "errors": len(errors),
+        "cells": any(i.cell for i in errors),
+    }
+
+
+def rejected_line(r: dict[str, Any]) -> str:
+    sent = f" gửi ngày {r['date']}" if r["date"] else ""
+    return f"Bảng tự chấm điểm đơn vị{sent} (tệp {r['file']}) bị trả lại vì {r['errors']} lỗi."
+
+
+def counted_line(d: dict[str, Any]) -> str:
+    """Which submission the period's result comes from, when the unit's latest file did not count."""
+    when = period_text(d["period"])
+    if not d["counted_file"]:
+        return f"Kỳ này ({when}) đơn vị chưa có kết quả vì chưa có tệp hợp lệ."
+    if d["counted_period"] == d["period"]:
+        return f"Kết quả {when} tạm tính theo bảng đã tiếp nhận trước đó trong tháng (tệp {d['counted_file']})."
+    return f"Kết quả {when} tạm tính theo bảng {period_text(d['counted_period'])} đã tiếp nhận (tệp {d['counted_file']})."
+
+
 def _advice(d: dict[str, Any]) -> str:
     errors = sum(1 for i in d["issues"] if i[7] == ERROR)
-    warnings = sum(1 for i in d["issues"] if i[7] == WARNING)
-    rejected = [f[0] for f in d["files"] if f[3] == REJECTED]
     parts = []
-    if rejected:
+    r = d["rejected"]
+    if r:
+        parts += [rejected_line(r), counted_line(d)]
+        fix = "sửa đúng các ô được nêu trong chính tệp đã gửi (không tạo tệp mới)" if r["cells"] else "xử lý theo các mục được nêu"
+        parts.append(f"Đề nghị đơn vị mở trang '{SHEET_FIX}', {fix} rồi gửi lại cho Văn phòng Sở.")
+    elif d["status"] == CARRIED:
         parts.append(
-            f"Tệp {', '.join(rejected)} bị trả lại vì có {errors} lỗi. Hãy mở trang 'Cần sửa', sửa đúng các ô được nêu "
-            "trong tệp của đơn vị (không tạo tệp mới) rồi gửi lại cho Văn phòng Sở."
+            f"Tháng này Văn phòng Sở chưa nhận được bảng mới của đơn vị; kết quả được tính theo bảng {period_text(d['carried_from'])} "
+            f"đã tiếp nhận (tệp {d['counted_file']})." if d["carried_from"] else "Tháng này Văn phòng Sở chưa nhận được bảng mới của đơn vị."
         )
-        if d["status"] == CARRIED:
-            parts.append(f"Trong khi chờ, kỳ này dùng bản {period_text(d['carried_from'])} của đơn vị để tính điểm." if d["carried_from"] else "Trong khi chờ, kỳ này dùng bản đã nộp trước đây của đơn vị để tính điểm.")
-        elif d["status"] == UNIT_REJECTED:
-            parts.append("Kỳ này đơn vị chưa có điểm vì chưa có tệp hợp lệ.")
     elif d["counted_file"]:
         parts.append("Tệp của đơn vị đã được tiếp nhận và tính điểm.")
-    if warnings:
+        if errors:
+            parts.append(f"Các tệp bị trả lại trước đó trong kỳ (trang '{SHEET_FIX}') đã được thay bằng tệp này.")
+    if d["counted_warnings"]:
         parts.append(
-            f"Có {warnings} cảnh báo (trang 'Cần sửa'): tệp vẫn được tính, điểm đã được điều chỉnh như nêu ở từng dòng; "
-            "hãy bổ sung, sửa trong bản gửi kỳ sau."
+            f"Tệp được tính điểm có {d['counted_warnings']} cảnh báo (trang '{SHEET_FIX}'): tệp vẫn được tính, điểm đã được điều chỉnh như nêu ở "
+            "từng dòng; đề nghị đơn vị bổ sung, sửa trong bản gửi kỳ sau."
         )
-    if not errors and not warnings:
+    if not d["issues"]:
         parts.append("Không có lỗi hay cảnh báo nào.")
-    parts.append(f"Hằng tháng, đơn vị cập nhật và gửi lại tệp chậm nhất ngày {d['deadline_day']}.")
+    if d["appraisal"]:
+        parts.append(d["appraisal"] + ".")
+    parts.append(f"Hằng tháng, đề nghị đơn vị cập nhật và gửi lại tệp chậm nhất ngày {d['deadline_day']}.")
     return " ".join(parts)
 
 
@@ -265,14 +302,22 @@ def _result_rows(lay: _Layout, d: dict[str, Any]) -> SheetRows:
     lines: list[tuple[str, Any]] = [
         ("Đơn vị", f"{d['name']} (mã {d['code']})"),
         ("Trạng thái", d["status_text"]),
+    ]
+    if d["rejected"]:
+        lines.append(("Tệp bị trả lại", rejected_line(d["rejected"]) + f" Xem trang '{SHEET_FIX}'."))
+    lines += [
         ("Tệp nhận được trong kỳ", files),
         ("Bản được tính điểm", counted),
         ("Tổng điểm", Styled(d["total"], lay.number)),
-        ("Kết quả (thang 100)", Styled(d["result"], lay.number)),
+        ("Kết quả (thang 100)" + (", tạm tính" if d["rejected"] and d["result"] is not None else ""), Styled(d["result"], lay.number)),
         ("Xếp loại", d["band"]),
         ("Xếp hạng", Styled(d["rank"], lay.whole)),
         ("Số đơn vị được xếp hạng", Styled(d["ranked"], lay.whole)),
         ("Thay đổi thứ hạng", rank_change_text(d["rank"], d["rank_change"])),
+    ]
+    if d["appraisal"]:
+        lines.append(("Thẩm định", d["appraisal"]))
+    lines += [
         ("Việc cần làm", _advice(d)),
         ("Liên hệ", d["contact"]),
     ]

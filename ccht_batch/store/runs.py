@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Iterable
 
 from ccht_batch import __version__
@@ -91,30 +92,66 @@ def period_files(store: Store, period: str) -> list[tuple[int, FileRecord]]:
     return [(r["id"], record_from_row(r)) for r in store.all("SELECT * FROM files WHERE period = ? ORDER BY id", (period,))]
 
 
+_COUNTED = """
+    SELECT s.id, s.period, s.mtime, s.values_json, f.name FROM submissions s JOIN files f ON f.id = s.file_id
+    WHERE s.unit_code = ? AND s.year = ? AND s.period <= ? AND f.status = ?
+    ORDER BY s.period DESC, s.mtime DESC, s.id DESC LIMIT 1
+"""
+
+
 def counted_submission(store: Store, unit_code: str, period: str) -> CountedSubmission | None:
     """The submission that counts for ``unit_code`` in ``period``: the newest accepted one of the year up
     to that period (by period, then modification time, then arrival)."""
-    row = store.one(
-        """
-        SELECT s.id, s.period, s.mtime, s.values_json, f.name FROM submissions s JOIN files f ON f.id = s.file_id
-        WHERE s.unit_code = ? AND s.year = ? AND s.period <= ? AND f.status = ?
-        ORDER BY s.period DESC, s.mtime DESC, s.id DESC LIMIT 1
-        """,
-        (unit_code, period_year(period), period, ACCEPTED),
-    )
+    row = store.one(_COUNTED, (unit_code, period_year(period), period, ACCEPTED))
     if row is None:
         return None
     return CountedSubmission(Submission.from_dict(loads(row["values_json"])), row["period"], row["name"], row["id"], row["mtime"])
 
 
-def latest_appraisal(store: Store, period: str) -> tuple[Appraisal, float] | None:
-    """The newest accepted appraisal of ``period`` and its file's modification time."""
-    row = store.one(
-        """SELECT a.values_json, f.mtime FROM appraisals a JOIN files f ON f.id = a.file_id
-           WHERE a.period = ? AND f.status = ? ORDER BY f.mtime DESC, a.id DESC LIMIT 1""",
-        (period, ACCEPTED),
+def counted_file(store: Store, unit_code: str, period: str) -> tuple[str, str] | None:
+    """(period, file name) of the submission that counts (``counted_submission``), without its values."""
+    row = store.one(_COUNTED, (unit_code, period_year(period), period, ACCEPTED))
+    return (row["period"], row["name"]) if row else None
+
+
+def submission_origin(store: Store, submission_id: int) -> tuple[str | None, str] | None:
+    """(file SHA-256, period) of a stored submission."""
+    row = store.one("SELECT f.sha256, s.period FROM submissions s JOIN files f ON f.id = s.file_id WHERE s.id = ?", (submission_id,))
+    return (row["sha256"], row["period"]) if row else None
+
+
+def year_appraisals(store: Store, period: str) -> list[tuple[Appraisal, float]]:
+    """The appraisal that counts for each period of ``period``'s year up to ``period`` (the newest accepted
+    file of that period), with its file's modification time; the latest period first."""
+    rows = store.all(
+        """SELECT a.period, a.values_json, f.mtime FROM appraisals a JOIN files f ON f.id = a.file_id
+           WHERE substr(a.period, 1, 4) = ? AND a.period <= ? AND f.status = ?
+           ORDER BY a.period DESC, f.mtime DESC, a.id DESC""",
+        (period[:4], period, ACCEPTED),
     )
-    return (Appraisal.from_dict(loads(row["values_json"])), row["mtime"]) if row else None
+    out: list[tuple[Appraisal, float]] = []
+    for r in rows:
+        if not out or out[-1][0].period != r["period"]:
+            out.append((Appraisal.from_dict(loads(r["values_json"])), r["mtime"]))
+    return out
+
+
+def year_results(store: Store, period: str) -> dict[str, dict[str, Decimal | None]]:
+    """Each unit's result in the periods of ``period``'s year before it: period → unit code → result."""
+    out: dict[str, dict[str, Decimal | None]] = {}
+    rows = store.all(
+        "SELECT period, unit_code, result FROM period_results WHERE substr(period, 1, 4) = ? AND period < ? ORDER BY period, unit_code",
+        (period[:4], period),
+    )
+    for r in rows:
+        out.setdefault(r["period"], {})[r["unit_code"]] = Decimal(r["result"]) if r["result"] is not None else None
+    return out
+
+
+def latest_result_period(store: Store) -> str | None:
+    """The latest period that has results (what ``mail`` and ``appraisal`` work on by default)."""
+    row = store.one("SELECT MAX(period) AS p FROM period_results")
+    return row["p"] if row else None
 
 
 def previous_ranks(store: Store, period: str) -> dict[str, int]:
@@ -258,12 +295,6 @@ def mark_moved(store: Store, moves: list[tuple[int, str]]) -> None:
     with store.transaction() as conn:
         conn.executemany("UPDATE files SET moved_at = ?, dest_path = ? WHERE id = ?", [(now, dest, fid) for fid, dest in moves])
 
-
-
-def latest_result_period(store: Store) -> str | None:
-    """The latest period with results (the default period of the commands that read one)."""
-    row = store.one("SELECT MAX(period) AS p FROM period_results")
-    return row["p"] if row else None
 
 
 def period_has_results(store: Store, period: str) -> bool:

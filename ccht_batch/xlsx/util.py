@@ -14,7 +14,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
@@ -115,6 +115,40 @@ def print_setup(ws: Worksheet, repeat_rows: tuple[int, int] | None = None, lands
     ws.center_horizontally()
 
 
+# Printing wide tables: shrink to the page width only while the text stays legible.
+PAGE_WIDTH_PT = {True: 841.9, False: 595.3}  # A4, landscape and portrait
+MARGINS_PT = (0.6 + 0.4) * 72  # print_setup's left and right margins
+MIN_FIT_PT = 8  # a table is fitted to the page width only if its text stays at least this size
+SPREAD_PT = 9  # a table printed over several pages is shrunk to this size, no smaller
+
+
+def column_points(width: float) -> float:
+    """A column width (in characters, as ``set_column`` takes it) in points on paper: Excel counts the
+    default font's digit width, about 8 pixels for Times New Roman 12, plus 5 pixels of padding."""
+    return (width * 8 + 5) * 0.75
+
+
+def fit_scale(widths: Sequence[float], landscape: bool = True) -> float:
+    """The print scale (at most 1) that fits columns of ``widths`` on one page width."""
+    total = sum(column_points(w) for w in widths)
+    return min(1.0, (PAGE_WIDTH_PT[landscape] - MARGINS_PT) / total) if total else 1.0
+
+
+def print_legibly(ws: Worksheet, widths: Sequence[float], font_size: float, keep_cols: int = 0, repeat_rows: tuple[int, int] | None = None) -> bool:
+    """A4 landscape; fitted to one page width when the text stays at least ``MIN_FIT_PT`` points, else
+    printed across several pages at ``SPREAD_PT`` points (or full size, if smaller) with the first
+    ``keep_cols`` columns repeated on each. Returns whether it is fitted."""
+    scale = fit_scale(widths)
+    fitted = scale * font_size >= MIN_FIT_PT
+    print_setup(ws, repeat_rows=repeat_rows, fit_width=fitted)
+    if not fitted:
+        ws.set_print_scale(max(10, min(100, int(100 * SPREAD_PT / font_size))))
+        ws.print_across()
+        if keep_cols:
+            ws.repeat_columns(0, keep_cols - 1)
+    return fitted
+
+
 # ---------------------------------------------------------------------------------------------------
 # Row heights for wrapped text
 
@@ -136,3 +170,15 @@ def text_height(values: list[Any], widths: tuple[float, ...] | list[float], font
             continue  # the common case: one line
         lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in value.split("\n")))
     return None if lines == 1 else round(lines * font_size * 1.3 + 2, 1)
+
+
+BOLD_WIDTH = 0.9  # bold glyphs are wider: a column holds about a tenth fewer bold characters
+
+
+def fit_row(ws: Worksheet, row: int, texts: Sequence[tuple[Any, float]], font_size: float = 12, bold: bool = False, minimum: float | None = None) -> None:
+    """Give ``row`` the height its wrapped texts need (``text_height``): ``texts`` pairs each text with the
+    width of its column (or of its merged range). Rows that one line fits keep the default height."""
+    factor = BOLD_WIDTH if bold else 1.0
+    height = text_height([t for t, _ in texts], [w * factor for _, w in texts], font_size)
+    if height is not None or minimum is not None:
+        ws.set_row(row, max(height or 0, minimum or 0))

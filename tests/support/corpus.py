@@ -124,6 +124,8 @@ def valid_values(config: Config, unit_code: str) -> dict[str, Any]:
     indicators: dict[str, Any] = {}
     for ind in config.criteria.indicators:
         indicators[ind.id] = f"15/01/{YEAR}" if ind.type == "date" else 10
+    if config.criteria.plausibility.initiative_indicator:
+        indicators[config.criteria.plausibility.initiative_indicator] = 1  # the one decision cited on `Cá nhân`
     persons = [
         {
             L.P_NAME: "Nguyễn Văn An",

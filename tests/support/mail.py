@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import email
 import json
+import re
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Iterator
@@ -136,6 +138,21 @@ def mail_log(workdir: Path) -> list[dict[str, Any]]:
 
 def parse(data: bytes) -> EmailMessage:
     return email.message_from_bytes(data, policy=policy.default)  # type: ignore[return-value]
+
+
+def display_name(msg: EmailMessage, header: str = "To") -> str:
+    """The display name of an address header, decoded as RFC 2047 §6.2 says: the folding between two
+    encoded words is not part of the text (Python's address parser turns it into a space; mail readers
+    do not)."""
+    raw = next(value for name, value in msg.raw_items() if name.lower() == header.lower())
+    text = str(make_header(decode_header(" ".join(raw.split()))))
+    return text.rsplit(" <", 1)[0].strip('"')
+
+
+def encoded_words(data: bytes) -> list[bytes]:
+    """Every RFC 2047 encoded word in a message's header block."""
+    head = data.split(b"\r\n\r\n", 1)[0]
+    return re.findall(rb"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=", head)
 
 
 def attachments(msg: EmailMessage) -> dict[str, bytes]:

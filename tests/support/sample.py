@@ -36,6 +36,7 @@ from ccht_batch.core.records import (
     Submission,
     UnitOutcome,
     UnitScore,
+    newest_rejected,
 )
 from ccht_batch.core.values import round2
 
@@ -130,7 +131,7 @@ def build_outcome(config: Config, milestone: str | None = None, extra_units: int
 
     def unit(code: str, **kw) -> UnitOutcome:
         u = config.unit(code)
-        return UnitOutcome(code=code, name=u.name, email=u.email, **kw)
+        return UnitOutcome(code=code, name=u.name, email=u.email, rejected_file=newest_rejected(kw.get("files", [])), **kw)
 
     units = [
         unit("VP", status=SUBMITTED, file_name="VP_2025.xlsx", submission_period=PERIOD, submission=_submission(config, "VP", "VP_2025.xlsx", [an, binh, bad]),

@@ -172,6 +172,7 @@ def small_config(
         data["bonus"] = bonus if bonus is not None else {"cap": 0, "items": []}
         data["penalties"] = penalties if penalties is not None else {"items": []}
         data["ranking"] = {"tie_breaks": tie_breaks or []}
+        data.pop("plausibility", None)  # its indicator may not be among these
         if scoring is not None:
             data["scoring"].update(scoring)
 
