@@ -33,7 +33,7 @@ def rows_of(ws) -> list[dict]:
 
 def test_sheets_in_order(sample):
     _, _, _, wb = sample
-    assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Cá nhân", "Lỗi", "Chưa nộp", "Biểu đồ"]
+    assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Cá nhân", "Lỗi", "Chưa nộp", "Tỷ lệ xếp loại", "Biểu đồ"]
 
 
 def test_summary_header_and_every_unit(sample):

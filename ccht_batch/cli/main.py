@@ -39,7 +39,7 @@ def _command(name: str) -> Command:
         from ccht_batch.cli import demo as module  # deferred: start-up stays quick
     elif name == "templates":
         from ccht_batch.cli import templates as module  # deferred: start-up stays quick
-    elif name in ("run", "appraisal"):
+    elif name in ("run", "appraisal", "council"):
         from ccht_batch.cli import run as module  # deferred: start-up stays quick
     elif name == "mail":
         from ccht_batch.cli import mail as module  # deferred: start-up stays quick
@@ -52,9 +52,13 @@ def _command(name: str) -> Command:
     return getattr(module, "command_" + name.replace("-", "_"))
 
 
+# Commands whose ``--period`` defaults to the latest period with results, which only the command can read.
+_LATEST_PERIOD = ("council",)
+
+
 def apply_defaults(args: argparse.Namespace) -> None:
     """Fill ``--period``/``--year`` defaults from today's date (the contract's defaults)."""
-    if getattr(args, "period", "unset") is None:
+    if getattr(args, "period", "unset") is None and args.command not in _LATEST_PERIOD:
         args.period = current_period()
     if hasattr(args, "year") and args.year is None and not getattr(args, "milestone", None):
         args.year = current_year()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ccht_batch.config.model import Config
 from ccht_batch.core import vocab
+from ccht_batch.core.records import TASK
 from ccht_batch.core.values import fmt_number
 from ccht_batch.store.db import Store
 from ccht_batch.store.history import PersonIdentity, StoreHistory
@@ -18,7 +19,8 @@ def _titles_text(titles) -> str:
 
 
 def _award_line(config: Config, a) -> str:
-    bits = [f"năm {a.year}: {config.criteria.award_name(a.award)}"]
+    form = f"{a.name} (tương đương {config.criteria.award_name(a.award)})" if a.name else config.criteria.award_name(a.award)
+    bits = [f"năm {a.year}: {form}"]
     if a.decision:
         bits.append(f"QĐ số {a.decision}" + (f" ngày {a.decision_date:%d/%m/%Y}" if a.decision_date else ""))
     if a.issuer:
@@ -71,8 +73,12 @@ def person_lines(config: Config, history: StoreHistory, ident: PersonIdentity) -
         text = f"    {y} ({py.unit_code}): {_rating_text(py.rating)}"
         if py.titles:
             text += f"; danh hiệu: {_titles_text(py.titles)}"
+        text += f" — theo QĐ số {py.decision}" if py.decided else " — tự khai"
         lines.append(text)
         for ini in py.initiatives:
+            if ini.kind == TASK:
+                lines.append(f"      Đề tài, đề án KH&CN: {ini.title}" + (f" (QĐ nghiệm thu số {ini.decision})" if ini.decision else ""))
+                continue
             if ini.recognised:
                 rec = f"QĐ số {ini.decision}" + (f" ngày {ini.decision_date:%d/%m/%Y}" if ini.decision_date else "") + f", cấp {vocab.INITIATIVE_LEVELS.get(ini.level, ini.level)}"
             else:

@@ -4,7 +4,9 @@ Each sheet is meant to be printed and signed as it is, so it follows the officia
 30/2020/NĐ-CP (RULES.md §6): the two-column header, a date line the signer completes by hand (no clock:
 the same run gives the same bytes), the title, the sections "I. Tập thể" / "II. Cá nhân", the signer block
 and "Nơi nhận:". Agency, place, signer and distribution come from ``units.yaml``; the rule's title and
-sheet name from ``criteria.yaml``. Without a milestone the lists are provisional and say so.
+sheet name from ``criteria.yaml``. A list is provisional (titled DỰ KIẾN) until it is a milestone's and the
+council's decision is applied to all of it; candidates tied at a quota's last places are listed apart, in a
+block "Đồng hạng tại ngưỡng chỉ tiêu — Hội đồng quyết định" with the tie stated.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ccht_batch.awards.select import TIE_HEADING
 from ccht_batch.config.model import AwardRule, Config
 from ccht_batch.core.files import atomic_path
 from ccht_batch.core.periods import period_text, period_year
@@ -33,6 +36,7 @@ MOTTO = "Độc lập - Tự do - Hạnh phúc"
 SECTION_COLLECTIVE = "I. Tập thể"
 SECTION_INDIVIDUAL = "II. Cá nhân"
 NONE_LINE = "(Không có)"
+TIE_NOTE = "Chờ Hội đồng quyết định"
 LIST_HEADERS = (
     "STT",
     "Họ và tên (tên tập thể)",
@@ -79,6 +83,14 @@ def milestone_label(config: Config, milestone: str) -> str:
 
 def list_title(rule: AwardRule, provisional: bool) -> str:
     return f"{rule.title} ({PROVISIONAL})" if provisional else rule.title
+
+
+def list_is_final(outcome: RunOutcome, rule_id: str) -> bool:
+    """A list is final at a milestone once the council's decision is applied to every candidate on it."""
+    if outcome.milestone is None or not outcome.council_applied:
+        return False
+    on_list = [n for n in outcome.nominations if n.award == rule_id and n.selected is not False]
+    return all(n.selected is True and n.vote is not None for n in on_list)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -173,6 +185,8 @@ class _OfficialSheet:
 
 
 def _collective_summary(outcome: RunOutcome, n: Nomination) -> str:
+    if n.achievement:
+        return n.achievement
     unit = outcome.unit(n.unit_code)
     if unit is None or unit.result is None:
         return "; ".join(n.reasons)
@@ -192,11 +206,13 @@ def _position(outcome: RunOutcome, config: Config, n: Nomination) -> str:
 
 def _award_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome, rule: AwardRule) -> None:
     year = period_year(outcome.period)
-    provisional = outcome.milestone is None
+    provisional = not list_is_final(outcome, rule.id)
     considered = rule in considered_rules(config, outcome)
     note = None
-    if provisional:
+    if outcome.milestone is None:
         note = f"(Danh sách dự kiến, lập từ kết quả {period_text(outcome.period)}; chưa phải danh sách chính thức để trình khen thưởng)"
+    elif provisional:
+        note = "(Danh sách dự kiến: chờ Hội đồng Thi đua - Khen thưởng xét, biểu quyết)"
     sheet = _OfficialSheet(wb, fm, rule.sheet_name)
     sheet.heading(config, year, list_title(rule, provisional), note, subtitle=considered)
     if not considered:
@@ -208,40 +224,61 @@ def _award_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome, rule
         )
         sheet.finish()
         return
-    chosen = [n for n in outcome.nominations if n.award == rule.id and n.selected]
+    chosen = [n for n in outcome.nominations if n.award == rule.id and n.selected is not False]
     width = len(LIST_HEADERS)
     sheet.table_header(LIST_HEADERS)
     sheet.section(SECTION_COLLECTIVE, width)
     collectives = [n for n in chosen if n.kind == "collective"]
-    for i, n in enumerate(collectives, start=1):
-        sheet.record([i, n.name, None, None, "", n.award_name, _collective_summary(outcome, n), n.note])
+    _records(sheet, [n for n in collectives if n.selected], lambda i, n: [i, n.name, None, None, "", n.award_name, _collective_summary(outcome, n), n.note])
+    _tie_block(sheet, [n for n in collectives if n.selected is None], width, lambda i, n: [i, n.name, None, None, "", n.award_name, _collective_summary(outcome, n), TIE_NOTE])
     if not collectives:
         sheet.empty(width)
     sheet.section(SECTION_INDIVIDUAL, width)
     individuals = [n for n in chosen if n.kind == "individual"]
-    for i, n in enumerate(individuals, start=1):
+
+    def person_row(i: int, n: Nomination, note: str) -> list[Any]:
         p = n.person
         achievement = (p.summary if p and p.summary else "") or "; ".join(n.reasons)
-        sheet.record([
-            i, n.name, p.birth_year if p else None, p.gender if p else "",
-            _position(outcome, config, n), n.award_name, achievement, n.note,
-        ])
+        return [i, n.name, p.birth_year if p else None, p.gender if p else "", _position(outcome, config, n), n.award_name, achievement, note]
+
+    _records(sheet, [n for n in individuals if n.selected], lambda i, n: person_row(i, n, n.note))
+    _tie_block(sheet, [n for n in individuals if n.selected is None], width, lambda i, n: person_row(i, n, TIE_NOTE))
     if not individuals:
         sheet.empty(width)
     sheet.signature(config)
     sheet.finish()
 
 
+def _records(sheet: _OfficialSheet, noms: list[Nomination], row: Any) -> None:
+    for i, n in enumerate(noms, start=1):
+        sheet.record(row(i, n))
+
+
+def _tie_block(sheet: _OfficialSheet, tied: list[Nomination], width: int, row: Any) -> None:
+    """Candidates tied at the quota's last places: listed apart, each tie stated once above its candidates."""
+    if not tied:
+        return
+    span = (0, width - 1)
+    sheet.line(TIE_HEADING, sheet.fm(bold=True, italic=True, border=1, font_size=12, text_wrap=True), span=span)
+    number = 0
+    for note in dict.fromkeys(n.tie_note for n in tied):
+        sheet.line(note, sheet.fm(italic=True, border=1, font_size=12, text_wrap=True), span=span)
+        for n in (n for n in tied if n.tie_note == note):
+            number += 1
+            sheet.record(row(number, n))
+
+
 def refused_nominations(config: Config, outcome: RunOutcome) -> list[Nomination]:
-    """Proposals the unit made that did not make the list: not eligible, cannot tell, or cut (one form per
-    achievement, quota). In the order of the award rules, then as the award engine listed them."""
+    """Proposals the unit made that did not make the list: not eligible, cannot tell, cut (one form per
+    achievement, quota) or refused by the council — never one tied for the council's decision. In the
+    order of the award rules, then as the award engine listed them."""
     order = {r.id: i for i, r in enumerate(config.criteria.awards)}
-    found = [n for n in outcome.nominations if n.proposed and not n.selected]
+    found = [n for n in outcome.nominations if n.selected is False and (n.proposed or n.vote is not None)]
     return sorted(found, key=lambda n: order.get(n.award, len(order)))
 
 
 def _refused_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome) -> None:
-    provisional = outcome.milestone is None
+    provisional = outcome.milestone is None or not outcome.council_applied
     title = "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG KHÔNG ĐƯỢC ĐƯA VÀO DANH SÁCH"
     if provisional:
         title += f" ({PROVISIONAL})"

@@ -334,5 +334,5 @@ def _given(config: Config, store: Store, years: list[int]) -> list[GivenLine]:
     for r in rows:
         unit = config.unit(r["unit_code"])
         name = r["person_name"] if r["subject_kind"] == "individual" else (unit.name if unit else r["unit_code"])
-        out.append(GivenLine(r["year"], config.criteria.award_name(r["award"]), r["subject_kind"], name or "", r["unit_code"], r["decision"], _date_text(r["decision_date"]), r["issuer"]))
+        out.append(GivenLine(r["year"], r["name"] or config.criteria.award_name(r["award"]), r["subject_kind"], name or "", r["unit_code"], r["decision"], _date_text(r["decision_date"]), r["issuer"]))
     return out
