@@ -73,6 +73,14 @@ def resaved(path: Path, tmp: Path) -> Path:
     return path
 
 
+def own_copy(flow, tmp_path: Path) -> tuple[Path, Path]:
+    """A test that changes the folder works on its own copy (tests may run in any order, in any process):
+    the copy and its council workbook."""
+    wd = tmp_path / "demo"
+    shutil.copytree(flow["wd"], wd)
+    return wd, wd / "output" / "2025-11" / "HoiDong_2025-11.xlsx"
+
+
 @pytest.fixture(scope="module")
 def flow(tmp_path_factory):
     root = tmp_path_factory.mktemp("council")
@@ -175,7 +183,7 @@ def test_a_council_workbook_made_again_keeps_the_votes_applied(flow):
 
 
 def test_the_final_reviews_lists_are_final_once_its_council_decided(flow, tmp_path):
-    wd = flow["wd"]
+    wd, workbook = own_copy(flow, tmp_path)
     code, out, err = run_in(wd, "run", "--period", "2025-11", "--milestone", "tong-ket")
     assert code == 0, err
     lists = wd / "output" / "2025-11" / "DeNghiKhenThuong_2025-11.xlsx"
@@ -190,7 +198,7 @@ def test_the_final_reviews_lists_are_final_once_its_council_decided(flow, tmp_pa
             return VOTES[v[L.C_UNIT]]
         return (7, 7, "Đồng ý")
 
-    fill_votes(flow["workbook"], wd / "input" / "HoiDong_tong_ket.xlsx", votes)
+    fill_votes(workbook, wd / "input" / "HoiDong_tong_ket.xlsx", votes)
     code, out, err = run_in(wd, "run", "--period", "2025-11", "--milestone", "tong-ket")
     assert code == 0, err
     s = summary(wd)
@@ -203,13 +211,13 @@ def test_the_final_reviews_lists_are_final_once_its_council_decided(flow, tmp_pa
 
 
 def test_a_wrong_council_workbook_is_refused_at_its_cells(flow, tmp_path):
-    wd = flow["wd"]
+    wd, workbook = own_copy(flow, tmp_path)
 
     def too_many(v):
         return (5, 6, "Đồng ý") if (v[L.C_UNIT], v[L.C_KIND], v[L.C_AWARD]) == ("VP", "Tập thể", "Bằng khen của Chủ tịch UBND tỉnh") else None
 
-    fill_votes(flow["workbook"], wd / "input" / "HoiDong_sai.xlsx", too_many)
-    code, out, err = run_in(wd, "run", "--period", "2025-11", "--milestone", "tong-ket")
+    fill_votes(workbook, wd / "input" / "HoiDong_sai.xlsx", too_many)
+    code, out, err = run_in(wd, "run", "--period", "2025-11")
     assert code == 1
     f = {f["name"]: f for f in summary(wd)["files"]}["HoiDong_sai.xlsx"]
     assert f["status"] == "rejected", f
@@ -221,8 +229,8 @@ def test_a_wrong_council_workbook_is_refused_at_its_cells(flow, tmp_path):
 
 
 def test_a_council_workbook_of_another_period_is_refused(flow, tmp_path):
-    wd = flow["wd"]
-    wb = openpyxl.load_workbook(flow["workbook"])
+    wd, workbook = own_copy(flow, tmp_path)
+    wb = openpyxl.load_workbook(workbook)
     meta = wb[L.SHEET_META]
     for row in meta.iter_rows():
         if row[0].value == L.META_PERIOD:
@@ -235,10 +243,10 @@ def test_a_council_workbook_of_another_period_is_refused(flow, tmp_path):
     assert "ccht-batch run --period 2025-10" in f["issues"][0]["message"]
 
 
-def test_a_council_workbook_of_another_milestone_is_kept_for_its_run(flow):
-    wd = flow["wd"]
-    src = wd / "input" / "processed" / "2025-11" / "HoiDong_tong_ket.xlsx"
-    fill_votes(src, wd / "input" / "HoiDong_tong_ket_bo_sung.xlsx", lambda v: (7, 5, "Đồng ý") if v[L.C_UNIT] == "TTRA" else None)
+def test_a_council_workbook_of_another_milestone_is_kept_for_its_run(flow, tmp_path):
+    wd, workbook = own_copy(flow, tmp_path)
+    assert run_in(wd, "council", "--period", "2025-11", "--milestone", "tong-ket")[0] == 0
+    fill_votes(workbook, wd / "input" / "HoiDong_tong_ket_bo_sung.xlsx", lambda v: (7, 5, "Đồng ý") if v[L.C_UNIT] == "TTRA" else None)
     code, out, err = run_in(wd, "run", "--period", "2025-11")
     assert code == 0, err
     assert ("Đã tiếp nhận bảng biểu quyết HoiDong_tong_ket_bo_sung.xlsx của Hội đồng (đợt Tổng kết phong trào thi đua giai đoạn "
@@ -246,3 +254,37 @@ def test_a_council_workbook_of_another_milestone_is_kept_for_its_run(flow):
     assert {f["name"]: f["status"] for f in summary(wd)["files"]}["HoiDong_tong_ket_bo_sung.xlsx"] == "accepted"
     # the monthly lists still follow the monthly council's votes
     assert collective(summary(wd), UBND)["CCTDC"]["selected"] is False
+
+
+def test_council_defaults_to_the_latest_period_and_refuses_an_unknown_milestone(flow, tmp_path):
+    wd, _ = own_copy(flow, tmp_path)
+    code, out, _ = run_in(wd, "council")
+    assert code == 0 and "Đã tạo bảng biểu quyết của Hội đồng tháng 11/2025" in out
+    code, _, err = run_in(wd, "council", "--milestone", "giua-ky")
+    assert code == 2 and "giua-ky" in err
+    empty = tmp_path / "empty"
+    assert run_cli("init", empty)[0] == 0
+    code, _, err = run_in(empty, "council")
+    assert code == 2 and "chưa có kỳ nào có kết quả" in err
+
+
+def test_votes_are_checked_cell_by_cell(flow, tmp_path):
+    wd, workbook = own_copy(flow, tmp_path)
+
+    def votes(v):
+        key = (v[L.C_UNIT], v[L.C_KIND], v[L.C_AWARD])
+        return {
+            ("VP", "Tập thể", "Bằng khen của Chủ tịch UBND tỉnh"): (None, None, "Đồng ý"),  # the counts forgotten
+            ("QLKH", "Tập thể", "Bằng khen của Chủ tịch UBND tỉnh"): (6, 3, "Đồng ý"),  # half is not more than half
+            ("CCTDC", "Tập thể", "Bằng khen của Chủ tịch UBND tỉnh"): (7, None, None),  # present alone: no vote
+        }.get(key)
+
+    fill_votes(workbook, wd / "input" / "HoiDong_thieu.xlsx", votes)
+    code, _, _ = run_in(wd, "run", "--period", "2025-11")
+    assert code == 1
+    f = {f["name"]: f for f in summary(wd)["files"]}["HoiDong_thieu.xlsx"]
+    assert f["status"] == "rejected"
+    codes = sorted((i["code"], i["severity"]) for i in f["issues"])
+    assert codes == [("council-below-threshold", "warning"), ("council-votes-missing", "error")]
+    missing = next(i for i in f["issues"] if i["code"] == "council-votes-missing")
+    assert missing["cell"].startswith("M") and "(quyết định: 'Đồng ý')" in missing["message"]

@@ -134,3 +134,13 @@ def test_a_form_outside_the_list_without_its_rank_is_refused_at_the_cell(tmp_pat
         found = import_history(config, store, path).issues
     assert [(i.code, i.sheet, i.cell) for i in found] == [("history-invalid", "Khen thưởng", "F5")]
     assert "Tương đương hình thức" in found[0].message
+
+
+def test_every_default_rule_reads_the_imported_years(nominations):
+    """Each form of the final review, for both kinds of candidate, over the imported workbook."""
+    lan_gk = nominations[(GK, "individual", "Trần Thị Lan")]
+    assert lan_gk.eligible is True and lan_gk.note == "Đơn vị không đề nghị"  # eligible, but not proposed
+    assert nominations[(UBND, "individual", "Trần Thị Lan")].eligible is True
+    for award in (TTCP, UBND, GK):
+        vp = nominations[(award, "collective", "Đơn vị VP")]
+        assert all("các năm 2022 - 2025" in r for r in vp.reasons), (award, vp.reasons)

@@ -121,7 +121,6 @@ def council_verdict(config: Config, vote: CouncilVote | None) -> bool | None:
         return False
     if vote.present is None or vote.votes_for is None:
         return None
-        return False
     return Decimal(vote.votes_for) * 100 > config.criteria.council_approval_percent * vote.present
 
 

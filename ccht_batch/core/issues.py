@@ -79,7 +79,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # -- council workbooks (the emulation council's votes, filled after its meeting)
     "council-wrong-period": (ERROR, "Bảng biểu quyết của Hội đồng lập cho kỳ {value}, nhưng kỳ đang tổng hợp là {expected}. Hãy chép lại tệp vào thư mục input và chạy đúng kỳ: ccht-batch run --period {value}."),
     "council-invalid": (ERROR, "{detail}. Hãy sửa ô này (hoặc lập lại bảng bằng lệnh ccht-batch council rồi chép lại số phiếu) và chép lại tệp vào thư mục input."),
-    "council-votes-missing": (ERROR, "Đã ghi quyết định '{value}' nhưng thiếu số thành viên có mặt hoặc số phiếu đồng ý. Hãy ghi đủ theo biên bản họp Hội đồng."),
+    "council-votes-missing": (ERROR, "Dòng đã ghi kết quả biểu quyết (quyết định: '{value}') nhưng thiếu số thành viên có mặt hoặc số phiếu đồng ý. Hãy ghi đủ theo biên bản họp Hội đồng."),
     "council-votes-over": (ERROR, "Số phiếu đồng ý {value} nhiều hơn số thành viên có mặt {expected}. Hãy ghi lại đúng theo biên bản họp Hội đồng."),
     "council-below-threshold": (WARNING, "Quyết định 'Đồng ý' nhưng {value} phiếu đồng ý chưa vượt quá {expected}% số thành viên có mặt: đề nghị này được tính là Hội đồng không thống nhất đề nghị. Nếu biên bản ghi khác, hãy sửa lại số phiếu."),
     # -- duplicates

@@ -774,8 +774,8 @@ def _appraisal(book: RawBook, meta: dict[str, Any], config: Config, period: str,
 
 
 def _council(book: RawBook, meta: dict[str, Any], config: Config, period: str, file_name: str, sha256: str, out: Collector) -> Outcome:
-    """The council's votes: rows whose vote cells are all empty are undecided and left out. The milestone is
-    the workbook's own; the batch applies it to the runs of that milestone."""
+    """The council's votes: rows without votes for and without a decision are undecided and left out. The
+    milestone is the workbook's own; the batch applies it to the runs of that milestone."""
     plan = plan_for(config)
     found_period = shown(meta.get(L.META_PERIOD))
     if found_period != period:
@@ -809,8 +809,8 @@ def _council(book: RawBook, meta: dict[str, Any], config: Config, period: str, f
         raw_present = _input(sheet, r, cols[L.C_PRESENT], True, out)
         raw_votes = _input(sheet, r, cols[L.C_VOTES], True, out)
         raw_decision = text_of(_input(sheet, r, cols[L.C_DECISION], False, out))
-        if all(v is FORMULA or shown(v) == "" for v in (raw_present, raw_votes)) and not raw_decision:
-            continue
+        if (raw_votes is FORMULA or shown(raw_votes) == "") and not raw_decision:
+            continue  # no vote on this row (members present alone, typed down the column, decide nothing)
         award = plan.awards.get(text_of(sheet.value(r, cols[L.C_AWARD]))) or plan.awards.get(fold(sheet.value(r, cols[L.C_AWARD])))
         kind = kinds.get(fold(sheet.value(r, cols[L.C_KIND])))
         unit_code = text_of(sheet.value(r, cols[L.C_UNIT]))
