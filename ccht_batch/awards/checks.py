@@ -259,9 +259,13 @@ def evaluate(config: Config, cond: Condition, subject: UnitSubject | PersonSubje
 # Collective checks over this period
 
 
+NO_RESULT = "chưa có kết quả được tính"
+
+
 def band_at_least(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
     score = s.outcome.score
-    assert score is not None
+    if score is None:  # a review held after its years: this period has nothing to say
+        return Verdict(False, (_line(f"Kết quả {scope.current}", NO_RESULT, _band_required(config, cond.band), False),))
     ok = _band_ok(config, score.band, cond.band)
     figures = f"{fmt_number(score.result)} điểm, xếp loại {score.band}"
     return Verdict(ok, (_line(f"Kết quả {scope.current}", figures, _band_required(config, cond.band), ok),))
@@ -280,9 +284,10 @@ def _rank_required(rank: int) -> str:
 
 def score_at_least(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
     score = s.outcome.score
-    assert score is not None
     field = config.criteria.field(cond.criterion)
     required = f"từ {fmt_number(cond.points)} điểm"
+    if score is None:
+        return Verdict(False, (_line(f"Điểm {cond.criterion} {scope.current}", NO_RESULT, required, False),))
     if field is not None and cond.criterion in score.field_scores:
         got = score.field_scores[cond.criterion][0]
         what = f"Điểm lĩnh vực {cond.criterion} {scope.current}"
@@ -616,7 +621,7 @@ def unit_band_at_least(config: Config, cond: Condition, p: PersonSubject, scope:
     what = f"Kết quả của đơn vị {p.unit.code} {scope.current}"
     required = _band_required(config, cond.band)
     if p.unit.score is None:
-        return Verdict(False, (_line(what, "chưa có kết quả được tính", required, False),))
+        return Verdict(False, (_line(what, NO_RESULT, required, False),))
     ok = _band_ok(config, p.unit.band, cond.band)
     return Verdict(ok, (_line(what, f"{fmt_number(p.unit.result)} điểm, xếp loại {p.unit.band}", required, ok),))
 

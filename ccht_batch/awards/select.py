@@ -26,6 +26,7 @@ from decimal import Decimal
 from itertools import groupby
 
 from ccht_batch.awards.checks import (
+    NO_RESULT,
     PersonSubject,
     Scope,
     UnitSubject,
@@ -138,19 +139,33 @@ def _share(vote: CouncilVote | None) -> Decimal:
 # Candidates
 
 
-def _unit_subjects(config: Config, units: list[UnitOutcome], history: HistoryView) -> list[UnitSubject]:
+def _unit_subjects(config: Config, units: list[UnitOutcome], history: HistoryView, scope: Scope) -> list[UnitSubject]:
     def from_year(code: str) -> int | None:
         u = config.unit(code)
         return u.from_year if u else None
 
     subjects = [UnitSubject(u, history.unit_years(u.code), tuple(history.unit_awards(u.code)), from_year(u.code)) for u in units]
-    return sorted(subjects, key=lambda s: (*_unit_figures(s), s.outcome.code))
+    return sorted(subjects, key=lambda s: (*_unit_figures(s, scope), s.outcome.code))
 
 
-def _unit_figures(s: UnitSubject) -> tuple:
-    """What orders units for a quota, and what makes two of them tied: rank, then result."""
+def after_the_milestone(scope: Scope) -> bool:
+    """A review held after its last year (in January): every year judged is closed, none is this period's."""
+    return scope.year > scope.every_years[-1]
+
+
+def _standing(s: UnitSubject, scope: Scope) -> tuple[int | None, Decimal | None]:
+    """The rank and result that order a unit: this period's, or after the milestone its last year's."""
     u = s.outcome
-    return (u.rank is None, u.rank or 0, u.result is None, -(u.result or Decimal(0)))
+    if u.score is None and after_the_milestone(scope):
+        last = s.years.get(scope.every_years[-1])
+        return (last.rank, last.result) if last else (None, None)
+    return u.rank, u.result
+
+
+def _unit_figures(s: UnitSubject, scope: Scope) -> tuple:
+    """What orders units for a quota, and what makes two of them tied: rank, then result."""
+    rank, result = _standing(s, scope)
+    return (rank is None, rank or 0, result is None, -(result or Decimal(0)))
 
 
 def _person_subjects(units: list[UnitOutcome], history: HistoryView, scope: Scope) -> list[PersonSubject]:
@@ -187,10 +202,9 @@ def _person_figures(s: PersonSubject, scope: Scope) -> tuple:
     return (result is None, -(result or Decimal(0)), rank, -s.recognised_count)
 
 
-def _unit_figures_text(s: UnitSubject) -> str:
-    u = s.outcome
-    rank = f"xếp hạng {u.rank}, " if u.rank is not None else ""
-    return f"{rank}kết quả {fmt_number(u.result)} điểm"
+def _unit_figures_text(s: UnitSubject, scope: Scope) -> str:
+    rank, result = _standing(s, scope)
+    return (f"xếp hạng {rank}, " if rank is not None else "") + f"kết quả {fmt_number(result)} điểm"
 
 
 def _person_figures_text(s: PersonSubject, scope: Scope) -> str:
@@ -200,9 +214,10 @@ def _person_figures_text(s: PersonSubject, scope: Scope) -> str:
 
 
 def achievement(config: Config, s: UnitSubject, scope: Scope) -> str:
-    """A collective's figures over the years judged, for the lists' "Tóm tắt thành tích"."""
+    """A collective's figures over the years judged so far, for the lists' "Tóm tắt thành tích"."""
+    years = [y for y in unit_years_in(s, scope) if y <= scope.year]
     parts = []
-    for y in unit_years_in(s, scope):
+    for y in years:
         f = unit_figures(config, s, y, scope)
         if not f.known:
             parts.append(f"năm {y}: chưa có dữ liệu")
@@ -213,7 +228,7 @@ def achievement(config: Config, s: UnitSubject, scope: Scope) -> str:
         if f.rank is not None:
             bits.append(f"hạng {f.rank}")
         parts.append(f"năm {y}" + (f" ({scope.current})" if f.current else "") + ": " + ", ".join(bits))
-    return f"Kết quả phong trào các năm {years_span(unit_years_in(s, scope))}: " + "; ".join(parts) + "." if parts else ""
+    return f"Kết quả phong trào các năm {years_span(years)}: " + "; ".join(parts) + "." if parts else ""
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -430,7 +445,7 @@ def _note_higher_chosen(tracks: list[_Track]) -> None:
 
 def _no_result(u: UnitOutcome, scope: Scope) -> Verdict:
     status = UNIT_STATUS_TEXT.get(u.status, u.status)
-    return Verdict(False, (f"Kết quả năm {scope.year}: chưa có kết quả được tính ({scope.current}: {status}), yêu cầu: có kết quả được tính — không đạt",))
+    return Verdict(False, (f"Kết quả năm {scope.year}: {NO_RESULT} ({scope.current}: {status}), yêu cầu: có kết quả được tính — không đạt",))
 
 
 def evaluate_awards(
@@ -461,13 +476,14 @@ def _evaluate_awards(
     # collectives
     c_rules = [r for r in rules if r.collective is not None]
     c_tracks: list[_Track] = []
-    for s in _unit_subjects(config, units, history):
+    for s in _unit_subjects(config, units, history, scope):
         u = s.outcome
-        track = _Track(u.code, u.code, _unit_figures(s), _unit_figures_text(s), {})
-        summary = achievement(config, s, scope) if u.score is not None else ""
+        track = _Track(u.code, u.code, _unit_figures(s, scope), _unit_figures_text(s, scope), {})
+        judged = u.score is not None or after_the_milestone(scope)  # a review after its years needs no result now
+        summary = achievement(config, s, scope) if judged else ""
         for r in c_rules:
             condition = r.collective.condition_for(at_milestone(r, ms, review))
-            v = _no_result(u, scope) if u.score is None else evaluate(config, condition, s, scope)
+            v = evaluate(config, condition, s, scope) if judged else _no_result(u, scope)
             nom = Nomination(r.id, r.name, COLLECTIVE, u.name, u.code, v.value, list(v.reasons), achievement=summary)
             track.noms[r.id] = nom
             by_rule[r.id].append(nom)
