@@ -269,6 +269,8 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config) -> None:
         ("", "- Các cột có danh sách thả xuống: chọn trong danh sách, không gõ khác đi."),
         ("", "- Ngày: dạng dd/mm/yyyy, ví dụ 15/03/2023. Điểm: số, tối đa 2 chữ số thập phân (8,5 hoặc 8.5)."),
         ("", "- Cá nhân chuyển đơn vị: ghi ở trang \"Chuyển đơn vị\" để các năm ở đơn vị cũ vẫn được tính."),
+        ("", "- Xếp loại, danh hiệu đã có quyết định công nhận: ghi Số, Ngày quyết định ở trang \"Cá nhân theo năm\"; không ghi thì được coi là đơn vị tự khai."),
+        ("", f"- Hình thức khen thưởng ngoài danh sách dưới đây (ví dụ Bằng khen của Bộ trưởng): ghi tên hình thức và chọn hình thức cùng cấp ở cột \"{C_EQUIVALENT}\"."),
         ("", ""),
         ("head", "Mã đơn vị"),
     ]
