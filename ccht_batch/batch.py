@@ -33,6 +33,7 @@ from ccht_batch.core.records import (
     SUBMITTED,
     UNIT_REJECTED,
     Appraisal,
+    Council,
     FileRecord,
     RunOutcome,
     UnitOutcome,
@@ -161,7 +162,8 @@ def _run_locked(
     # 4. The period's state after all its runs.
     stored = runstore.period_files(store, period)
     units, appraisal, adjusted = _period_state(config, store, period, records, stored)
-    nominations = _awards(config, store, period, milestone, units)
+    council = _council(store, period, milestone, records)
+    nominations = _awards(config, store, period, milestone, units, council)
 
     run_files = sorted(ignored + records + [p.record for p in finishing], key=lambda r: r.name)
     stored_keys = {(r.name, r.sha256) for _, r in stored}
@@ -177,6 +179,7 @@ def _run_locked(
         appraisal=appraisal,
         period_files=period_files,
         history=runstore.year_results(store, period),
+        council_applied=council is not None,
     )
 
     # 5-6. Outputs, staged then swapped in whole; then the store, in one transaction. The transaction is
@@ -209,7 +212,7 @@ def _run_locked(
     checkpoint(BEFORE_MOVES)
     moves = [(file_ids[r.name], r.name, plan[r.name]) for r in records if plan.get(r.name)]
     moves += [(p.file_id, p.name, p.dest_path) for p in finishing]
-    report = RunReport(exit_code=0, outcome=outcome, output_dir=out_dir, notices=run_notices(config, period, milestone))
+    report = RunReport(exit_code=0, outcome=outcome, output_dir=out_dir, notices=run_notices(config, period, milestone) + _council_notices(config, records, milestone))
     for file_id, name, dest in moves:
         source, target = input_dir / name, Path(config.workdir) / dest
         try:
@@ -317,15 +320,37 @@ def appraisal_changes(score) -> int:
     return sum(1 for c in score.criteria if c.appraised is not None and c.appraised != (c.computed if c.computed is not None else c.self_score))
 
 
+def _council(store: Store, period: str, milestone: str | None, records: list[FileRecord]) -> Council | None:
+    """The newest council workbook of this period and milestone, from the store or this run."""
+    best = runstore.latest_council(store, period, milestone)
+    council, mtime = best if best else (None, -1.0)
+    for rec in records:
+        if rec.status == ACCEPTED and rec.council is not None and rec.council.milestone == milestone and rec.mtime >= mtime:
+            council, mtime = rec.council, rec.mtime
+    return council
+
+
+def _council_notices(config: Config, records: list[FileRecord], milestone: str | None) -> list[str]:
+    """A council workbook of another milestone is kept for the run it belongs to: say which."""
+    notices = []
+    for rec in records:
+        c = rec.council
+        if rec.status == ACCEPTED and c is not None and c.milestone != milestone:
+            ms = config.criteria.movement.milestone(c.milestone) if c.milestone else None
+            which = f"đợt {ms.name}" if ms else "danh sách dự kiến hằng tháng"
+            command = f"ccht-batch run --period {c.period}" + (f" --milestone {c.milestone}" if c.milestone else "")
+            notices.append(f"Đã tiếp nhận bảng biểu quyết {rec.name} của Hội đồng ({which}); kết quả biểu quyết được áp dụng khi chạy: {command}.")
+    return notices
+
+
 def with_scoring(rec: FileRecord, adjusted: dict) -> FileRecord:
     """``rec`` with the scorer's warnings about it, when it is a counted file."""
     extra = adjusted.get((rec.name, rec.sha256)) if rec.status == ACCEPTED else None
     return replace(rec, issues=rec.issues + [i for i in extra if i not in rec.issues]) if extra else rec
 
 
-def _awards(config: Config, store: Store, period: str, milestone: str | None, units: list[UnitOutcome]):
-
-    return evaluate_awards(config, period=period, milestone=milestone, units=units, history=StoreHistory(store))
+def _awards(config: Config, store: Store, period: str, milestone: str | None, units: list[UnitOutcome], council: Council | None):
+    return evaluate_awards(config, period=period, milestone=milestone, units=units, history=StoreHistory(store), council=council)
 
 
 def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int, meanwhile=None) -> None:
@@ -407,13 +432,24 @@ def _free_name(target: Path) -> Path:
     return candidate
 
 
-def _stored_outcome(config: Config, store: Store, period: str, milestone: str | None) -> RunOutcome:
+def _stored_outcome(config: Config, store: Store, period: str, milestone: str | None) -> tuple[RunOutcome, Council | None]:
     """The period as its last run left it, recomputed from the store (nothing is changed): units and
-    nominations by the same steps as the run."""
+    nominations by the same steps as the run, the council's recorded decision applied; and that decision."""
     stored = runstore.period_files(store, period)
     units, appraisal, _ = _period_state(config, store, period, [], stored)
-    nominations = _awards(config, store, period, milestone, units)
-    return RunOutcome(period=period, milestone=milestone, files=[], units=units, nominations=nominations, appraisal=appraisal, period_files=[r for _, r in stored])
+    council = _council(store, period, milestone, [])
+    nominations = _awards(config, store, period, milestone, units, council)
+    outcome = RunOutcome(
+        period=period,
+        milestone=milestone,
+        files=[],
+        units=units,
+        nominations=nominations,
+        appraisal=appraisal,
+        period_files=[r for _, r in stored],
+        council_applied=council is not None,
+    )
+    return outcome, council
 
 
 def write_dossier(config: Config, period: str | None = None, milestone: str | None = None) -> "DocumentsResult":
@@ -423,13 +459,13 @@ def write_dossier(config: Config, period: str | None = None, milestone: str | No
         ids = ", ".join(m.id for m in config.criteria.movement.milestones)
         raise UsageError(f"đợt '{milestone}' không có trong config/criteria.yaml (các đợt: {ids})")
     with workdir_locked(config.workdir), Store(config.store_path) as store:
-        period = period or runstore.latest_result_period(store)
+        period = period or runstore.latest_period(store)
         if period is None:
             raise UsageError("chưa có kỳ nào có kết quả: chạy ccht-batch run trước khi soạn văn bản")
         if not runstore.period_has_results(store, period):
             raise UsageError(f"kỳ {period_text(period)} chưa có kết quả: chạy ccht-batch run --period {period} trước khi soạn văn bản")
         milestone = milestone or runstore.last_run_milestone(store, period)
-        outcome = _stored_outcome(config, store, period, milestone)
+        outcome, _ = _stored_outcome(config, store, period, milestone)
         # deferred: python-docx is loaded for this command only, not for every run
         from ccht_batch.documents.write import write_documents
 
@@ -442,3 +478,11 @@ def period_units(config: Config, period: str) -> list[UnitOutcome]:
     with Store(config.store_path) as store:
         units, _, _ = _period_state(config, store, period, [], runstore.period_files(store, period))
     return units
+
+
+def period_nominations(config: Config, period: str, milestone: str | None) -> tuple[list[UnitOutcome], list, Council | None]:
+    """The period's units and nominations as the last run left them (nothing is changed), with the council's
+    decision already recorded for this milestone: what the council workbook is built from."""
+    with Store(config.store_path) as store:
+        outcome, council = _stored_outcome(config, store, period, milestone)
+        return outcome.units, outcome.nominations, council

@@ -9,6 +9,12 @@ cell: a plan dated 2019, more tasks done than assigned, one recognition decision
 
 ``appraise_november`` and ``run_december`` go on from there, as the Office would: the appraisal of
 November, then December's review run with no new file, where that appraisal still applies.
+
+The movement's earlier years (2022 - 2024) come from a history workbook the Office would fill
+(``LichSu_2022-2024.xlsx``, imported before the runs): the results of the units that existed then (the two
+divisions that joined in 2025 have none), the people's ratings — some with their decision, some only as
+declared —, titles, initiatives, an S&T task and a minister's Bằng khen. Three units end November tied at
+the top, two places of the provincial Certificate's quota between them: the council decides.
 """
 
 from __future__ import annotations
@@ -18,18 +24,23 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
+
 from ccht_batch.batch import RunReport, period_units, run_batch
 from ccht_batch.config.load import load_config
 from ccht_batch.config.model import Config, Criterion, Unit
 from ccht_batch.config.workdir import init_workdir
 from ccht_batch.core import vocab
 from ccht_batch.core.records import IndicatorEntry, Submission
-from ccht_batch.core.values import parse_count, parse_date
+from ccht_batch.core.values import fmt_number, parse_count, parse_date
 from ccht_batch.forms import layout as L
 from ccht_batch.forms.appraisal import appraisal_path, write_appraisal
-from ccht_batch.forms.filling import fill_appraisal, fill_template
+from ccht_batch.forms.filling import fill_appraisal, fill_template, save_reproducibly
 from ccht_batch.forms.template import write_templates
+from ccht_batch.history import workbook as H
+from ccht_batch.history.imports import import_history
 from ccht_batch.scoring.score import score_unit
+from ccht_batch.store.db import Store
 
 DEMO_YEAR = 2025
 FIRST_PERIOD = "2025-10"
@@ -109,6 +120,20 @@ def _indicators(unit: Unit, q: float, month: int) -> dict[str, object]:
         values["HS_TIEPNHAN"] = 0
         values["HS_DUNGHAN"] = 0
     return values
+
+
+HISTORY_FILE = "LichSu_2022-2024.xlsx"
+HISTORY_YEARS = (2022, 2023, 2024)
+# Each unit's result and rank in the years before the demo (units that did not exist then have none).
+PAST_RESULTS = {
+    "VP": ((Decimal("95.5"), 1), (Decimal("96"), 2), (Decimal("97"), 1)),
+    "QLKH": ((Decimal("94"), 2), (Decimal("96.5"), 1), (Decimal("95"), 3)),
+    "CCTDC": ((Decimal("93"), 3), (Decimal("95"), 3), (Decimal("96.25"), 2)),
+    "TTRA": ((Decimal("91"), 4), (Decimal("92"), 4), (Decimal("90.5"), 4)),
+    "KHTC": ((Decimal("82"), 5), (Decimal("80.5"), 5), (Decimal("78"), 6)),
+    "QLCN": ((Decimal("79"), 6), (Decimal("76"), 6), (Decimal("81"), 5)),
+    "TTUD": ((Decimal("70"), 7), (Decimal("72"), 7), (Decimal("69"), 7)),
+}
 
 
 def _persons(config: Config, unit: Unit, index: int, q: float, month: int) -> list[dict[str, object]]:
@@ -210,10 +235,72 @@ def _mistakes(config: Config, unit: Unit, template: Path, dest: Path) -> Path:
     )
 
 
+def _history_sheets(config: Config) -> dict[str, list[dict[str, object]]]:
+    """2022 - 2024 as the Office would type them into the history workbook."""
+    ratings = vocab.RATINGS
+    sheets: dict[str, list[dict[str, object]]] = {name: [] for name in H.SHEETS}
+    for code, past in PAST_RESULTS.items():
+        for year, (result, rank) in zip(HISTORY_YEARS, past):
+            sheets[H.SHEET_UNIT_YEARS].append({H.C_YEAR: year, H.C_UNIT: code, H.C_TOTAL: fmt_number(result), H.C_RESULT: fmt_number(result), H.C_RANK: rank})
+    for i, unit in enumerate(config.units):
+        if unit.code not in PAST_RESULTS or unit.code == NEVER_SENDS:
+            continue
+        for j, row in enumerate(_persons(config, unit, i, QUALITY.get(unit.code, 0.85), 11)):
+            who = {H.C_UNIT: unit.code, H.C_NAME: row[L.P_NAME], H.C_BIRTH: row[L.P_BIRTH]}
+            lead = j == 0
+            for year in HISTORY_YEARS:
+                decided = year < 2024 or lead  # the Director's decisions on 2024 came late for most staff
+                sheets[H.SHEET_PERSON_YEARS].append({
+                    H.C_YEAR: year, **who,
+                    H.C_RATING: ratings["HTXSNV" if lead or year == 2024 else "HTTNV"],
+                    H.C_TITLE: vocab.TITLES["CSTDCS"] if lead and year >= 2023 else vocab.TITLES["LDTT"],
+                    H.C_DECISION: f"{150 + year - 2000}/QĐ-SKHCN" if decided else "",
+                    H.C_DECISION_DATE: f"28/12/{year}" if decided else "",
+                })
+            if lead:
+                sheets[H.SHEET_INITIATIVES].append({
+                    H.C_YEAR: 2023, **who, H.C_INIT_TITLE: f"Quy trình số hóa hồ sơ lưu trữ tại {unit.name}",
+                    H.C_DECISION: f"{60 + i}/QĐ-SKHCN", H.C_DECISION_DATE: "15/11/2023", H.C_LEVEL: vocab.INITIATIVE_LEVELS["co-so"],
+                })
+    first = next(u for u in config.units if u.code == "QLKH")
+    lead = _persons(config, first, config.units.index(first), QUALITY["QLKH"], 11)[0]
+    who = {H.C_UNIT: first.code, H.C_NAME: lead[L.P_NAME], H.C_BIRTH: lead[L.P_BIRTH]}
+    sheets[H.SHEET_INITIATIVES].append({
+        H.C_YEAR: 2024, **who, H.C_INIT_TITLE: "Đề tài ứng dụng bản đồ số trong quản lý nhiệm vụ KH&CN", H.C_KIND: H.KIND_TASK,
+        H.C_DECISION: "88/QĐ-SKHCN", H.C_DECISION_DATE: "20/10/2024",
+    })
+    sheets[H.SHEET_AWARDS].append({
+        H.C_YEAR: 2019, H.C_SUBJECT: H.SUBJECT_INDIVIDUAL, **who, H.C_AWARD: "Bằng khen của Bộ trưởng Bộ Khoa học và Công nghệ",
+        H.C_DECISION: "2150/QĐ-BKHCN", H.C_DECISION_DATE: "20/12/2019", H.C_ISSUER: "Bộ Khoa học và Công nghệ",
+        H.C_EQUIVALENT: next(a.name for a in config.criteria.awards if a.level == 2),
+    })
+    return sheets
+
+
+def write_history(config: Config, dest: Path) -> Path:
+    """The history workbook filled with ``_history_sheets``: our template, values by column title."""
+    blank = dest.with_name(f".blank_{dest.name}")
+    H.build_history_template(config, blank)
+    wb = openpyxl.load_workbook(blank)
+    blank.unlink()
+    for sheet, rows in _history_sheets(config).items():
+        ws = wb[sheet]
+        col = {ws.cell(H.HEADER_ROW + 1, c).value: c for c in range(1, ws.max_column + 1)}
+        for r, row in enumerate(rows, start=H.HEADER_ROW + 2):
+            for title, value in row.items():
+                ws.cell(r, col[title]).value = value
+    save_reproducibly(wb, dest)
+    return dest
+
+
 def build_demo(target: Path) -> Config:
-    """Create the demo folder's config, templates and October submissions."""
+    """Create the demo folder's config, templates, the earlier years' history and October submissions."""
     init_workdir(target)
     config = load_config(target)
+    with Store(config.store_path) as store:
+        result = import_history(config, store, write_history(config, target / HISTORY_FILE))
+    if result.refused:  # the demo's own data: a program error, never the clerk's
+        raise RuntimeError("; ".join(i.message for i in result.issues))
     templates = {p.stem.split("_")[0]: p for p in write_templates(config, DEMO_YEAR)}
     for i, unit in enumerate(config.units):
         if unit.code == NEVER_SENDS:

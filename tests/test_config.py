@@ -9,6 +9,7 @@ text, never hard-coded.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import unicodedata
 from decimal import Decimal
@@ -265,11 +266,11 @@ CASES = [
     (
         "award-unknown-criterion",
         "criteria.yaml",
-        "{check: rank_at_most, rank: 2}",
+        "{check: rank_every_year, rank: 3}",
         '{check: score_at_least, criterion: "9.9", points: 5}',
         None,
         None,
-        "awards.rules[1].collective.all_of[0].criterion",
+        "awards.rules[1].collective.all_of[1].criterion",
         "9.9",
     ),
     (
@@ -279,18 +280,18 @@ CASES = [
         "title: CSTDTINH, years: 3",
         None,
         None,
-        "awards.rules[0].individual.all_of[1].any_of[1].all_of[1].title",
+        "awards.rules[0].individual.regular.all_of[2].title",
         "CSTDTINH",
     ),
-    ("award-unknown-band", "criteria.yaml", 'band: "Tốt"', 'band: "Giỏi"', None, None, "awards.rules[2].collective.band", "Giỏi"),
+    ("award-unknown-band", "criteria.yaml", 'band: "Tốt"', 'band: "Giỏi"', None, None, "awards.rules[2].collective.thematic.band", "Giỏi"),
     (
         "award-unknown-award",
         "criteria.yaml",
-        "{check: prior_award, award: bang-khen-ubnd}          #",
-        "{check: prior_award, award: bang-khen-tinh}          #",
+        "{check: prior_award, award: bang-khen-ubnd, years_after: 5}",
+        "{check: prior_award, award: bang-khen-tinh, years_after: 5}",
         None,
         None,
-        "awards.rules[0].individual.all_of[0].award",
+        "awards.rules[0].individual.regular.all_of[0].award",
         "bang-khen-tinh",
     ),
     (
@@ -300,17 +301,17 @@ CASES = [
         "{check: rating_at_least, rating: XUATSAC}",
         None,
         None,
-        "awards.rules[2].individual.all_of[0].rating",
+        "awards.rules[1].individual.thematic.all_of[1].rating",
         "XUATSAC",
     ),
     (
         "award-unknown-check",
         "criteria.yaml",
-        "{check: rank_at_most, rank: 2}",
-        "{check: rank_below, rank: 2}",
+        "{check: rank_every_year, rank: 3}",
+        "{check: rank_below, rank: 3}",
         None,
         None,
-        "awards.rules[1].collective.all_of[0].check",
+        "awards.rules[1].collective.all_of[1].check",
         "rank_below",
     ),
     (
@@ -437,6 +438,53 @@ CASES = [
      "plausibility.date_months_before", "-1"),
     ("plausibility-unknown-key", "criteria.yaml", "date_months_before: 3", "date_month_before: 3", None, None,
      "plausibility.date_month_before", "date_month_before"),
+    # the awards work: windows limited to the movement, prior awards tied to a window, the two standards,
+    # the council's threshold, the share of the top rating, a unit's first year
+    (
+        "award-within-not-movement",
+        "criteria.yaml",
+        "{check: title_years, title: CSTDCS, years: 2, within: 2}",
+        "{check: title_years, title: CSTDCS, years: 2, within: phong-trao}",
+        None,
+        None,
+        "awards.rules[1].individual.regular.any_of[0].within",
+        "phong-trao",
+    ),
+    (
+        "award-rating-years-within-a-number",
+        "criteria.yaml",
+        "{check: rating_years, rating: HTXSNV, years: 2, tasks: 2}",
+        "{check: rating_years, rating: HTXSNV, years: 2, tasks: 2, within: 3}",
+        None,
+        None,
+        "awards.rules[1].individual.regular.any_of[2].within",
+        "3",
+    ),
+    (
+        "award-years-after-zero",
+        "criteria.yaml",
+        "award: bang-khen-ubnd, years_after: 5}",
+        "award: bang-khen-ubnd, years_after: 0}",
+        None,
+        None,
+        "awards.rules[0].individual.regular.all_of[0].years_after",
+        "0",
+    ),
+    (
+        "award-target-key-misspelt",
+        "criteria.yaml",
+        "        regular:\n          any_of:\n            - {check: title_years",
+        "        reguler:\n          any_of:\n            - {check: title_years",
+        "reguler",
+        None,
+        "awards.rules[1].individual.reguler",
+        "reguler",
+    ),
+    ("council-threshold-100", "criteria.yaml", "approval_percent: 50", "approval_percent: 100", None, None, "awards.council.approval_percent", "100"),
+    ("rating-share-unknown-rating", "criteria.yaml", "  rating: HTXSNV\n  base: HTTNV", "  rating: XUATSAC\n  base: HTTNV", None, None, "rating_share.rating", "XUATSAC"),
+    ("rating-share-base-above", "criteria.yaml", "  rating: HTXSNV\n  base: HTTNV", "  rating: HTTNV\n  base: HTXSNV", "base", None, "rating_share.base", "HTXSNV"),
+    ("rating-share-over-100", "criteria.yaml", "max_percent: 20", "max_percent: 120", None, None, "rating_share.max_percent", "120"),
+    ("unit-from-year-text", "units.yaml", "from_year: 2025 ", "from_year: năm-2025 ", None, None, "units[5].from_year", "năm-2025"),
 ]
 
 
@@ -556,7 +604,7 @@ def test_several_problems_in_one_file_are_all_reported_at_once(tmp_path):
     assert_problem(err, "criteria.yaml", lines[0], "fields[0].criteria[1].id", "1.1")
     assert_problem(err, "criteria.yaml", lines[1], "bands[1].min", "95")
     assert_problem(err, "criteria.yaml", lines[2], "awards.rules[0].sheet_name", "Bằng khen của Thủ tướng Chính phủ (cá nhân)")
-    assert_problem(err, "criteria.yaml", lines[3], "awards.rules[2].individual.all_of[0].rating", "XUATSAC")
+    assert_problem(err, "criteria.yaml", lines[3], "awards.rules[1].individual.thematic.all_of[1].rating", "XUATSAC")
     assert len(problem_lines(err)) == 4
 
 
@@ -592,7 +640,7 @@ def test_unhashable_values_are_reported_not_crashing(tmp_path):
     code, _, err = check(workdir)
     assert code == 2
     assert f"config/criteria.yaml, dòng {a}, khóa awards.rules[0].milestones[0]" in err
-    assert f"config/criteria.yaml, dòng {b}, khóa awards.rules[0].collective.all_of[1].check" in err
+    assert f"config/criteria.yaml, dòng {b}, khóa awards.rules[1].collective.all_of[0].check" in err
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -626,3 +674,18 @@ def test_config_error_carries_every_problem_for_library_callers(tmp_path):
         load_config(workdir)
     assert [p.found for p in info.value.problems] == ["CON", "AUX"]
     assert all(p.file == "config/units.yaml" and p.line for p in info.value.problems)
+
+
+def test_every_default_award_condition_is_tagged_with_its_article_or_as_a_proposal():
+    """Each condition line of the shipped rules says where it comes from: `[Luật Điều …]` only for what the
+    article says (arts. 5, 16, 73, 74 of Law 06/2022/QH15), `[ĐỀ XUẤT]` for the Office to confirm."""
+    text = (SHIPPED / "criteria.yaml").read_text(encoding="utf-8")
+    awards = text[text.index("\nawards:"):]
+    checks = [line for line in awards.splitlines() if "check:" in line and not line.lstrip().startswith("#")]
+    assert len(checks) >= 20
+    for line in checks:
+        comment = line.split("#", 1)[1] if "#" in line else ""
+        assert "[ĐỀ XUẤT]" in comment or "[Luật Điều " in comment, line
+    tags = set(re.findall(r"\[Luật Điều ([^\]]+)\]", text))
+    assert tags == {"5", "16", "73.1.a", "73.1.b", "74.1.a", "74.1.d"}
+    assert "[Luật]" not in text

@@ -6,18 +6,35 @@ rules of RULES.md §3 decide from the stored years, and "cannot tell" names the 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
-from support.history import fill_history, four_year_history, make_workdir
+from support.history import (
+    BK_UBND,
+    CSTDCS,
+    HTTNV,
+    award_row,
+    fill_history,
+    four_year_history,
+    make_workdir,
+    person_row,
+)
 
+from ccht_batch.awards.checks import PersonSubject, Scope, evaluate
 from ccht_batch.awards.select import evaluate_awards
-from ccht_batch.core.records import PersonEntry, Submission, UnitOutcome, UnitScore
+from ccht_batch.core.records import (
+    PersonEntry,
+    Submission,
+    UnitOutcome,
+    UnitScore,
+    person_key,
+)
 from ccht_batch.history.imports import import_history
 from ccht_batch.store.db import Store
 from ccht_batch.store.history import StoreHistory
 
-TTCP, UBND = "bang-khen-ttcp", "bang-khen-ubnd"
+TTCP, UBND, GK = "bang-khen-ttcp", "bang-khen-ubnd", "giay-khen-giam-doc"
 
 
 def outcome(code: str, result: str, rank: int, persons: list[PersonEntry]) -> UnitOutcome:
@@ -61,18 +78,69 @@ def test_a_missing_year_is_cannot_tell_and_named(nominations):
     assert any("chưa có dữ liệu năm 2024" in r for r in hung.reasons)
 
 
-def test_a_holder_of_the_provincial_certificate_is_considered_for_the_prime_ministers(nominations):
+def test_the_final_review_is_the_thematic_route_whatever_certificate_is_held(nominations):
+    """Đức holds the provincial Certificate (2023) and is HTXSNV every year, but the Prime Minister's at
+    the final review asks for achievement in the movement (Law art. 73.1(a)): no initiative, not eligible."""
     duc = nominations[(TTCP, "individual", "Phạm Minh Đức")]
-    assert duc.eligible is True
-    assert any("2150/QĐ-UBND" in r for r in duc.reasons)
-    lan = nominations[(TTCP, "individual", "Trần Thị Lan")]
-    assert lan.eligible is False  # never received the provincial Certificate
+    assert duc.eligible is False
+    assert duc.reasons[0].endswith("yêu cầu: Hoàn thành xuất sắc nhiệm vụ mọi năm — đạt")
+    assert "(năm 2022: 0, năm 2023: 0, năm 2024: 0, năm 2025: 0), yêu cầu: từ 2 — không đạt" in duc.reasons[1]
+    assert not any("Bằng khen" in r for r in duc.reasons)  # no prior Certificate asked
 
 
 def test_a_unit_with_a_result_in_every_year_of_the_final_review(nominations):
-    vp = nominations[(TTCP, "collective", "Đơn vị VP")]
-    assert vp.eligible is True
+    vp = nominations[(UBND, "collective", "Đơn vị VP")]
+    assert vp.eligible is True and vp.selected is True
     text = " ".join(vp.reasons)
     assert all(f"năm {y} Xuất sắc" in text for y in (2022, 2023, 2024, 2025))
-    qlkh = nominations[(TTCP, "collective", "Đơn vị QLKH")]
-    assert qlkh.eligible is False  # no prior provincial Certificate, whatever the missing years
+    assert "năm 2024 Xuất sắc (93 điểm)" in text  # the band follows from the recorded result
+    # the Prime Minister's asks an average of 95 over the four years: 92,63
+    ttcp = nominations[(TTCP, "collective", "Đơn vị VP")]
+    assert ttcp.eligible is False and "bình quân 92,63 điểm" in ttcp.reasons[1]
+    # QLKH was "Tốt" in 2024: not the Chairman's; KHTC has no year recorded: the Giấy khen cannot tell
+    assert nominations[(UBND, "collective", "Đơn vị QLKH")].eligible is False
+    khtc = nominations[(GK, "collective", "Đơn vị KHTC")]
+    assert khtc.eligible is None and khtc.reasons[0].endswith("chưa xác định được (chưa có dữ liệu năm 2022, 2023, 2024)")
+
+
+def test_a_ministers_certificate_imported_as_ranking_with_the_provinces_opens_the_regular_route(tmp_path):
+    """Law art. 73.1(b) accepts a minister's Certificate: the history workbook records it with the configured
+    form it ranks with, and prior_award (tied to the five years after it) reads it."""
+    wd, config = make_workdir(tmp_path)
+    minister = "Bằng khen của Bộ trưởng Bộ Khoa học và Công nghệ"
+    sheets = {
+        "Khen thưởng": [{**award_row(2019, "Cá nhân", "VP", minister, "Phạm Minh Đức", 1980, "77/QĐ-BKHCN", dt.date(2019, 12, 20), "Bộ KH&CN"),
+                         "Tương đương hình thức": BK_UBND}],
+        "Cá nhân theo năm": [person_row(y, "VP", "Phạm Minh Đức", 1980, HTTNV, CSTDCS if y in (2021, 2023, 2024) else None) for y in range(2020, 2025)],
+    }
+    path = fill_history(config, tmp_path / "lich-su.xlsx", sheets)
+    with Store(config.store_path) as store:
+        assert import_history(config, store, path).issues == []
+        history = StoreHistory(store)
+        key = person_key("Phạm Minh Đức", 1980, "VP")
+        (award,) = history.person_awards(key)
+        assert (award.award, award.name, award.decision) == (UBND, minister, "77/QĐ-BKHCN")
+        subject = PersonSubject(key, "Phạm Minh Đức", outcome("VP", "95", 1, []), (row(5, "Phạm Minh Đức", 1980),), history.person_years(key), (award,))
+        v = evaluate(config, config.criteria.award(TTCP).individual.regular, subject, Scope(2025, (2022, 2023, 2024, 2025), "2025-12"))
+    assert v.value is True
+    assert v.reasons[0] == (f"Đã được tặng Bằng khen của Chủ tịch UBND tỉnh: {minister} (tương đương Bằng khen của Chủ tịch UBND tỉnh), "
+                            "QĐ số 77/QĐ-BKHCN, năm 2019, yêu cầu: đã được tặng từ năm 2020 trở về trước — đạt")
+
+
+def test_a_form_outside_the_list_without_its_rank_is_refused_at_the_cell(tmp_path):
+    wd, config = make_workdir(tmp_path)
+    path = fill_history(config, tmp_path / "lich-su.xlsx", {"Khen thưởng": [award_row(2019, "Cá nhân", "VP", "Bằng khen của Bộ trưởng", "An", 1980)]})
+    with Store(config.store_path) as store:
+        found = import_history(config, store, path).issues
+    assert [(i.code, i.sheet, i.cell) for i in found] == [("history-invalid", "Khen thưởng", "F5")]
+    assert "Tương đương hình thức" in found[0].message
+
+
+def test_every_default_rule_reads_the_imported_years(nominations):
+    """Each form of the final review, for both kinds of candidate, over the imported workbook."""
+    lan_gk = nominations[(GK, "individual", "Trần Thị Lan")]
+    assert lan_gk.eligible is True and lan_gk.note == "Đơn vị không đề nghị"  # eligible, but not proposed
+    assert nominations[(UBND, "individual", "Trần Thị Lan")].eligible is True
+    for award in (TTCP, UBND, GK):
+        vp = nominations[(award, "collective", "Đơn vị VP")]
+        assert all("các năm 2022 - 2025" in r for r in vp.reasons), (award, vp.reasons)

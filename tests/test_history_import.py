@@ -55,7 +55,7 @@ def test_template_has_vietnamese_sheets_meta_and_lookup_dropdowns(tmp_path):
     assert [c.value for c in wb["Chuyển đơn vị"][4]][:5] == ["Họ và tên", "Năm sinh", "Từ đơn vị", "Đến đơn vị", "Năm"]
     # every closed choice is a drop-down fed by the hidden lookup sheet, never an inline list
     lists = [dv for name in SHEETS for dv in wb[name].data_validations.dataValidation if dv.type == "list"]
-    assert len(lists) == 14
+    assert len(lists) == 16  # Loại (initiative or S&T task) and Tương đương hình thức since the awards work
     assert all(dv.formula1.startswith("'_danh_muc'!") for dv in lists)
     awards_col = next(c for c in range(1, 10) if wb["_danh_muc"].cell(1, c).value == "Hình thức")
     assert [wb["_danh_muc"].cell(r, awards_col).value for r in (2, 3, 4)] == [a.name for a in config.criteria.awards]

@@ -40,7 +40,16 @@ def monthly(config, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def final(config, tmp_path_factory):
+    """A final review whose council decision is applied: every list is final."""
     path = tmp_path_factory.mktemp("final") / f"DeNghiKhenThuong_{PERIOD}.xlsx"
+    write_nominations_workbook(config, build_outcome(config, milestone="tong-ket", council=True), path)
+    return path, openpyxl.load_workbook(path)
+
+
+@pytest.fixture(scope="module")
+def undecided(config, tmp_path_factory):
+    """A final review before the council has decided."""
+    path = tmp_path_factory.mktemp("undecided") / f"DeNghiKhenThuong_{PERIOD}.xlsx"
     write_nominations_workbook(config, build_outcome(config, milestone="tong-ket"), path)
     return path, openpyxl.load_workbook(path)
 
@@ -79,13 +88,19 @@ def test_official_header(config, monthly):
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0 and ws.page_setup.fitToWidth in (None, 1)
 
 
-def test_provisional_title_only_without_milestone(config, monthly, final):
+def test_provisional_title_until_the_council_decided_a_milestone(config, monthly, undecided, final):
     _, wb = monthly
     for rule in config.criteria.awards:
         ws = wb[rule.sheet_name]
         title = find(ws, f"{rule.title} (DỰ KIẾN)")
         assert title.font.b and title.alignment.horizontal == "center"
         assert any("dự kiến" in t for t in texts(ws))
+    # a milestone's lists stay provisional until the council's decision is applied
+    _, wb = undecided
+    for rule in config.criteria.awards:
+        ws = wb[rule.sheet_name]
+        assert find(ws, f"{rule.title} (DỰ KIẾN)")
+        assert "(Danh sách dự kiến: chờ Hội đồng Thi đua - Khen thưởng xét, biểu quyết)" in texts(ws)
     _, wb = final
     for ws in wb.worksheets:
         assert not any("DỰ KIẾN" in t or "dự kiến" in t for t in texts(ws))

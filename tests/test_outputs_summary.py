@@ -34,7 +34,7 @@ def rows_of(ws) -> list[dict]:
 
 def test_sheets_in_order(sample):
     _, _, _, wb = sample
-    assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Cá nhân", "Lỗi", "Chưa nộp", "Ghi chú xử lý", "Biểu đồ", "Xu hướng"]
+    assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Cá nhân", "Lỗi", "Chưa nộp", "Ghi chú xử lý", "Tỷ lệ xếp loại", "Biểu đồ", "Xu hướng"]
 
 
 def test_processing_notes_have_their_own_sheet(sample):

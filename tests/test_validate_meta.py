@@ -21,8 +21,15 @@ def _codes(out) -> list[str]:
 
 
 def test_meta_values_typed_as_numbers_or_text_are_the_same(blank):
-    out = Book(blank).meta(L.META_YEAR, "2025").meta(L.META_TEMPLATE_VERSION, 1.0).meta(L.META_UNIT_CODE, " QLKH ").run()
+    out = Book(blank).meta(L.META_YEAR, "2025").meta(L.META_TEMPLATE_VERSION, float(L.TEMPLATE_VERSION)).meta(L.META_UNIT_CODE, " QLKH ").run()
     assert out.issues == [] and out.year == 2025 and out.unit_code == "QLKH"
+
+
+def test_a_template_of_the_first_layout_is_outdated(blank):
+    """Layout 1 had no S&T task column: refused as outdated, with the catalogue's message (what to do)."""
+    out = Book(blank).meta(L.META_TEMPLATE_VERSION, 1).run()
+    assert _codes(out) == ["outdated-template"] and out.submission is None
+    assert "bố cục 1" in out.issues[0].value and "tải tệp mẫu mới" in out.issues[0].message
 
 
 def test_unknown_unit(blank):

@@ -23,7 +23,8 @@ def blank(tmp_path_factory):
 
 def person(book: Book, index: int, **values) -> Book:
     titles = {"name": L.P_NAME, "birth": L.P_BIRTH, "gender": L.P_GENDER, "position": L.P_POSITION, "rating": L.P_RATING,
-              "initiative": L.P_INITIATIVE, "decision": L.P_DECISION, "level": L.P_LEVEL, "proposal": L.P_PROPOSAL, "summary": L.P_SUMMARY}
+              "initiative": L.P_INITIATIVE, "decision": L.P_DECISION, "level": L.P_LEVEL, "proposal": L.P_PROPOSAL, "summary": L.P_SUMMARY,
+              "tasks": L.P_TASKS}
     for key, value in values.items():
         book.set(P, f"{COL[titles[key]]}{5 + index}", value)
     return book
@@ -44,6 +45,16 @@ def test_a_complete_person_is_read_as_codes(blank):
     assert (p.row, p.name, p.birth_year, p.gender, p.position) == (5, "Nguyễn Văn An", 1980, "Nữ", "Phó trưởng phòng")
     assert (p.rating, p.level, p.proposal, p.summary, p.valid) == ("HTXSNV", "tinh", award.id, "Hoàn thành tốt", True)
     assert p.initiative_recognised
+
+
+def test_science_and_technology_tasks_are_the_last_column(blank):
+    """Template version 2: `Đề tài, đề án KH&CN đã nghiệm thu, áp dụng` comes last (column L); several tasks
+    are separated by ';'."""
+    assert L.PERSON_HEADERS[-1] == L.P_TASKS and COL[L.P_TASKS] == "L" and L.TEMPLATE_VERSION == 2
+    out = person(Book(blank), 0, **GOOD, tasks="Đề tài bản đồ số (QĐ nghiệm thu 5/QĐ-SKHCN);  Đề án số hóa hồ sơ ").run()
+    assert out.issues == []
+    p = out.submission.persons[0]
+    assert p.task_titles == ("Đề tài bản đồ số (QĐ nghiệm thu 5/QĐ-SKHCN)", "Đề án số hóa hồ sơ")
 
 
 def test_empty_rows_and_numbered_rows_are_skipped(blank):

@@ -3,23 +3,31 @@
 Why three values: the Law rewards only proven achievements and every nomination must show its grounds
 (RULES.md §1). A year absent from the history is not a "no": it is "cannot tell", and the reason names
 the year so the Office knows what to import. A year that is recorded but lacks the rating, band or
-title asked for is a "no". Every reason states the figures and the years it looked at.
+title asked for is a "no". Every reason is written in words — what was looked at, the figures, what is
+required, the verdict — and names the years (and, for this year, the period) it looked at:
+"Xếp hạng tháng 11/2025: 7, yêu cầu: từ hạng 2 trở lên — không đạt".
 
 The current year (the period's year) comes from this period's data — the unit's score and rank, the
 person's `Cá nhân` row — because the yearly history is only closed after the year ends; earlier years
-come from the history. Titles are never in the `Cá nhân` sheet, so they come from the history for
-every year.
+come from the history. A rating decided by the head of the agency (imported with its decision) wins
+over the unit's own declaration, for the current year too; where only a declaration exists the reason
+says "theo tự khai của đơn vị". Titles are never in the `Cá nhân` sheet, so they come from the history
+for every year. A milestone is judged over its years (``Scope.every_years``), and a unit only over the
+years it existed (``units.yaml`` ``from_year``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Callable, Iterable
 
-from ccht_batch.config.model import Condition, Config
+from ccht_batch.config.model import WITHIN_MOVEMENT, Condition, Config
 from ccht_batch.core import vocab
+from ccht_batch.core.periods import period_text
 from ccht_batch.core.records import (
+    TASK,
     AwardRecord,
     PersonEntry,
     PersonYear,
@@ -30,6 +38,8 @@ from ccht_batch.core.values import fmt_number
 
 PASS = "đạt"
 FAIL = "không đạt"
+CANNOT_TELL = "chưa xác định được"
+SELF_DECLARED_NOTE = "theo tự khai của đơn vị"
 
 
 @dataclass(frozen=True)
@@ -41,10 +51,17 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Scope:
-    """The years a run looks at: ``year`` is the period's year; ``every_years`` the milestone's years."""
+    """The years a run looks at: ``year`` is the period's year; ``every_years`` the milestone's years (the
+    movement's years up to the milestone); ``period`` the period whose figures stand for this year."""
 
     year: int
     every_years: tuple[int, ...]
+    period: str = ""
+
+    @property
+    def current(self) -> str:
+        """How this year's figures are named: by the period they come from."""
+        return period_text(self.period) if self.period else f"năm {self.year}"
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,7 @@ class UnitSubject:
     outcome: UnitOutcome
     years: dict[int, UnitYear]
     awards: tuple[AwardRecord, ...]
+    from_year: int | None = None  # the unit's first year, when created during the movement
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,7 @@ class PersonSubject:
     def facts(self) -> tuple:
         """Everything about the person the individual checks read (not the unit): people with the same
         facts get the same verdicts, so ``evaluate`` works each verdict out once."""
-        rows = tuple((bool(r.initiative), r.initiative_recognised, r.level) for r in self.rows)
+        rows = tuple((bool(r.initiative), r.initiative_recognised, r.level, r.task_titles) for r in self.rows)
         return (self.rating, rows, tuple(sorted(self.years.items())), self.awards)
 
 
@@ -100,16 +118,18 @@ def missing_text(years: Iterable[int]) -> str:
     return "chưa có dữ liệu năm " + ", ".join(str(y) for y in sorted(years))
 
 
-def _line(head: str, details: list[str], value: bool | None, missing: Iterable[int] = ()) -> str:
+def _line(what: str, figures: str, requirement: str, value: bool | None, missing: Iterable[int] = (), missing_note: str = "") -> str:
+    """One reason in words: "<what>: <figures>, yêu cầu: <requirement> — <verdict>"."""
     missing = sorted(set(missing))
-    body = [d for d in details if d]
+    gap = missing_note or (missing_text(missing) if missing else "")
     if value is None:
-        tail = missing_text(missing)
+        tail = f"{CANNOT_TELL} ({gap})" if gap else CANNOT_TELL
     else:
         tail = PASS if value else FAIL
-        if value is False and missing:
-            body.append(missing_text(missing))
-    return f"{head}: {'; '.join(body)}: {tail}" if body else f"{head}: {tail}"
+        if value is False and gap:
+            figures = f"{figures}; {gap}" if figures else gap
+    head = f"{what}: {figures}" if figures else what
+    return f"{head}, yêu cầu: {requirement} — {tail}"
 
 
 def _rating_text(code: str | None) -> str:
@@ -120,8 +140,33 @@ def _or_better(text: str, is_top: bool) -> str:
     return text if is_top else f"{text} trở lên"
 
 
+def _rating_required(code: str) -> str:
+    return _or_better(vocab.RATINGS[code], vocab.rating_rank(code) == 0)
+
+
 def _level_text(code: str) -> str:
     return vocab.INITIATIVE_LEVELS.get(code, code)
+
+
+def _band_required(config: Config, band: str) -> str:
+    return f"xếp loại {band}" if _is_top_band(config, band) else f"xếp loại từ {band} trở lên"
+
+
+def _self_declared(years: Iterable[int], shown: Iterable[int]) -> str:
+    """Which of the ``shown`` years rest on the unit's own declaration: all of them, or some named."""
+    ys = sorted(set(years))
+    if not ys:
+        return ""
+    return SELF_DECLARED_NOTE if ys == sorted(set(shown)) else f"năm {', '.join(str(y) for y in ys)} {SELF_DECLARED_NOTE}"
+
+
+def _with_note(text: str, note: str) -> str:
+    return f"{text} ({note})" if note else text
+
+
+def _per_year(counts: dict[int, int | None]) -> str:
+    known = [f"năm {y}: {n}" for y, n in counts.items() if n is not None]
+    return f" ({', '.join(known)})" if known else ""
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -151,6 +196,10 @@ def _is_top_band(config: Config, band: str) -> bool:
     return config.criteria.band_rank(band) == 0
 
 
+def _all(values: list[bool | None]) -> bool | None:
+    return False if False in values else (None if None in values else True)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Combination
 
@@ -159,7 +208,7 @@ def combine(kind: str, verdicts: list[Verdict]) -> Verdict:
     """``all_of``: any False → False, else any None → None, else True. ``any_of`` the mirror image."""
     values = [v.value for v in verdicts]
     if kind == "all_of":
-        value = False if False in values else (None if None in values else True)
+        value = _all(values)
         reasons = tuple(r for v in verdicts for r in v.reasons)
     else:
         value = True if True in values else (None if None in values else False)
@@ -202,210 +251,379 @@ def evaluate(config: Config, cond: Condition, subject: UnitSubject | PersonSubje
     table = UNIT_CHECKS if isinstance(subject, UnitSubject) else PERSON_CHECKS
     check = table.get(cond.check)
     if check is None:  # config.py only lets known checks through; a new one must be added here
-        return Verdict(None, (f"Điều kiện '{cond.check}' chưa được chương trình hỗ trợ: chưa xác định được",))
+        return Verdict(None, (f"Điều kiện '{cond.check}' chưa được chương trình hỗ trợ: {CANNOT_TELL}",))
     return check(config, cond, subject, scope)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Collective checks
+# Collective checks over this period
 
 
-def _result_band(outcome: UnitOutcome) -> str:
-    score = outcome.score
-    assert score is not None
-    return f"Kết quả {fmt_number(score.result)} điểm, xếp loại {score.band}"
+NO_RESULT = "chưa có kết quả được tính"
 
 
 def band_at_least(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
-    ok = _band_ok(config, s.outcome.band, cond.band)
-    return Verdict(ok, (_line(f"{_result_band(s.outcome)} ≥ {cond.band}", [], ok),))
+    score = s.outcome.score
+    if score is None:  # a review held after its years: this period has nothing to say
+        return Verdict(False, (_line(f"Kết quả {scope.current}", NO_RESULT, _band_required(config, cond.band), False),))
+    ok = _band_ok(config, score.band, cond.band)
+    figures = f"{fmt_number(score.result)} điểm, xếp loại {score.band}"
+    return Verdict(ok, (_line(f"Kết quả {scope.current}", figures, _band_required(config, cond.band), ok),))
 
 
 def rank_at_most(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
     rank = s.outcome.rank
     ok = rank is not None and rank <= cond.rank
-    shown = str(rank) if rank is not None else "(chưa xếp hạng)"
-    return Verdict(ok, (_line(f"Xếp hạng {shown} ≤ {cond.rank}", [], ok),))
+    shown = str(rank) if rank is not None else "chưa được xếp hạng"
+    return Verdict(ok, (_line(f"Xếp hạng {scope.current}", shown, _rank_required(cond.rank), ok),))
 
 
-def _unit_band_in(config: Config, s: UnitSubject, year: int, scope: Scope) -> tuple[bool, str | None, str]:
-    """(known, band, how it reads) of a unit for one year."""
-    if year > scope.year:
-        return False, None, ""
-    if year == scope.year:
-        return True, s.outcome.band, f"năm {year} {s.outcome.band}"
-    rec = s.years.get(year)
-    if rec is None:
-        return False, None, ""
-    if rec.band:
-        return True, rec.band, f"năm {year} {rec.band}"
-    if rec.result is not None:  # the band follows from the recorded result under the configured bands
-        band = config.criteria.band_for(rec.result)
-        return True, band, f"năm {year} {band} ({fmt_number(rec.result)} điểm)"
-    return True, None, f"năm {year} chưa ghi xếp loại"
-
-
-def band_every_year(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
-    years = scope.every_years
-    details, missing, values = [], [], []
-    for y in years:
-        known, band, text = _unit_band_in(config, s, y, scope)
-        if not known:
-            missing.append(y)
-            values.append(None)
-            continue
-        details.append(text)
-        values.append(_band_ok(config, band, cond.band))
-    value = False if False in values else (None if None in values else True)
-    head = f"Xếp loại {_or_better(cond.band, _is_top_band(config, cond.band))} mọi năm ({years_span(years)})"
-    return Verdict(value, (_line(head, [", ".join(details)], value, missing),), frozenset(missing))
-
-
-def _prior_award(config: Config, award: str, records: Iterable[AwardRecord], scope: Scope) -> Verdict:
-    name = config.criteria.award_name(award)
-    held = sorted((r for r in records if r.award == award and r.year < scope.year), key=lambda r: (r.year, r.decision))
-    if held:
-        last = held[-1]
-        what = f"QĐ số {last.decision}, năm {last.year}" if last.decision else f"năm {last.year}"
-        return Verdict(True, (f"Đã được tặng {name} ({what}): {PASS}",))
-    return Verdict(False, (f"Chưa được tặng {name} trước năm {scope.year} (theo dữ liệu khen thưởng đã nhập): {FAIL}",))
-
-
-def unit_prior_award(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
-    return _prior_award(config, cond.award, s.awards, scope)
+def _rank_required(rank: int) -> str:
+    return "hạng 1" if rank == 1 else f"từ hạng {rank} trở lên"
 
 
 def score_at_least(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
     score = s.outcome.score
-    assert score is not None
     field = config.criteria.field(cond.criterion)
+    required = f"từ {fmt_number(cond.points)} điểm"
+    if score is None:
+        return Verdict(False, (_line(f"Điểm {cond.criterion} {scope.current}", NO_RESULT, required, False),))
     if field is not None and cond.criterion in score.field_scores:
         got = score.field_scores[cond.criterion][0]
-        head = f"Điểm lĩnh vực {cond.criterion}"
+        what = f"Điểm lĩnh vực {cond.criterion} {scope.current}"
     else:
         cs = score.criterion(cond.criterion)
-        head = f"Điểm tiêu chí {cond.criterion}"
+        what = f"Điểm tiêu chí {cond.criterion} {scope.current}"
         if cs is None or not cs.applicable:
-            return Verdict(False, (_line(head, ["không áp dụng cho đơn vị"], False),))
+            return Verdict(False, (_line(what, "không áp dụng cho đơn vị", required, False),))
         got = cs.score
     ok = got >= cond.points
-    return Verdict(ok, (_line(f"{head} {fmt_number(got)} ≥ {fmt_number(cond.points)}", [], ok),))
+    return Verdict(ok, (_line(what, f"{fmt_number(got)} điểm", required, ok),))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Collective checks over the milestone's years
+
+
+def unit_years_in(s: UnitSubject, scope: Scope) -> tuple[int, ...]:
+    """The milestone's years the unit existed in (a unit created in 2025 is judged on 2025 only)."""
+    return tuple(y for y in scope.every_years if s.from_year is None or y >= s.from_year)
+
+
+def _years_head(what: str, s: UnitSubject, years: tuple[int, ...], scope: Scope) -> str:
+    if not years:
+        return f"{what} các năm {years_span(scope.every_years)} (đơn vị có từ năm {s.from_year})"
+    head = f"{what} các năm {years_span(years)}"
+    if s.from_year is not None and s.from_year > scope.every_years[0]:
+        head += f" (đơn vị có từ năm {s.from_year})"
+    return head
+
+
+@dataclass(frozen=True)
+class _UnitFigures:
+    """One year of a unit: known (recorded, or this year), and its result, band and rank."""
+
+    known: bool
+    result: Decimal | None = None
+    band: str | None = None
+    rank: int | None = None
+    current: bool = False
+
+
+def unit_figures(config: Config, s: UnitSubject, year: int, scope: Scope) -> _UnitFigures:
+    if year > scope.year:
+        return _UnitFigures(False)
+    if year == scope.year:
+        o = s.outcome
+        return _UnitFigures(o.score is not None, o.result, o.band, o.rank, current=True)
+    rec = s.years.get(year)
+    if rec is None:
+        return _UnitFigures(False)
+    band = rec.band or (config.criteria.band_for(rec.result) if rec.result is not None else None)
+    return _UnitFigures(True, rec.result, band, rec.rank)
+
+
+def _current_mark(f: _UnitFigures, scope: Scope) -> str:
+    return f" ({scope.current})" if f.current and scope.period else ""
+
+
+def band_every_year(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
+    years = unit_years_in(s, scope)
+    details, missing, values = [], [], []
+    for y in years:
+        f = unit_figures(config, s, y, scope)
+        if not f.known:
+            missing.append(y)
+            values.append(None)
+            continue
+        if f.band is None:
+            details.append(f"năm {y} chưa ghi xếp loại")
+        else:
+            shown = f"năm {y} {f.band}" + (f" ({fmt_number(f.result)} điểm)" if f.result is not None and not f.current else "")
+            details.append(shown + _current_mark(f, scope))
+        values.append(_band_ok(config, f.band, cond.band))
+    value = _all(values) if years else False
+    required = f"{_band_required(config, cond.band)} mọi năm"
+    return Verdict(value, (_line(_years_head("Xếp loại", s, years, scope), ", ".join(details), required, value, missing),), frozenset(missing))
+
+
+def rank_every_year(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
+    years = unit_years_in(s, scope)
+    details, missing, values = [], [], []
+    for y in years:
+        f = unit_figures(config, s, y, scope)
+        if not f.known:
+            missing.append(y)
+            values.append(None)
+            continue
+        details.append((f"năm {y} hạng {f.rank}" if f.rank is not None else f"năm {y} chưa ghi hạng") + _current_mark(f, scope))
+        values.append(f.rank is not None and f.rank <= cond.rank)
+    value = _all(values) if years else False
+    required = f"{_rank_required(cond.rank)} mọi năm"
+    return Verdict(value, (_line(_years_head("Xếp hạng", s, years, scope), ", ".join(details), required, value, missing),), frozenset(missing))
+
+
+def average_result_at_least(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
+    years = unit_years_in(s, scope)
+    details, missing, results = [], [], []
+    blank = False
+    for y in years:
+        f = unit_figures(config, s, y, scope)
+        if not f.known:
+            missing.append(y)
+            continue
+        if f.result is None:
+            blank = True
+            details.append(f"năm {y} chưa ghi kết quả")
+            continue
+        results.append(f.result)
+        details.append(f"năm {y} {fmt_number(f.result)} điểm" + _current_mark(f, scope))
+    required = f"bình quân từ {fmt_number(cond.points)} điểm"
+    what = _years_head("Kết quả", s, years, scope)
+    if missing or blank or not results:
+        value = False if blank or not years else None
+        return Verdict(value, (_line(what, ", ".join(details), required, value, missing),), frozenset(missing))
+    average = (sum(results, Decimal(0)) / len(results)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    ok = average >= cond.points
+    figures = f"{', '.join(details)}; bình quân {fmt_number(average)} điểm"
+    return Verdict(ok, (_line(what, figures, required, ok),))
+
+
+# ---------------------------------------------------------------------------------------------------
+# A reward already received (both kinds of candidate)
+
+
+def _prior_award(config: Config, cond: Condition, records: Iterable[AwardRecord], recorded_years: Iterable[int], scope: Scope) -> Verdict:
+    """Received ``cond.award`` (or a form recorded as ranking with it) early enough: before this year, or,
+    with ``years_after``, at least that many years before it — the years the rule's other conditions
+    count must follow the award (Law art. 73.1(b): "05 năm tiếp theo")."""
+    name = config.criteria.award_name(cond.award)
+    cutoff = scope.year - (cond.years_after or 1)  # the latest year the award may be from
+    records = list(records)
+    held = sorted((r for r in records if r.award == cond.award), key=lambda r: (r.year, r.decision))
+    in_time = [r for r in held if r.year <= cutoff]
+    what = f"Đã được tặng {name}"
+    required = f"đã được tặng từ năm {cutoff} trở về trước" if cond.years_after else f"đã được tặng trước năm {scope.year}"
+    if in_time:
+        return Verdict(True, (_line(what, _award_text(config, in_time[-1]), required, True),))
+    if held:
+        return Verdict(False, (_line(what, _award_text(config, held[-1]), required, False),))
+    known = bool(records) or any(y <= cutoff for y in recorded_years)
+    if not known:
+        note = f"chưa có dữ liệu năm {cutoff} trở về trước"
+        return Verdict(None, (_line(what, "", required, None, missing_note=note),), frozenset({cutoff}))
+    return Verdict(False, (_line(what, "chưa có theo dữ liệu khen thưởng đã nhập", required, False),))
+
+
+def _award_text(config: Config, r: AwardRecord) -> str:
+    form = f"{r.name} (tương đương {config.criteria.award_name(r.award)}), " if r.name else ""
+    return form + (f"QĐ số {r.decision}, năm {r.year}" if r.decision else f"năm {r.year}")
+
+
+def unit_prior_award(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
+    return _prior_award(config, cond, s.awards, s.years, scope)
+
+
+def person_prior_award(config: Config, cond: Condition, p: PersonSubject, scope: Scope) -> Verdict:
+    return _prior_award(config, cond, p.awards, p.years, scope)
 
 
 # ---------------------------------------------------------------------------------------------------
 # Individual checks
 
 
-def _person_rating_in(p: PersonSubject, year: int, scope: Scope) -> tuple[bool, str | None]:
-    """(known, rating) for one year: this year from the `Cá nhân` row, earlier years from the history."""
+@dataclass(frozen=True)
+class _Rating:
+    known: bool
+    rating: str | None = None
+    self_declared: bool = False
+
+
+def person_rating(p: PersonSubject, year: int, scope: Scope) -> _Rating:
+    """A person's rating of one year: a decided one (history) first; this year else the `Cá nhân` row (the
+    unit's declaration), earlier years else the history's declared one."""
     if year > scope.year:
-        return False, None
-    if year == scope.year:
-        return True, p.rating
+        return _Rating(False)
     rec = p.years.get(year)
-    return (True, rec.rating) if rec is not None else (False, None)
+    if rec is not None and rec.decided:
+        return _Rating(True, rec.rating)
+    if year == scope.year:
+        return _Rating(True, p.rating, self_declared=True)
+    if rec is None:
+        return _Rating(False)
+    return _Rating(True, rec.rating, self_declared=True)
 
 
-def _person_initiatives_in(p: PersonSubject, year: int, scope: Scope, level: str) -> int | None:
-    """Recognised initiatives at ``level`` or higher in one year; None when the year is unknown."""
+def _ratings_over(p: PersonSubject, years: Iterable[int], rating: str, scope: Scope) -> tuple[bool | None, str, list[int]]:
+    details, missing, values, declared, shown = [], [], [], [], []
+    for y in years:
+        r = person_rating(p, y, scope)
+        if not r.known:
+            missing.append(y)
+            values.append(None)
+            continue
+        details.append(f"năm {y} {_rating_text(r.rating)}")
+        shown.append(y)
+        if r.self_declared:
+            declared.append(y)
+        values.append(_rating_ok(r.rating, rating))
+    figures = _with_note(", ".join(details), _self_declared(declared, shown))
+    return _all(values), figures, missing
+
+
+def _achievements_in(p: PersonSubject, year: int, scope: Scope, level: str, recognised: bool, initiatives: bool, tasks: bool) -> int | None:
+    """Initiatives (recognised at ``level`` or higher, or any when not ``recognised``) and/or S&T tasks of one
+    year; None when the year is unknown. This year: the `Cá nhân` rows; earlier years: the history."""
     if year > scope.year:
         return None
     if year == scope.year:
-        return sum(1 for r in p.rows if r.initiative_recognised and _level_ok(r.level, level))
+        n = 0
+        for r in p.rows:
+            if initiatives and r.initiative and (not recognised or (r.initiative_recognised and _level_ok(r.level, level))):
+                n += 1
+            if tasks:
+                n += len(r.task_titles)
+        return n
     rec = p.years.get(year)
     if rec is None:
         return None
-    return sum(1 for i in rec.initiatives if i.recognised and _level_ok(i.level, level))
+    n = 0
+    for i in rec.initiatives:
+        if i.kind == TASK:
+            n += 1 if tasks else 0
+        elif initiatives and (not recognised or (i.recognised and _level_ok(i.level, level))):
+            n += 1
+    return n
+
+
+def _count_over(p: PersonSubject, years: list[int], scope: Scope, needed: int, what: str, **kinds) -> Verdict:
+    counts = {y: _achievements_in(p, y, scope, **kinds) for y in years}
+    unknown = [y for y, n in counts.items() if n is None]
+    total = sum(n for n in counts.values() if n)
+    value = True if total >= needed else (None if unknown else False)
+    return Verdict(value, (_line(what, f"{total}{_per_year(counts)}", f"từ {needed}", value, unknown),), frozenset(unknown))
+
+
+def _initiatives_label(level: str, recognised: bool) -> str:
+    if not recognised:
+        return "Sáng kiến, giải pháp"
+    top = vocab.level_rank(level) == len(vocab.INITIATIVE_LEVELS) - 1
+    return f"Sáng kiến được công nhận {_or_better(f'cấp {_level_text(level)}', top)}"
+
+
+TASKS_LABEL = "Đề tài, đề án KH&CN đã nghiệm thu, áp dụng"
 
 
 def rating_at_least(config: Config, cond: Condition, p: PersonSubject, scope: Scope) -> Verdict:
-    ok = _rating_ok(p.rating, cond.rating)
-    head = f"Xếp loại năm {scope.year} {_rating_text(p.rating)} ≥ {vocab.RATINGS[cond.rating]}"
-    return Verdict(ok, (_line(head, [], ok),))
+    r = person_rating(p, scope.year, scope)
+    ok = _rating_ok(r.rating, cond.rating)
+    figures = _with_note(_rating_text(r.rating), SELF_DECLARED_NOTE if r.self_declared else "")
+    return Verdict(ok, (_line(f"Xếp loại năm {scope.year}", figures, _rating_required(cond.rating), ok),))
 
 
 def initiatives_at_least(config: Config, cond: Condition, p: PersonSubject, scope: Scope) -> Verdict:
     if cond.recognised:
         n = sum(1 for r in p.rows if r.initiative_recognised)
-        head = f"Sáng kiến được công nhận năm {scope.year}"
+        what = f"Sáng kiến được công nhận năm {scope.year}"
     else:
         n = sum(1 for r in p.rows if r.initiative)
-        head = f"Sáng kiến, giải pháp năm {scope.year}"
+        what = f"Sáng kiến, giải pháp năm {scope.year}"
     ok = n >= cond.count
-    return Verdict(ok, (_line(f"{head}: {n} ≥ {cond.count}", [], ok),))
+    return Verdict(ok, (_line(what, str(n), f"từ {cond.count}", ok),))
 
 
-def _ratings_over(p: PersonSubject, years: Iterable[int], rating: str, scope: Scope) -> tuple[bool | None, list[str], list[int]]:
-    details, missing, values = [], [], []
-    for y in years:
-        known, r = _person_rating_in(p, y, scope)
-        if not known:
-            missing.append(y)
-            values.append(None)
-            continue
-        details.append(f"năm {y} {_rating_text(r)}")
-        values.append(_rating_ok(r, rating))
-    value = False if False in values else (None if None in values else True)
-    return value, details, missing
+def _movement_years(scope: Scope) -> list[int]:
+    return [y for y in scope.every_years if y <= scope.year]
 
 
 def rating_years(config: Config, cond: Condition, p: PersonSubject, scope: Scope) -> Verdict:
     years = list(range(scope.year - cond.years + 1, scope.year + 1))
-    value, details, missing = _ratings_over(p, years, cond.rating, scope)
-    rating = _or_better(vocab.RATINGS[cond.rating], vocab.rating_rank(cond.rating) == 0)
-    head = f"Xếp loại {rating} {cond.years} năm liên tiếp ({years_span(years)})"
-    verdicts = [Verdict(value, (_line(head, [", ".join(details)], value, missing),), frozenset(missing))]
+    required = f"{_rating_required(cond.rating)} {cond.years} năm liên tiếp"
+    if cond.within == WITHIN_MOVEMENT:
+        inside = _movement_years(scope)
+        if not set(years) <= set(inside):
+            what = f"Xếp loại trong các năm của phong trào ({years_span(inside)})"
+            figures = f"phong trào mới có {len(inside)} năm đến năm {scope.year}"
+            return Verdict(False, (_line(what, figures, required, False),))
+    value, figures, missing = _ratings_over(p, years, cond.rating, scope)
+    verdicts = [Verdict(value, (_line(f"Xếp loại các năm {years_span(years)}", figures, required, value, missing),), frozenset(missing))]
     if cond.initiatives:
-        counts = {y: _person_initiatives_in(p, y, scope, cond.level) for y in years}
-        unknown = [y for y, n in counts.items() if n is None]
-        total = sum(n for n in counts.values() if n)
-        ivalue = True if total >= cond.initiatives else (None if unknown else False)
-        level = _or_better(f"cấp {_level_text(cond.level)}", vocab.level_rank(cond.level) == len(vocab.INITIATIVE_LEVELS) - 1)
-        per_year = ", ".join(f"năm {y}: {n}" for y, n in counts.items() if n is not None)
-        figure = f"{total} ≥ {cond.initiatives}" + (f" ({per_year})" if per_year else "")
-        ihead = f"Sáng kiến được công nhận {level} trong {years_span(years)}"
-        verdicts.append(Verdict(ivalue, (_line(ihead, [figure], ivalue, unknown),), frozenset(unknown)))
+        what = f"{_initiatives_label(cond.level, True)} trong {years_span(years)}"
+        verdicts.append(_count_over(p, years, scope, cond.initiatives, what, level=cond.level, recognised=True, initiatives=True, tasks=False))
+    if cond.tasks:
+        what = f"{TASKS_LABEL} trong {years_span(years)}"
+        verdicts.append(_count_over(p, years, scope, cond.tasks, what, level=cond.level, recognised=True, initiatives=False, tasks=True))
     return combine("all_of", verdicts)
 
 
 def title_years(config: Config, cond: Condition, p: PersonSubject, scope: Scope) -> Verdict:
-    within = cond.within or cond.years
-    shifted = scope.year not in p.years
-    end = scope.year - 1 if shifted else scope.year
-    window = list(range(end - within + 1, end + 1))
+    title = vocab.TITLES.get(cond.title, cond.title)
+    if cond.within == WITHIN_MOVEMENT:
+        window = _movement_years(scope)
+        span = f"các năm của phong trào {years_span(window)}"
+        required = f"{cond.years} lần trong các năm của phong trào"
+    else:
+        within = cond.within or cond.years
+        # This year's titles are decided after the year: without them, the window ends last year.
+        shifted = scope.year not in p.years
+        end = scope.year - 1 if shifted else scope.year
+        window = list(range(end - within + 1, end + 1))
+        span = years_span(window)
+        if shifted:
+            span += f" (chưa có dữ liệu danh hiệu năm {scope.year} nên xét đến năm {end})"
+        required = f"{cond.years} năm liên tiếp" if cond.years == within else f"{cond.years} lần trong {within} năm"
     have = [y for y in window if y in p.years and cond.title in p.years[y].titles]
     missing = [y for y in window if y not in p.years]
     value = True if len(have) >= cond.years else (None if len(have) + len(missing) >= cond.years else False)
-    title = vocab.TITLES.get(cond.title, cond.title)
-    span = years_span(window)
-    if shifted:
-        span += f"; chưa có dữ liệu danh hiệu năm {scope.year} nên xét đến năm {end}"
-    if cond.years == within:
-        head = f"Danh hiệu {title} {cond.years} năm liên tiếp ({span})"
-    else:
-        head = f"Danh hiệu {title} {cond.years} lần trong {within} năm ({span})"
-    figure = f"{len(have)} lần" + (f" (năm {', '.join(str(y) for y in have)})" if have else "") + f" ≥ {cond.years}"
-    return Verdict(value, (_line(head, [figure], value, missing),), frozenset(missing))
+    declared = [y for y in have if not p.years[y].decided]
+    figures = f"{len(have)} lần" + (f" (năm {', '.join(str(y) for y in have)})" if have else "")
+    figures = _with_note(figures, _self_declared(declared, have))
+    return Verdict(value, (_line(f"Danh hiệu {title} trong {span}", figures, required, value, missing),), frozenset(missing))
 
 
 def rating_every_year(config: Config, cond: Condition, p: PersonSubject, scope: Scope) -> Verdict:
-    years = scope.every_years
-    value, details, missing = _ratings_over(p, years, cond.rating, scope)
-    rating = _or_better(vocab.RATINGS[cond.rating], vocab.rating_rank(cond.rating) == 0)
-    head = f"Xếp loại {rating} mọi năm ({years_span(years)})"
-    return Verdict(value, (_line(head, [", ".join(details)], value, missing),), frozenset(missing))
+    years = list(scope.every_years)
+    value, figures, missing = _ratings_over(p, years, cond.rating, scope)
+    required = f"{_rating_required(cond.rating)} mọi năm"
+    return Verdict(value, (_line(f"Xếp loại các năm {years_span(years)}", figures, required, value, missing),), frozenset(missing))
 
 
-def person_prior_award(config: Config, cond: Condition, p: PersonSubject, scope: Scope) -> Verdict:
-    return _prior_award(config, cond.award, p.awards, scope)
+def initiatives_in_movement(config: Config, cond: Condition, p: PersonSubject, scope: Scope) -> Verdict:
+    years = list(scope.every_years)
+    label = _initiatives_label(cond.level, cond.recognised)
+    if cond.include_tasks:
+        label += f" hoặc {TASKS_LABEL[0].lower()}{TASKS_LABEL[1:]}"
+    what = f"{label} trong các năm {years_span(years)}"
+    return _count_over(p, years, scope, cond.count, what, level=cond.level, recognised=cond.recognised, initiatives=True, tasks=cond.include_tasks)
 
 
 def unit_band_at_least(config: Config, cond: Condition, p: PersonSubject, scope: Scope) -> Verdict:
+    what = f"Kết quả của đơn vị {p.unit.code} {scope.current}"
+    required = _band_required(config, cond.band)
     if p.unit.score is None:
-        return Verdict(False, (_line(f"Đơn vị {p.unit.code} chưa có kết quả được tính ≥ {cond.band}", [], False),))
+        return Verdict(False, (_line(what, NO_RESULT, required, False),))
     ok = _band_ok(config, p.unit.band, cond.band)
-    head = f"Đơn vị {p.unit.code}: kết quả {fmt_number(p.unit.result)} điểm, xếp loại {p.unit.band} ≥ {cond.band}"
-    return Verdict(ok, (_line(head, [], ok),))
+    return Verdict(ok, (_line(what, f"{fmt_number(p.unit.result)} điểm, xếp loại {p.unit.band}", required, ok),))
 
 
 Check = Callable[[Config, Condition, object, Scope], Verdict]
@@ -414,6 +632,8 @@ UNIT_CHECKS: dict[str, Check] = {
     "band_at_least": band_at_least,
     "rank_at_most": rank_at_most,
     "band_every_year": band_every_year,
+    "rank_every_year": rank_every_year,
+    "average_result_at_least": average_result_at_least,
     "prior_award": unit_prior_award,
     "score_at_least": score_at_least,
 }
@@ -424,6 +644,7 @@ PERSON_CHECKS: dict[str, Check] = {
     "rating_years": rating_years,
     "title_years": title_years,
     "rating_every_year": rating_every_year,
+    "initiatives_in_movement": initiatives_in_movement,
     "prior_award": person_prior_award,
     "unit_band_at_least": unit_band_at_least,
 }
@@ -437,4 +658,6 @@ __all__ = [
     "evaluate",
     "years_span",
     "missing_text",
+    "unit_figures",
+    "unit_years_in",
 ]

@@ -12,7 +12,7 @@ from ccht_batch.config.model import CONFIG_DIR, Config
 from ccht_batch.core.errors import UsageError
 from ccht_batch.core.periods import period_text
 from ccht_batch.store.db import Store
-from ccht_batch.store.runs import latest_result_period
+from ccht_batch.store.runs import latest_period as latest_stored_period
 
 EXIT_OK = 0
 EXIT_REFUSED = 1  # done, but something was refused
@@ -48,7 +48,7 @@ def latest_period(ctx: Context, given: str | None) -> str:
     period = None
     if config.store_path.is_file():
         with Store(config.store_path) as store:
-            period = latest_result_period(store)
+            period = latest_stored_period(store)
     if period is None:
         raise UsageError("chưa có kỳ nào có kết quả: hãy chạy 'ccht-batch run --period YYYY-MM' trước")
     ctx.console.line(f"Kỳ: {period_text(period)} (kỳ gần nhất đã có kết quả; chọn kỳ khác bằng --period YYYY-MM).")

@@ -41,7 +41,7 @@ def _command(name: str) -> Command:
         from ccht_batch.cli import demo as module  # deferred: start-up stays quick
     elif name == "templates":
         from ccht_batch.cli import templates as module  # deferred: start-up stays quick
-    elif name in ("run", "appraisal"):
+    elif name in ("run", "appraisal", "council"):
         from ccht_batch.cli import run as module  # deferred: start-up stays quick
     elif name == "mail":
         from ccht_batch.cli import mail as module  # deferred: start-up stays quick
@@ -64,7 +64,7 @@ def _command(name: str) -> Command:
 
 # Commands whose --period/--year default to what the store has (the latest results, the latest templates),
 # not to today's date: the command resolves them and says which.
-_DEFAULTS_FROM_RESULTS = ("mail", "appraisal")
+_DEFAULTS_FROM_RESULTS = ("mail", "appraisal", "council")
 
 
 def apply_defaults(args: argparse.Namespace) -> None:

@@ -187,6 +187,10 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     sp = command("appraisal", "tạo bảng thẩm định của kỳ cho Văn phòng Sở")
     sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ thẩm định (mặc định: kỳ gần nhất đã có kết quả)")
 
+    sp = command("council", "tạo bảng biểu quyết của Hội đồng Thi đua - Khen thưởng (HoiDong_<kỳ>.xlsx) để ghi kết quả họp")
+    sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ xét (mặc định: kỳ gần nhất đã có kết quả)")
+    sp.add_argument("--milestone", default=None, metavar="ĐỢT", help="đợt xét khen thưởng: so-ket (sơ kết) hoặc tong-ket (tổng kết); bỏ trống: danh sách dự kiến hằng tháng")
+
     sp = command(
         "mail",
         "soạn (và gửi) thư điện tử của kỳ; 'mail templates' gửi tệp mẫu trắng cho từng đơn vị; "

@@ -1,10 +1,17 @@
-"""``run`` and ``appraisal``: the monthly batch, and the Office's appraisal workbook for a period."""
+"""``run``, ``appraisal`` and ``council``: the monthly batch, the Office's appraisal workbook for a period, and
+the emulation council's voting workbook."""
 
 from __future__ import annotations
 
 import argparse
 
-from ccht_batch.batch import RunReport, period_units, run_batch, run_notices
+from ccht_batch.batch import (
+    RunReport,
+    period_nominations,
+    period_units,
+    run_batch,
+    run_notices,
+)
 from ccht_batch.cli.console import Console, Progress
 from ccht_batch.cli.context import EXIT_OK, Context, latest_period
 from ccht_batch.config.model import Config
@@ -24,6 +31,7 @@ from ccht_batch.core.records import (
 )
 from ccht_batch.core.values import fmt_number
 from ccht_batch.forms.appraisal import appraisal_path, write_appraisal
+from ccht_batch.forms.council import council_path, council_rows, write_council
 
 
 class ReadingBar:
@@ -88,11 +96,24 @@ def print_run_summary(console: Console, config: Config, report: RunReport) -> No
             errors = sum(1 for i in rec.issues if i.severity == catalogue.ERROR)
             where = f"PhanHoi/{rec.unit_code}.xlsx" if rec.unit_code else "sheet Lỗi của TongHop"
             console.error(f"Bị trả lại: {rec.name} — {errors} lỗi (xem {where}).")
+    shown = run_notices(config, outcome.period, outcome.milestone)  # already said by the header
+    for notice in report.notices:
+        if notice not in shown:
+            console.line(notice)
     for name, why in report.not_moved:
         console.error(f"Chưa chuyển được {name}: tệp đang mở trong chương trình khác? Đã giữ nguyên trong input/, lần chạy sau sẽ chuyển tiếp. ({why})")
     selected = sum(1 for n in outcome.nominations if n.selected)
-    title = " dự kiến" if outcome.milestone is None else ""
+    tied = sum(1 for n in outcome.nominations if n.selected is None)
+    title = " dự kiến" if outcome.milestone is None or not outcome.council_applied else ""
     console.line(f"Đề nghị khen thưởng{title}: {selected} tập thể, cá nhân (xem DeNghiKhenThuong_{outcome.period}.xlsx).")
+    if outcome.council_applied:
+        console.line("Đã áp dụng kết quả biểu quyết của Hội đồng Thi đua - Khen thưởng.")
+    if tied:
+        milestone = f" --milestone {outcome.milestone}" if outcome.milestone else ""
+        console.line(
+            f"Đồng hạng tại ngưỡng chỉ tiêu: {tied} đề nghị chờ Hội đồng quyết định. "
+            f"Lập bảng biểu quyết: ccht-batch council --period {outcome.period}{milestone}"
+        )
     console.line(f"Kết quả: {report.output_dir}")
     console.line(f"Tiếp theo: mở TongHop_{outcome.period}.xlsx, rồi gửi thư: ccht-batch mail --period {outcome.period}")
 
@@ -138,4 +159,28 @@ def command_appraisal(ctx: Context, args: argparse.Namespace) -> int:
     ctx.console.line(f"Đã tạo bảng thẩm định {period_text(period)}: {path}")
     ctx.console.line(f"  {len(scored)} đơn vị có kết quả. Nhập điểm thẩm định vào cột 'Điểm thẩm định' (để trống nếu giữ nguyên),")
     ctx.console.line("  lưu tệp, chép vào thư mục input/ rồi chạy lại: ccht-batch run --period " + period)
+    return EXIT_OK
+
+
+def command_council(ctx: Context, args: argparse.Namespace) -> int:
+    """Write the council's voting workbook from the state the last run left (nothing is changed)."""
+    config = ctx.config
+    milestone = args.milestone
+    if milestone is not None and config.criteria.movement.milestone(milestone) is None:
+        ids = ", ".join(m.id for m in config.criteria.movement.milestones)
+        raise UsageError(f"đợt '{milestone}' không có trong config/criteria.yaml (các đợt: {ids})")
+    period = latest_period(ctx, args.period)
+    units, nominations, council = period_nominations(config, period, milestone)
+    if not any(u.score is not None for u in units):
+        raise UsageError(f"chưa có đơn vị nào có kết quả trong {period_text(period)}; hãy chạy ccht-batch run --period {period} trước")
+    path = write_council(config, period, milestone, nominations, council_path(config, period))
+    rows = council_rows(config, nominations)
+    tied = sum(1 for n in rows if n.selected is None)
+    run = f"ccht-batch run --period {period}" + (f" --milestone {milestone}" if milestone else "")
+    ctx.console.line(f"Đã tạo bảng biểu quyết của Hội đồng {period_text(period)}: {path}")
+    ctx.console.line(f"  {len(rows)} đề nghị để Hội đồng xét" + (f", trong đó {tied} đồng hạng tại ngưỡng chỉ tiêu" if tied else "") + ".")
+    if council is not None:
+        ctx.console.line(f"  Đã ghi sẵn kết quả biểu quyết đã nhận trước đây (tệp {council.file_name}).")
+    ctx.console.line("  Sau cuộc họp, ghi số thành viên có mặt, số phiếu đồng ý và quyết định, lưu tệp, chép vào thư mục input/")
+    ctx.console.line(f"  rồi chạy lại: {run}")
     return EXIT_OK

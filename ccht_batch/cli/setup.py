@@ -9,6 +9,7 @@ from ccht_batch.cli.context import EXIT_OK, Context
 from ccht_batch.config.workdir import init_workdir
 from ccht_batch.core.errors import UsageError
 from ccht_batch.core.values import fmt_number
+from ccht_batch.core.vocab import RATINGS
 
 
 def command_init(ctx: Context, args: argparse.Namespace) -> int:
@@ -50,5 +51,11 @@ def command_check(ctx: Context, args: argparse.Namespace) -> int:
     ctx.console.line("  Văn bản kèm danh sách: " + "; ".join(
         f"{a.name}: {f.kind_name.lower()} /{f.symbol}" if (f := documents.form(a.id)) else f"{a.name}: chưa khai báo (documents.awards)" for a in c.awards
     ))
+    ctx.console.line(f"  Hội đồng Thi đua - Khen thưởng: thông qua khi phiếu đồng ý vượt quá {fmt_number(c.council_approval_percent)}% số thành viên có mặt")
+    if c.rating_share is not None:
+        r = c.rating_share
+        ctx.console.line(
+            f"  Tỷ lệ xếp loại: {RATINGS[r.rating]} tối đa {fmt_number(r.max_percent)}% số người từ {RATINGS[r.base]} trở lên (cảnh báo)"
+        )
     ctx.console.line(f"  Đơn vị: {len(cfg.units)}; phiên bản tiêu chí: {cfg.criteria_version}")
     return EXIT_OK

@@ -6,6 +6,7 @@ band, a criterion, an award, a rating, a title) must exist, so a typo is refused
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ccht_batch.config.model import (
@@ -13,9 +14,12 @@ from ccht_batch.config.model import (
     COLLECTIVE_CHECKS,
     COMBINATORS,
     INDIVIDUAL_CHECKS,
+    REGULAR,
     RESERVED_SHEETS,
     SHEET_FORBIDDEN,
     SHEET_NAME_MAX,
+    THEMATIC,
+    WITHIN_MOVEMENT,
     AwardRule,
     AwardTarget,
     Condition,
@@ -25,9 +29,24 @@ from ccht_batch.config.reader import Reader
 from ccht_batch.config.yamlsource import KeyPath
 from ccht_batch.core import vocab
 
+DEFAULT_APPROVAL_PERCENT = Decimal(50)
 
-def parse_awards(r: Reader, value: Any, bands: set[str], criteria_ids: set[str], milestone_ids: set[str]) -> tuple[AwardRule, ...]:
-    aw = r.mapping(value, ("awards",), ("rules",))
+
+def parse_awards(
+    r: Reader, value: Any, bands: set[str], criteria_ids: set[str], milestone_ids: set[str]
+) -> tuple[tuple[AwardRule, ...], Decimal]:
+    """The reward forms (highest level first) and the council's approval threshold (a percentage of the
+    members present that the votes for must exceed)."""
+    aw = r.mapping(value, ("awards",), ("rules", "council"))
+    approval = DEFAULT_APPROVAL_PERCENT
+    if aw.get("council") is not None:
+        cp = ("awards", "council")
+        council = r.mapping(aw.get("council"), cp, ("approval_percent",))
+        found = r.number(council, "approval_percent", cp, required=False, default=DEFAULT_APPROVAL_PERCENT)
+        if found is not None and found >= 100:
+            r.problem(cp + ("approval_percent",), found, "một tỷ lệ phần trăm từ 0 đến dưới 100 (số phiếu đồng ý phải vượt quá tỷ lệ này)")
+        else:
+            approval = found if found is not None else approval
     rules: list[AwardRule] = []
     raw_rules = r.sequence(aw.get("rules"), ("awards", "rules"))
     all_ids = [x.get("id") for x in raw_rules if isinstance(x, dict)]
@@ -68,7 +87,16 @@ def parse_awards(r: Reader, value: Any, bands: set[str], criteria_ids: set[str],
             t = r.mapping(rule.get(kind), tp)
             quota_raw = t.get("quota")
             cond_part = {k: v for k, v in t.items() if k != "quota"}
-            cond = _parse_condition(r, cond_part, tp, kind, checks, bands, criteria_ids, all_ids)
+            regular: Condition | None = None
+            if THEMATIC in cond_part or REGULAR in cond_part:
+                r.mapping(cond_part, tp, (THEMATIC, REGULAR))
+                if THEMATIC not in cond_part:
+                    r.problem(tp, list(t), f"khóa '{THEMATIC}' (điều kiện khi sơ kết, tổng kết) đi cùng '{REGULAR}' (khi xét hằng năm)")
+                cond = _parse_condition(r, cond_part.get(THEMATIC), tp + (THEMATIC,), kind, checks, bands, criteria_ids, all_ids)
+                if REGULAR in cond_part:
+                    regular = _parse_condition(r, cond_part[REGULAR], tp + (REGULAR,), kind, checks, bands, criteria_ids, all_ids)
+            else:
+                cond = _parse_condition(r, cond_part, tp, kind, checks, bands, criteria_ids, all_ids)
             quota = Quota()
             if quota_raw is not None:
                 q = r.mapping(quota_raw, tp + ("quota",), ("max_total", "max_per_unit"))
@@ -76,7 +104,7 @@ def parse_awards(r: Reader, value: Any, bands: set[str], criteria_ids: set[str],
                     max_total=r.integer(q, "max_total", tp + ("quota",), required=False, minimum=0),
                     max_per_unit=r.integer(q, "max_per_unit", tp + ("quota",), required=False, minimum=0),
                 )
-            targets[kind] = AwardTarget(cond, quota) if cond else None
+            targets[kind] = AwardTarget(cond, quota, regular) if cond else None
         if rule.get("collective") is None and rule.get("individual") is None:
             r.problem(p, rid, "ít nhất một trong hai khóa 'collective' (tập thể) hoặc 'individual' (cá nhân)")
         rules.append(
@@ -91,7 +119,7 @@ def parse_awards(r: Reader, value: Any, bands: set[str], criteria_ids: set[str],
                 title=r.text(rule, "title", p, required=False) or ("DANH SÁCH ĐỀ NGHỊ TẶNG " + (name or "").upper()),
             )
         )
-    return tuple(sorted(rules, key=lambda x: -x.level))
+    return tuple(sorted(rules, key=lambda x: -x.level)), approval
 
 
 def _parse_condition(
@@ -144,20 +172,34 @@ def _parse_condition(
             kw[key] = r.choice(c, key, p, vocab.TITLES)
         elif key == "level":
             kw[key] = r.choice(c, key, p, vocab.INITIATIVE_LEVEL_CODES)
-        elif key == "recognised":
+        elif key in ("recognised", "include_tasks"):
             kw[key] = r.boolean(c, key, p)
         elif key == "points":
             kw[key] = r.number(c, key, p)
-        elif key in ("rank", "count", "years", "within"):
+        elif key in ("rank", "count", "years", "years_after"):
             kw[key] = r.integer(c, key, p, minimum=1, maximum=50)
-        elif key == "initiatives":
+        elif key in ("initiatives", "tasks"):
             kw[key] = r.integer(c, key, p, minimum=0, maximum=50)
+        elif key == "within":
+            kw[key] = _within(r, c, p, name)
     if name == "title_years" and kw.get("within") is None:
         kw["within"] = kw.get("years")
-    if name == "title_years" and kw.get("within") and kw.get("years") and kw["within"] < kw["years"]:
+    if name == "title_years" and isinstance(kw.get("within"), int) and kw.get("years") and kw["within"] < kw["years"]:
         r.problem(p + ("within",), kw["within"], f"một số năm không nhỏ hơn 'years' ({kw['years']})")
     if any(kw.get(k) is None for k in required):
         return None
     return Condition(**{k: v for k, v in kw.items() if v is not None})
 
 
+def _within(r: Reader, c: dict, p: KeyPath, check: str) -> int | str | None:
+    """``within``: a number of years (``title_years``), or ``movement`` — only the movement's years count."""
+    v = c.get("within")
+    if v == WITHIN_MOVEMENT:
+        return WITHIN_MOVEMENT
+    if check == "title_years" and isinstance(v, int) and not isinstance(v, bool):
+        return r.integer(c, "within", p, minimum=1, maximum=50)
+    expected = f"'{WITHIN_MOVEMENT}' (chỉ tính các năm của phong trào)"
+    if check == "title_years":
+        expected = "một số năm từ 1 đến 50, hoặc " + expected
+    r.problem(p + ("within",), v, expected)
+    return None

@@ -41,6 +41,8 @@ COLLECTIVE_CHECKS = {
     "band_at_least": ("band",),
     "rank_at_most": ("rank",),
     "band_every_year": ("band",),
+    "rank_every_year": ("rank",),
+    "average_result_at_least": ("points",),
     "prior_award": ("award",),
     "score_at_least": ("criterion", "points"),
 }
@@ -50,15 +52,25 @@ INDIVIDUAL_CHECKS = {
     "rating_years": ("rating", "years"),
     "title_years": ("title", "years"),
     "rating_every_year": ("rating",),
+    "initiatives_in_movement": ("count",),
     "prior_award": ("award",),
     "unit_band_at_least": ("band",),
 }
 CHECK_OPTIONAL_KEYS = {
     "initiatives_at_least": ("recognised",),
-    "rating_years": ("initiatives", "level"),
+    "rating_years": ("initiatives", "level", "tasks", "within"),
     "title_years": ("within",),
+    "initiatives_in_movement": ("level", "recognised", "include_tasks"),
+    "prior_award": ("years_after",),
 }
 COMBINATORS = ("all_of", "any_of")
+# `within: movement`: a multi-year window limited to the movement's years (the milestone's years up to the
+# assessed year), so that nothing achieved before the movement counts (Law art. 5: one achievement, one reward)
+WITHIN_MOVEMENT = "movement"
+# A target's conditions: one for every review, or `thematic` (at a milestone of the thematic movement) and
+# `regular` (a yearly review), the two kinds of emulation of Law art. 16
+THEMATIC = "thematic"
+REGULAR = "regular"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -235,7 +247,10 @@ class Condition:
     initiatives: int = 0
     level: str = "co-so"
     title: str | None = None
-    within: int | None = None
+    within: int | str | None = None  # a number of years, or WITHIN_MOVEMENT
+    tasks: int = 0  # rating_years: S&T tasks accepted and applied in the window
+    include_tasks: bool = False  # initiatives_in_movement: S&T tasks count with the initiatives
+    years_after: int | None = None  # prior_award: received at least this many years before the assessed year
 
     def walk(self) -> Iterable["Condition"]:
         yield self
@@ -251,8 +266,22 @@ class Quota:
 
 @dataclass(frozen=True)
 class AwardTarget:
-    condition: Condition
+    condition: Condition  # at a milestone (the thematic standard), and at every review when ``regular`` is None
     quota: Quota
+    regular: Condition | None = None  # at a yearly review (the regular standard), when it differs
+
+    def condition_for(self, milestone: bool) -> Condition:
+        return self.condition if milestone or self.regular is None else self.regular
+
+
+@dataclass(frozen=True)
+class RatingShare:
+    """The share of the top rating among those rated at least ``base`` (RULES.md §3), checked per unit and for
+    the agency: a warning, never a refusal."""
+
+    rating: str
+    base: str
+    max_percent: Decimal
 
 
 @dataclass(frozen=True)
@@ -293,6 +322,8 @@ class Criteria:
     tie_breaks: tuple[str, ...]
     awards: tuple[AwardRule, ...]
     plausibility: Plausibility = Plausibility()
+    council_approval_percent: Decimal = Decimal(50)  # votes for must be MORE than this share of those present
+    rating_share: RatingShare | None = None
 
     @cached_property
     def criteria(self) -> tuple[Criterion, ...]:
@@ -432,6 +463,10 @@ class Unit:
     name: str
     email: str | None
     handles_dossiers: bool
+    from_year: int | None = None  # the unit's first year (created later than the movement's start)
+
+    def existed_in(self, year: int) -> bool:
+        return self.from_year is None or year >= self.from_year
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from ccht_batch.config.model import (
     Movement,
     Person,
     Plausibility,
+    RatingShare,
     Settings,
     Signer,
     Threshold,
@@ -59,7 +60,7 @@ def parse_criteria(r: Reader) -> Criteria | None:
     root = r.mapping(
         r.src.data if r.src.data is not None else {},
         (),
-        ("version", "movement", "scoring", "indicators", "fields", "bonus", "penalties", "bands", "ranking", "awards", "plausibility"),
+        ("version", "movement", "scoring", "indicators", "fields", "bonus", "penalties", "bands", "ranking", "rating_share", "awards", "plausibility"),
     )
     version = r.integer(root, "version", (), minimum=1)
 
@@ -248,7 +249,8 @@ def parse_criteria(r: Reader) -> Criteria | None:
 
     criteria_ids = declared_ids
     milestone_ids = {m.id for m in milestones} | {vocab.YEARLY}
-    awards = parse_awards(r, root.get("awards"), band_names, criteria_ids, milestone_ids)
+    awards, approval = parse_awards(r, root.get("awards"), band_names, criteria_ids, milestone_ids)
+    rating_share = _parse_rating_share(r, root.get("rating_share"))
 
     if r.problems:
         return None
@@ -266,6 +268,8 @@ def parse_criteria(r: Reader) -> Criteria | None:
         tie_breaks=tuple(tie_breaks),
         awards=awards,
         plausibility=plausibility,
+        council_approval_percent=approval,
+        rating_share=rating_share,
     )
 
 
@@ -279,6 +283,24 @@ def _parse_plausibility(r: Reader, value: Any, indicator_types: dict[str, str]) 
         r.problem(p + ("initiative_indicator",), indicator, "mã một chỉ số kiểu count có trong 'indicators' (số sáng kiến được công nhận), hoặc để trống")
         indicator = None
     return Plausibility(date_months_before=3 if before is None else before, initiative_indicator=indicator)
+
+
+def _parse_rating_share(r: Reader, value: Any) -> RatingShare | None:
+    """``rating_share``: at most ``max_percent`` % of those rated ``base`` or better may be rated ``rating``."""
+    if value is None:
+        return None
+    p = ("rating_share",)
+    m = r.mapping(value, p, ("rating", "base", "max_percent"))
+    rating = r.choice(m, "rating", p, vocab.RATING_CODES)
+    base = r.choice(m, "base", p, vocab.RATING_CODES)
+    limit = r.number(m, "max_percent", p)
+    if limit is not None and limit > 100:
+        r.problem(p + ("max_percent",), limit, "một tỷ lệ phần trăm từ 0 đến 100")
+    if rating and base and vocab.rating_rank(rating) > vocab.rating_rank(base):
+        r.problem(p + ("base",), base, f"một xếp loại không cao hơn '{rating}' (tỷ lệ tính trên số người xếp loại từ mức này trở lên)")
+    if rating is None or base is None or limit is None:
+        return None
+    return RatingShare(rating=rating, base=base, max_percent=limit)
 
 
 def _check_multiple(r: Reader, path: KeyPath, value: Decimal | None, step: Decimal | None, step_key: str) -> None:
@@ -442,7 +464,7 @@ def parse_units(r: Reader) -> tuple[Agency | None, tuple[Unit, ...]]:
     units: list[Unit] = []
     for i, u in enumerate(r.sequence(root.get("units"), ("units",))):
         p = ("units", i)
-        u = r.mapping(u, p, ("code", "name", "email", "handles_dossiers"))
+        u = r.mapping(u, p, ("code", "name", "email", "handles_dossiers", "from_year"))
         code = r.text(u, "code", p)
         if code is not None:
             if not UNIT_CODE_RE.match(code):
@@ -461,6 +483,7 @@ def parse_units(r: Reader) -> tuple[Agency | None, tuple[Unit, ...]]:
                 name=r.text(u, "name", p) or "",
                 email=r.email(u, "email", p, required=False),
                 handles_dossiers=r.boolean(u, "handles_dossiers", p, required=False, default=False),
+                from_year=r.integer(u, "from_year", p, required=False, minimum=2000, maximum=2100),
             )
         )
     return agency, tuple(units)

@@ -76,6 +76,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "appraisal-wrong-period": (ERROR, "Bảng thẩm định của kỳ {value}, nhưng kỳ đang tổng hợp là {expected}. Hãy lập bảng thẩm định cho kỳ {expected} (ccht-batch appraisal --period {expected})."),
     "appraisal-unknown-unit": (ERROR, "Mã đơn vị '{value}' không có trong danh sách đơn vị. Hãy sửa lại đúng mã đơn vị."),
     "appraisal-unknown-criterion": (ERROR, "Mã tiêu chí '{value}' không có trong bộ tiêu chí hiện hành. Hãy lập lại bảng thẩm định từ chương trình."),
+    # -- council workbooks (the emulation council's votes, filled after its meeting)
+    "council-wrong-period": (ERROR, "Bảng biểu quyết của Hội đồng lập cho kỳ {value}, nhưng kỳ đang tổng hợp là {expected}. Hãy chép lại tệp vào thư mục input và chạy đúng kỳ: ccht-batch run --period {value}."),
+    "council-invalid": (ERROR, "{detail}. Hãy sửa ô này (hoặc lập lại bảng bằng lệnh ccht-batch council rồi chép lại số phiếu) và chép lại tệp vào thư mục input."),
+    "council-votes-missing": (ERROR, "Dòng đã ghi kết quả biểu quyết (quyết định: '{value}') nhưng thiếu số thành viên có mặt hoặc số phiếu đồng ý. Hãy ghi đủ theo biên bản họp Hội đồng."),
+    "council-votes-over": (ERROR, "Số phiếu đồng ý {value} nhiều hơn số thành viên có mặt {expected}. Hãy ghi lại đúng theo biên bản họp Hội đồng."),
+    "council-below-threshold": (WARNING, "Quyết định 'Đồng ý' nhưng {value} phiếu đồng ý chưa vượt quá {expected}% số thành viên có mặt: đề nghị này được tính là Hội đồng không thống nhất đề nghị. Nếu biên bản ghi khác, hãy sửa lại số phiếu."),
     # -- duplicates
     "duplicate-file": (WARNING, "Tệp này đã được tiếp nhận trước đó ({detail}); không tính lại lần nữa."),
     "superseded-file": (WARNING, "Đơn vị gửi nhiều tệp trong kỳ; tệp mới hơn '{detail}' được tính, tệp này không được tính."),

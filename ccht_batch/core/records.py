@@ -108,11 +108,17 @@ class PersonEntry:
     summary: str = ""
     valid: bool = True
     cell: str = ""  # the `Họ và tên` cell, e.g. "B6" (empty in records stored before it was kept)
+    tasks: str = ""  # `Đề tài, đề án KH&CN đã nghiệm thu, áp dụng` (template version 2), as typed
 
     @property
     def initiative_recognised(self) -> bool:
         """An initiative counts once recognised: a title, a decision and a level (Law art. 3.4)."""
         return bool(self.initiative and self.decision and self.level)
+
+    @property
+    def task_titles(self) -> tuple[str, ...]:
+        """The science and technology tasks the row declares: one per line or per ``;`` of the cell."""
+        return split_items(self.tasks)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -203,6 +209,75 @@ class Appraisal:
         )
 
 
+@dataclass(frozen=True)
+class CouncilVote:
+    """What the emulation council (Hội đồng Thi đua - Khen thưởng) decided on one nomination, as the Office
+    typed it into the council workbook after the meeting."""
+
+    present: int | None  # members present
+    votes_for: int | None
+    decision: str | None  # "Đồng ý" | "Không đồng ý" | None (not decided)
+
+
+APPROVE = "Đồng ý"
+REFUSE = "Không đồng ý"
+COUNCIL_DECISIONS = (APPROVE, REFUSE)
+
+
+@dataclass
+class CouncilRow:
+    """One row of a filled council workbook: a candidate, a reward form and the council's vote."""
+
+    award: str  # award rule id
+    kind: str  # collective | individual
+    unit_code: str
+    name: str
+    birth_year: int | None
+    vote: CouncilVote
+    cell: str = ""  # the decision cell, as Excel shows it
+
+    @property
+    def subject(self) -> str:
+        """The candidate: the unit code for a collective, the person key for an individual."""
+        return self.unit_code if self.kind == "collective" else person_key(self.name, self.birth_year, self.unit_code)
+
+
+@dataclass
+class Council:
+    """The council workbook (``_meta`` kind ``council``) of one period and milestone, filled after the meeting."""
+
+    period: str
+    milestone: str | None
+    file_name: str
+    sha256: str
+    rows: list[CouncilRow] = field(default_factory=list)
+
+    def vote(self, award: str, kind: str, subject: str) -> CouncilVote | None:
+        return self._index.get((award, kind, subject))
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str, str], CouncilVote]:
+        return {(r.award, r.kind, r.subject): r.vote for r in self.rows}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "milestone": self.milestone,
+            "file_name": self.file_name,
+            "sha256": self.sha256,
+            "rows": [{**{k: v for k, v in r.__dict__.items() if k != "vote"}, "vote": list(_vote_tuple(r.vote))} for r in self.rows],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Council":
+        rows = [CouncilRow(**{**r, "vote": CouncilVote(*r["vote"])}) for r in d["rows"]]
+        return cls(period=d["period"], milestone=d["milestone"], file_name=d["file_name"], sha256=d["sha256"], rows=rows)
+
+
+def _vote_tuple(v: CouncilVote) -> tuple:
+    return (v.present, v.votes_for, v.decision)
+
+
 @dataclass
 class FileRecord:
     """One file found in ``input/`` and what became of it. A reading worker returns it."""
@@ -212,13 +287,14 @@ class FileRecord:
     size: int
     mtime: float
     status: str  # accepted | rejected | duplicate | ignored
-    kind: str | None = None  # template | appraisal | history | None
+    kind: str | None = None  # template | appraisal | council | history | None
     unit_code: str | None = None
     year: int | None = None
     issues: list[Issue] = field(default_factory=list)
     submission: Submission | None = None
     appraisal: Appraisal | None = None
     note: str = ""
+    council: Council | None = None
 
     @property
     def rejected(self) -> bool:
@@ -368,16 +444,6 @@ class Candidate:
     person_key: str | None = None
 
 
-@dataclass(frozen=True)
-class CouncilVote:
-    """What the emulation council (Hội đồng Thi đua - Khen thưởng) decided on one nomination, as the Office
-    typed it into the council workbook after the meeting."""
-
-    present: int | None  # members present
-    votes_for: int | None
-    decision: str | None  # "Đồng ý" | "Không đồng ý" | None (not decided)
-
-
 @dataclass
 class Nomination:
     """One candidate checked against one reward form (summary.json ``nominations``)."""
@@ -397,6 +463,7 @@ class Nomination:
     person: PersonEntry | None = None
     tie_note: str = ""  # Vietnamese: the tie at the quota (who, which figures), when ``selected`` is None
     vote: CouncilVote | None = None  # the council's decision, once its workbook is applied
+    achievement: str = ""  # Vietnamese: the figures judged (a collective's years at a milestone), for the lists
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -466,16 +533,36 @@ def person_key(name: str, birth_year: int | None, unit_code: str) -> str:
     return f"{fold_key(name)}|{birth_year or ''}|{unit_code}"
 
 
+def split_items(text: str) -> tuple[str, ...]:
+    """The items of a cell that lists several: one per line or separated by ``;``."""
+    return tuple(part.strip() for part in text.replace("\n", ";").split(";") if part.strip())
+
+
+# Kinds of recorded achievement: an initiative (sáng kiến) or a science and technology task (đề tài, đề án,
+# công trình KH&CN accepted and applied, Law art. 74.1(d)).
+INITIATIVE = "sang-kien"
+TASK = "de-tai"
+
+# Where a rating or a title comes from: the unit's own template (a declaration), or a decision of the head
+# of the agency imported with its number and date (RULES.md §3).
+SELF_DECLARED = "tu-khai"
+DECIDED = "quyet-dinh"
+SOURCE_TEXTS = {SELF_DECLARED: "tự khai", DECIDED: "quyết định"}
+
+
 @dataclass(frozen=True)
 class InitiativeRecord:
     title: str
     decision: str = ""
     decision_date: dt.date | None = None
     level: str | None = None  # co-so | tinh | toan-quoc; None: not recognised
+    kind: str = INITIATIVE  # sang-kien | de-tai
 
     @property
     def recognised(self) -> bool:
-        return bool(self.decision and self.level)
+        """An initiative counts once recognised (decision and level); an S&T task once recorded as accepted
+        and applied (the history workbook and the template ask only for those)."""
+        return True if self.kind == TASK else bool(self.decision and self.level)
 
 
 @dataclass(frozen=True)
@@ -485,6 +572,13 @@ class PersonYear:
     rating: str | None  # HTXSNV | HTTNV | HTNV | KHTNV | None (not recorded)
     titles: frozenset[str] = frozenset()  # LDTT, CSTDCS
     initiatives: tuple[InitiativeRecord, ...] = ()
+    source: str = SELF_DECLARED  # of the rating and titles: tu-khai | quyet-dinh
+    decision: str = ""  # the decision's number, when decided
+    decision_date: dt.date | None = None
+
+    @property
+    def decided(self) -> bool:
+        return self.source == DECIDED
 
 
 @dataclass(frozen=True)
@@ -503,11 +597,12 @@ class UnitYear:
 class AwardRecord:
     """A reward already received (from history import), e.g. a provincial Certificate of Merit."""
 
-    award: str  # award rule id
+    award: str  # award rule id (for a form outside the configuration: the configured form it ranks with)
     year: int
     decision: str = ""
     decision_date: dt.date | None = None
     issuer: str = ""
+    name: str = ""  # the form's own name when it is not a configured one ("Bằng khen của Bộ trưởng Bộ KH&CN")
 
 
 class HistoryView(Protocol):

@@ -7,7 +7,8 @@ inserts a column or a row does not shift what we read.
 from __future__ import annotations
 
 # Bump when the layout (not the criteria) changes in a way old readers cannot follow.
-TEMPLATE_VERSION = 1
+# 2: `Cá nhân` ends with `Đề tài, đề án KH&CN đã nghiệm thu, áp dụng` (Law art. 74.1(d)).
+TEMPLATE_VERSION = 2
 
 SHEET_GUIDE = "Hướng dẫn"
 SHEET_SCORES = "Tự chấm điểm"
@@ -41,7 +42,8 @@ P_DECISION = "Số, ngày quyết định công nhận sáng kiến"
 P_LEVEL = "Cấp công nhận sáng kiến"
 P_PROPOSAL = "Hình thức đề nghị"
 P_SUMMARY = "Tóm tắt thành tích"
-PERSON_HEADERS = (P_NO, P_NAME, P_BIRTH, P_GENDER, P_POSITION, P_RATING, P_INITIATIVE, P_DECISION, P_LEVEL, P_PROPOSAL, P_SUMMARY)
+P_TASKS = "Đề tài, đề án KH&CN đã nghiệm thu, áp dụng"
+PERSON_HEADERS = (P_NO, P_NAME, P_BIRTH, P_GENDER, P_POSITION, P_RATING, P_INITIATIVE, P_DECISION, P_LEVEL, P_PROPOSAL, P_SUMMARY, P_TASKS)
 
 BONUS_GROUP = "Điểm thưởng"
 PENALTY_GROUP = "Điểm trừ"
@@ -57,9 +59,11 @@ META_UNIT_CODE = "unit_code"
 META_UNIT_NAME = "unit_name"
 META_PERIOD = "period"
 META_BASIS = "basis:"  # appraisal workbooks: "basis:<unit code>" → SHA-256 of the submission appraised
+META_MILESTONE = "milestone"
 
 KIND_TEMPLATE = "template"
 KIND_APPRAISAL = "appraisal"
+KIND_COUNCIL = "council"
 KIND_HISTORY = "history"
 
 BIRTH_YEAR_MIN = 1940
@@ -81,3 +85,25 @@ A_NOTE = "Ghi chú thẩm định"
 APPRAISAL_HEADERS = (A_UNIT, A_UNIT_NAME, A_CODE, A_CONTENT, A_MAX, A_SELF, A_COMPUTED, A_COUNTED, A_APPRAISED, A_NOTE)
 # What the reader needs; the other columns are for the appraiser's eyes.
 APPRAISAL_READ_HEADERS = (A_UNIT, A_CODE, A_APPRAISED, A_NOTE)
+
+# The council workbook (Hội đồng Thi đua - Khen thưởng): the council's votes, read back like the appraisal.
+COUNCIL_SHEET = "Biểu quyết"
+COUNCIL_VERSION = 1
+
+C_NO = "STT"
+C_AWARD = "Hình thức khen thưởng"
+C_KIND = "Đối tượng"
+C_UNIT = "Mã đơn vị"
+C_NAME = "Họ và tên (tên tập thể)"
+C_BIRTH = "Năm sinh"
+C_ELIGIBLE = "Kết quả xét"
+C_REASONS = "Căn cứ xét"
+C_STATE = "Dự kiến"
+C_NOTE = "Ghi chú"
+C_PRESENT = "Số thành viên có mặt"
+C_VOTES = "Số phiếu đồng ý"
+C_DECISION = "Quyết định của Hội đồng"
+COUNCIL_HEADERS = (C_NO, C_AWARD, C_KIND, C_UNIT, C_NAME, C_BIRTH, C_ELIGIBLE, C_REASONS, C_STATE, C_NOTE, C_PRESENT, C_VOTES, C_DECISION)
+# What the reader needs; the other columns are for the council's eyes.
+COUNCIL_READ_HEADERS = (C_AWARD, C_KIND, C_UNIT, C_NAME, C_BIRTH, C_PRESENT, C_VOTES, C_DECISION)
+KIND_TEXTS = {"collective": "Tập thể", "individual": "Cá nhân"}

@@ -407,7 +407,7 @@ def _write_indicators(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, y
 
 PERSON_WIDTHS = {
     L.P_NO: 6, L.P_NAME: 26, L.P_BIRTH: 9, L.P_GENDER: 9, L.P_POSITION: 22, L.P_RATING: 28, L.P_INITIATIVE: 34, L.P_DECISION: 28,
-    L.P_LEVEL: 14, L.P_PROPOSAL: 34, L.P_SUMMARY: 45,
+    L.P_LEVEL: 14, L.P_PROPOSAL: 34, L.P_SUMMARY: 45, L.P_TASKS: 40,
 }
 PERSON_WIDTH_OTHER = 30  # a column the layout adds later
 
@@ -516,6 +516,7 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: 
         ("head", f"4. Trang \"{L.SHEET_PERSONS}\""),
         ("", "- Mỗi cá nhân một dòng: họ và tên, năm sinh, giới tính, chức vụ, xếp loại năm."),
         ("", "- Sáng kiến chỉ được tính khi có số, ngày quyết định công nhận và cấp công nhận."),
+        ("", f"- {L.P_TASKS}: tên đề tài, đề án, công trình KH&CN kèm số, ngày quyết định nghiệm thu; nhiều đề tài thì cách nhau bằng dấu chấm phẩy (;)."),
         ("", f"- {L.P_PROPOSAL}: chọn hình thức khen thưởng đề nghị, để trống nếu không đề nghị."),
         ("", ""),
         ("head", "5. Cách tính kết quả"),

@@ -7,7 +7,9 @@ and writes it only when confirmed. Closing again is refused unless forced; a for
 version and keeps the previous one.
 
 What the Office imported for the year is respected: titles (never in a submission) and the unit's quality
-rating are carried over, and imported initiatives the submission does not repeat are kept.
+rating are carried over, a rating imported with its decision (``quyết định``) is kept over the unit's own
+declaration (``tự khai``, what a submission holds), and imported initiatives the submission does not repeat
+are kept. The preview warns where the ratings pass the configured share of the top rating.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ccht_batch.awards.shares import exceeded_shares
 from ccht_batch.config.model import Config
 from ccht_batch.core import vocab
 from ccht_batch.core.periods import period_text
 from ccht_batch.core.records import (
     CARRIED,
+    DECIDED,
     SRC_APPRAISED,
     SUBMITTED,
+    TASK,
     AppraisalUse,
     InitiativeRecord,
     Submission,
@@ -65,12 +70,22 @@ class PersonClose:
     unit_code: str
     name: str
     birth_year: int | None
-    rating: str | None
+    rating: str | None  # as the unit declared it
     initiative: InitiativeRecord | None
+    tasks: tuple[str, ...] = ()  # S&T tasks accepted and applied, as declared
+    decided: str | None = None  # the rating already recorded with a decision for the year: it is kept
 
     @property
     def key(self) -> str:
         return person_key(self.name, self.birth_year, self.unit_code)
+
+    @property
+    def final_rating(self) -> str | None:
+        return self.decided if self.decided is not None else self.rating
+
+    def achievements(self, source: str) -> list[tuple[InitiativeRecord, str]]:
+        records = [(self.initiative, source)] if self.initiative else []
+        return records + [(InitiativeRecord(title=t, kind=TASK), source) for t in self.tasks]
 
 
 @dataclass
@@ -138,13 +153,14 @@ def plan_close_year(config: Config, store: Store, year: int) -> ClosePlan:
             for p in submission.persons:
                 if not p.valid or not p.name:
                     continue
-                pc = PersonClose(code, p.name, p.birth_year, p.rating, None)
+                pc = PersonClose(code, p.name, p.birth_year, p.rating, None, p.task_titles)
                 if pc.key in seen:
                     continue
                 seen.add(pc.key)
                 if p.initiative:
                     number, date = split_decision(p.decision)  # the history keeps the number and the date apart
                     pc.initiative = InitiativeRecord(title=p.initiative, decision=number, decision_date=date, level=p.level)
+                pc.decided = _decided_rating(store, pc.key, year)
                 plan.persons.append(pc)
     # Ranks of one period compare; ranks from different periods do not, so they are recomputed by result.
     if len({u.period for u in plan.units}) > 1:
@@ -170,6 +186,15 @@ def _appraisal_state(store: Store, code: str, row) -> tuple[AppraisalUse | None,
     counted = {c.get("id"): c for c in loads(row["criteria_json"]) or [] if isinstance(c, dict)}
     missing = bool(scores) and any((counted.get(cid) or {}).get("source") != SRC_APPRAISED for cid in scores)
     return use, missing
+
+
+def _decided_rating(store: Store, key: str, year: int) -> str | None:
+    row = store.one(
+        "SELECT py.rating, py.rating_source FROM person_years py JOIN persons p ON p.id = py.person_id "
+        "WHERE p.key = ? AND py.year = ? AND py.current = 1 ORDER BY py.id DESC LIMIT 1",
+        (key, year),
+    )
+    return row["rating"] if row is not None and row["rating_source"] == DECIDED else None
 
 
 def plan_lines(config: Config, plan: ClosePlan) -> list[str]:
@@ -198,13 +223,26 @@ def plan_lines(config: Config, plan: ClosePlan) -> list[str]:
         lines.append("  Không có kết quả được tính trong năm (không ghi): " + ", ".join(plan.missing))
     with_init = sum(1 for p in plan.persons if p.initiative)
     recognised = sum(1 for p in plan.persons if p.initiative and p.initiative.recognised)
-    lines.append(f"  Cá nhân: {len(plan.persons)} người (xếp loại năm), {with_init} sáng kiến ({recognised} đã được công nhận).")
+    tasks = sum(len(p.tasks) for p in plan.persons)
+    lines.append(
+        f"  Cá nhân: {len(plan.persons)} người (xếp loại năm), {with_init} sáng kiến ({recognised} đã được công nhận), "
+        f"{tasks} đề tài, đề án KH&CN."
+    )
+    decided = sum(1 for p in plan.persons if p.decided is not None)
+    if decided:
+        lines.append(f"  Giữ xếp loại theo quyết định đã nhập của {decided} người; {len(plan.persons) - decided} người ghi theo tự khai của đơn vị.")
+    else:
+        lines.append("  Xếp loại ghi theo tự khai của đơn vị (chưa nhập quyết định xếp loại nào của năm).")
     by_rating: dict[str, int] = {}
     for p in plan.persons:
-        by_rating[p.rating or ""] = by_rating.get(p.rating or "", 0) + 1
+        by_rating[p.final_rating or ""] = by_rating.get(p.final_rating or "", 0) + 1
     for code in vocab.RATING_CODES:
         if by_rating.get(code):
             lines.append(f"    {vocab.RATINGS[code]}: {by_rating[code]}")
+    ratings: dict[str, list[str | None]] = {}
+    for p in plan.persons:
+        ratings.setdefault(p.unit_code, []).append(p.final_rating)
+    lines += [f"  Cảnh báo: {share.text()}" for _, share in exceeded_shares(config, ratings)]
     return lines
 
 
@@ -241,14 +279,15 @@ def apply_close_year(store: Store, plan: ClosePlan) -> int:
             pid = ensure_person(conn, p.name, p.birth_year, p.unit_code)
             written_persons.add(pid)
             cur = current_person_year(conn, pid, year)
-            titles = (loads(cur["titles_json"]) or ()) if cur is not None else ()
-            write_person_year(conn, pid, year, p.unit_code, p.rating, titles, source)
+            if cur is None or cur["rating_source"] != DECIDED:  # a decided rating is never replaced by a declaration
+                titles = (loads(cur["titles_json"]) or ()) if cur is not None else ()
+                write_person_year(conn, pid, year, p.unit_code, p.rating, titles, source)
             old = current_initiatives(conn, pid, year)
-            new: list[tuple[InitiativeRecord, str]] = [(p.initiative, source)] if p.initiative else []
-            new_titles = {fold_key(p.initiative.title)} if p.initiative else set()
+            new: list[tuple[InitiativeRecord, str]] = p.achievements(source)
+            new_titles = {fold_key(rec.title) for rec, _ in new}
             for r in old:
                 if r["source"].startswith("import:") and fold_key(r["title"]) not in new_titles:
-                    rec = InitiativeRecord(r["title"], r["decision"], dt.date.fromisoformat(r["decision_date"]) if r["decision_date"] else None, r["level"])
+                    rec = InitiativeRecord(r["title"], r["decision"], dt.date.fromisoformat(r["decision_date"]) if r["decision_date"] else None, r["level"], r["kind"])
                     new.append((rec, r["source"]))
             if old or new:
                 replace_initiatives(conn, pid, year, new)
@@ -262,6 +301,7 @@ def apply_close_year(store: Store, plan: ClosePlan) -> int:
             "missing": plan.missing,
             "persons": len(plan.persons),
             "initiatives": sum(1 for p in plan.persons if p.initiative),
+            "tasks": sum(len(p.tasks) for p in plan.persons),
             "ranks_recomputed": plan.ranks_recomputed,
         }
         conn.execute(

@@ -13,7 +13,13 @@ from pathlib import Path
 
 from ccht_batch.config.model import Config
 from ccht_batch.core.issues import Issue
-from ccht_batch.core.records import InitiativeRecord, UnitYear, person_key
+from ccht_batch.core.records import (
+    DECIDED,
+    SELF_DECLARED,
+    InitiativeRecord,
+    UnitYear,
+    person_key,
+)
 from ccht_batch.history.workbook import (
     HistoryRows,
     read_history_workbook,
@@ -81,10 +87,16 @@ def _write_rows(conn, rows: HistoryRows, source: str, result: ImportResult) -> N
     for py in rows.person_years:
         pid = ensure_person(conn, py.person.name, py.person.birth_year, py.person.unit_code)
         cur = current_person_year(conn, pid, py.year)
-        if cur is not None and cur["rating"] == py.rating and set(loads(cur["titles_json"]) or ()) == set(py.titles) and cur["unit_code"] == py.person.unit_code:
+        rating_source = DECIDED if py.decision else SELF_DECLARED
+        date = py.decision_date.isoformat() if py.decision_date else None
+        if (
+            cur is not None
+            and (cur["rating"], set(loads(cur["titles_json"]) or ()), cur["unit_code"]) == (py.rating, set(py.titles), py.person.unit_code)
+            and (cur["rating_source"], cur["decision"], cur["decision_date"]) == (rating_source, py.decision, date)
+        ):
             result.unchanged += 1
             continue
-        write_person_year(conn, pid, py.year, py.person.unit_code, py.rating, py.titles, source)
+        write_person_year(conn, pid, py.year, py.person.unit_code, py.rating, py.titles, source, rating_source, py.decision, py.decision_date)
         count("person_years")
     grouped: dict[tuple[str, int], list] = {}
     for ini in rows.initiatives:
@@ -104,8 +116,8 @@ def _write_rows(conn, rows: HistoryRows, source: str, result: ImportResult) -> N
         rec = aw.record
         same = conn.execute(
             "SELECT 1 FROM awards_received WHERE subject_kind = ? AND unit_code = ? AND person_id IS ? AND award = ? AND year = ? "
-            "AND decision = ? AND decision_date IS ? AND issuer = ?",
-            (aw.kind, aw.unit_code, pid, rec.award, rec.year, rec.decision, rec.decision_date.isoformat() if rec.decision_date else None, rec.issuer),
+            "AND decision = ? AND decision_date IS ? AND issuer = ? AND name = ?",
+            (aw.kind, aw.unit_code, pid, rec.award, rec.year, rec.decision, rec.decision_date.isoformat() if rec.decision_date else None, rec.issuer, rec.name),
         ).fetchone()
         if same is not None:
             result.unchanged += 1
@@ -122,11 +134,11 @@ def _write_rows(conn, rows: HistoryRows, source: str, result: ImportResult) -> N
 
 
 def _initiative_tuple(r: InitiativeRecord) -> tuple:
-    return (r.title, r.decision, r.decision_date.isoformat() if r.decision_date else None, r.level)
+    return (r.title, r.decision, r.decision_date.isoformat() if r.decision_date else None, r.level, r.kind)
 
 
 def _row_initiative_tuple(r) -> tuple:
-    return (r["title"], r["decision"], r["decision_date"], r["level"])
+    return (r["title"], r["decision"], r["decision_date"], r["level"], r["kind"])
 
 
 def _uy_tuple(uy: UnitYear) -> tuple:

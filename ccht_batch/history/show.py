@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ccht_batch.config.model import Config
 from ccht_batch.core import vocab
+from ccht_batch.core.records import TASK
 from ccht_batch.core.values import fmt_number
 from ccht_batch.official.text import decision_text
 from ccht_batch.store.db import Store
@@ -19,7 +20,8 @@ def _titles_text(titles) -> str:
 
 
 def _award_line(config: Config, a) -> str:
-    bits = [f"năm {a.year}: {config.criteria.award_name(a.award)}"]
+    form = f"{a.name} (tương đương {config.criteria.award_name(a.award)})" if a.name else config.criteria.award_name(a.award)
+    bits = [f"năm {a.year}: {form}"]
     if a.decision:
         bits.append(decision_text(a.decision, a.decision_date))
     if a.issuer:
@@ -72,8 +74,12 @@ def person_lines(config: Config, history: StoreHistory, ident: PersonIdentity) -
         text = f"    {y} ({py.unit_code}): {_rating_text(py.rating)}"
         if py.titles:
             text += f"; danh hiệu: {_titles_text(py.titles)}"
+        text += f" — theo QĐ số {py.decision}" if py.decided else " — tự khai"
         lines.append(text)
         for ini in py.initiatives:
+            if ini.kind == TASK:
+                lines.append(f"      Đề tài, đề án KH&CN: {ini.title}" + (f" (QĐ nghiệm thu số {ini.decision})" if ini.decision else ""))
+                continue
             if ini.recognised:
                 rec = f"{decision_text(ini.decision, ini.decision_date)}, cấp {vocab.INITIATIVE_LEVELS.get(ini.level, ini.level)}"
             else:

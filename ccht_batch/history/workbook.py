@@ -22,7 +22,14 @@ from ccht_batch.config.model import Config
 from ccht_batch.core import issues, vocab
 from ccht_batch.core.files import atomic_path, templates_dir
 from ccht_batch.core.issues import Issue
-from ccht_batch.core.records import AwardRecord, InitiativeRecord, UnitYear, person_key
+from ccht_batch.core.records import (
+    INITIATIVE,
+    TASK,
+    AwardRecord,
+    InitiativeRecord,
+    UnitYear,
+    person_key,
+)
 from ccht_batch.core.values import (
     ParseError,
     cell_ref,
@@ -79,19 +86,29 @@ C_UNIT_RATING = "Xếp loại chất lượng"
 C_UNIT_TITLE = "Danh hiệu tập thể"
 C_FROM = "Từ đơn vị"
 C_TO = "Đến đơn vị"
+C_KIND = "Loại"
+C_EQUIVALENT = "Tương đương hình thức"
 
 SUBJECT_COLLECTIVE = "Tập thể"
 SUBJECT_INDIVIDUAL = "Cá nhân"
+KIND_INITIATIVE = "Sáng kiến"
+KIND_TASK = "Đề tài, đề án KH&CN"
 
 HEADERS: dict[str, tuple[str, ...]] = {
-    SHEET_PERSON_YEARS: (C_YEAR, C_UNIT, C_NAME, C_BIRTH, C_RATING, C_TITLE),
-    SHEET_INITIATIVES: (C_YEAR, C_UNIT, C_NAME, C_BIRTH, C_INIT_TITLE, C_DECISION, C_DECISION_DATE, C_LEVEL),
-    SHEET_AWARDS: (C_YEAR, C_SUBJECT, C_UNIT, C_NAME, C_BIRTH, C_AWARD, C_DECISION, C_DECISION_DATE, C_ISSUER),
+    SHEET_PERSON_YEARS: (C_YEAR, C_UNIT, C_NAME, C_BIRTH, C_RATING, C_TITLE, C_DECISION, C_DECISION_DATE),
+    SHEET_INITIATIVES: (C_YEAR, C_UNIT, C_NAME, C_BIRTH, C_INIT_TITLE, C_DECISION, C_DECISION_DATE, C_LEVEL, C_KIND),
+    SHEET_AWARDS: (C_YEAR, C_SUBJECT, C_UNIT, C_NAME, C_BIRTH, C_AWARD, C_DECISION, C_DECISION_DATE, C_ISSUER, C_EQUIVALENT),
     SHEET_UNIT_YEARS: (C_YEAR, C_UNIT, C_TOTAL, C_RESULT, C_BAND, C_RANK, C_UNIT_RATING, C_UNIT_TITLE),
     SHEET_MOVES: (C_NAME, C_BIRTH, C_FROM, C_TO, C_YEAR),
 }
-# Columns a workbook may lack (added after the first layout); every other column is required.
-OPTIONAL_HEADERS = frozenset({C_UNIT_RATING})
+# Columns a workbook may lack (added after the first layout), per sheet; every other column is required.
+OPTIONAL_HEADERS: dict[str, frozenset[str]] = {
+    SHEET_PERSON_YEARS: frozenset({C_DECISION, C_DECISION_DATE}),
+    SHEET_INITIATIVES: frozenset({C_KIND}),
+    SHEET_AWARDS: frozenset({C_EQUIVALENT}),
+    SHEET_UNIT_YEARS: frozenset({C_UNIT_RATING}),
+    SHEET_MOVES: frozenset(),
+}
 SHEETS = tuple(HEADERS)
 
 # Official abbreviations accepted beside the drop-down texts (they are unambiguous).
@@ -116,6 +133,7 @@ def _choices(config: Config) -> dict[str, list[str]]:
         "award": [a.name for a in config.criteria.awards],
         "band": [b.name for b in config.criteria.bands],
         "unit_title": [vocab.TITLES[c] for c in vocab.COLLECTIVE_TITLES],
+        "kind": [KIND_INITIATIVE, KIND_TASK],
     }
 
 
@@ -128,13 +146,14 @@ LOOKUP_TITLES = {
     "award": C_AWARD,
     "band": "Xếp loại phong trào",
     "unit_title": C_UNIT_TITLE,
+    "kind": C_KIND,
 }
 
 # sheet → column title → lookup list
 DROPDOWNS: dict[str, dict[str, str]] = {
     SHEET_PERSON_YEARS: {C_UNIT: "unit", C_RATING: "rating", C_TITLE: "title"},
-    SHEET_INITIATIVES: {C_UNIT: "unit", C_LEVEL: "level"},
-    SHEET_AWARDS: {C_SUBJECT: "subject", C_UNIT: "unit", C_AWARD: "award"},
+    SHEET_INITIATIVES: {C_UNIT: "unit", C_LEVEL: "level", C_KIND: "kind"},
+    SHEET_AWARDS: {C_SUBJECT: "subject", C_UNIT: "unit", C_AWARD: "award", C_EQUIVALENT: "award"},
     SHEET_UNIT_YEARS: {C_UNIT: "unit", C_BAND: "band", C_UNIT_RATING: "rating", C_UNIT_TITLE: "unit_title"},
     SHEET_MOVES: {C_FROM: "unit", C_TO: "unit"},
 }
@@ -178,16 +197,16 @@ def build_history_template(config: Config, path: Path) -> None:
         return f"='{L.SHEET_LOOKUP}'!{first}:{last}"
 
     notes = {
-        SHEET_PERSON_YEARS: "Mỗi người một dòng cho mỗi năm. Xếp loại bắt buộc; Danh hiệu để trống nếu không có (Chiến sĩ thi đua cơ sở được tính cả Lao động tiên tiến).",
-        SHEET_INITIATIVES: "Mỗi sáng kiến một dòng. Sáng kiến chỉ được tính khi có Số quyết định và Cấp công nhận (Ngày quyết định nên ghi dạng dd/mm/yyyy).",
-        SHEET_AWARDS: "Khen thưởng đã nhận. Đối tượng Tập thể: bỏ trống Họ và tên, Năm sinh. Hình thức chọn trong danh sách.",
+        SHEET_PERSON_YEARS: "Mỗi người một dòng cho mỗi năm. Xếp loại bắt buộc; Danh hiệu để trống nếu không có (Chiến sĩ thi đua cơ sở được tính cả Lao động tiên tiến). Ghi Số, Ngày quyết định công nhận xếp loại, danh hiệu nếu có; không ghi thì được coi là đơn vị tự khai.",
+        SHEET_INITIATIVES: "Mỗi sáng kiến hoặc đề tài, đề án KH&CN một dòng (cột Loại; để trống là Sáng kiến). Sáng kiến chỉ được tính khi có Số quyết định và Cấp công nhận; đề tài ghi số quyết định nghiệm thu nếu có (Ngày quyết định dạng dd/mm/yyyy).",
+        SHEET_AWARDS: "Khen thưởng đã nhận. Đối tượng Tập thể: bỏ trống Họ và tên, Năm sinh. Hình thức ngoài danh sách của phong trào (ví dụ Bằng khen của Bộ trưởng): ghi tên hình thức và chọn hình thức cùng cấp ở cột Tương đương hình thức.",
         SHEET_UNIT_YEARS: "Kết quả phong trào của đơn vị mỗi năm. Xếp loại để trống thì chương trình xếp theo Kết quả và các mức hiện hành.",
         SHEET_MOVES: "Cá nhân chuyển công tác giữa các đơn vị trong Sở: năm chuyển là năm đầu tiên làm việc ở đơn vị mới.",
     }
     widths = {
         C_YEAR: 8, C_UNIT: 12, C_NAME: 26, C_BIRTH: 10, C_RATING: 30, C_TITLE: 26, C_INIT_TITLE: 40, C_DECISION: 20,
         C_DECISION_DATE: 14, C_LEVEL: 14, C_SUBJECT: 12, C_AWARD: 36, C_ISSUER: 30, C_TOTAL: 11, C_RESULT: 11,
-        C_RANK: 8, C_UNIT_RATING: 30, C_UNIT_TITLE: 30, C_FROM: 12, C_TO: 12,
+        C_RANK: 8, C_UNIT_RATING: 30, C_UNIT_TITLE: 30, C_FROM: 12, C_TO: 12, C_KIND: 20, C_EQUIVALENT: 36,
     }
     header_fmt = fmt(bold=True, align="center", text_wrap=True, border=1, bg_color=HEADER_TINT)
     text_in = fmt(text_wrap=True, border=1, bg_color=INPUT_TINT)
@@ -222,10 +241,14 @@ def build_history_template(config: Config, path: Path) -> None:
                 "error_title": "Năm sinh không hợp lệ", "error_message": f"Năm sinh phải là số từ {L.BIRTH_YEAR_MIN} đến {L.BIRTH_YEAR_MAX}.",
             })
         for title, key in DROPDOWNS[name].items():
-            ws.data_validation(first, col_of[title], last, col_of[title], {
+            options = {
                 "validate": "list", "source": source(key),
                 "error_title": "Lựa chọn không hợp lệ", "error_message": "Chọn một giá trị trong danh sách thả xuống.",
-            })
+            }
+            if (name, title) == (SHEET_AWARDS, C_AWARD):  # a form outside the movement's may be typed
+                options.update(error_type="information", error_title="Hình thức ngoài danh sách",
+                               error_message=f"Hình thức không có trong danh sách: hãy chọn hình thức cùng cấp ở cột {C_EQUIVALENT}.")
+            ws.data_validation(first, col_of[title], last, col_of[title], options)
         ws.freeze_panes(HEADER_ROW + 1, 0)
         print_setup(ws, repeat_rows=(HEADER_ROW, HEADER_ROW))
 
@@ -254,6 +277,8 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config) -> None:
         ("", "- Các cột có danh sách thả xuống: chọn trong danh sách, không gõ khác đi."),
         ("", "- Ngày: dạng dd/mm/yyyy, ví dụ 15/03/2023. Điểm: số, tối đa 2 chữ số thập phân (8,5 hoặc 8.5)."),
         ("", "- Cá nhân chuyển đơn vị: ghi ở trang \"Chuyển đơn vị\" để các năm ở đơn vị cũ vẫn được tính."),
+        ("", "- Xếp loại, danh hiệu đã có quyết định công nhận: ghi Số, Ngày quyết định ở trang \"Cá nhân theo năm\"; không ghi thì được coi là đơn vị tự khai."),
+        ("", f"- Hình thức khen thưởng ngoài danh sách dưới đây (ví dụ Bằng khen của Bộ trưởng): ghi tên hình thức và chọn hình thức cùng cấp ở cột \"{C_EQUIVALENT}\"."),
         ("", ""),
         ("head", "Mã đơn vị"),
     ]
@@ -293,6 +318,8 @@ class PersonYearRow:
     year: int
     rating: str
     titles: frozenset[str]
+    decision: str = ""  # the decision recognising the rating and titles; none: the unit's own declaration
+    decision_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -419,9 +446,9 @@ def _read(config: Config, wb: Any, name: str) -> tuple[HistoryRows, list[Issue]]
             reader.found.append(issues.make("sheet-missing", file=name, sheet=sheet, expected=sheet))
             continue
         rows = _sheet_rows(wb, actual[sheet])
-        header_at, cols = _find_header(rows, HEADERS[sheet])
+        header_at, cols = _find_header(rows, HEADERS[sheet], OPTIONAL_HEADERS[sheet])
         if header_at is None:
-            missing = next(t for t in HEADERS[sheet] if t not in cols and t not in OPTIONAL_HEADERS)
+            missing = next(t for t in HEADERS[sheet] if t not in cols and t not in OPTIONAL_HEADERS[sheet])
             reader.found.append(issues.make("header-missing", file=name, sheet=sheet, expected=missing))
             continue
         reader.sheet(sheet, rows, header_at, cols)
@@ -430,8 +457,9 @@ def _read(config: Config, wb: Any, name: str) -> tuple[HistoryRows, list[Issue]]
     return reader.rows, []
 
 
-def _find_header(rows: list[list[Any]], titles: tuple[str, ...]) -> tuple[int | None, dict[str, int]]:
-    """The first row (within the first 10) holding every title; columns located by title, not position."""
+def _find_header(rows: list[list[Any]], titles: tuple[str, ...], optional: frozenset[str] = frozenset()) -> tuple[int | None, dict[str, int]]:
+    """The first row (within the first 10) holding every title but the ``optional`` ones; columns located
+    by title, not position."""
     best: dict[str, int] = {}
     for r, row in enumerate(rows[: L.HEADER_SEARCH_ROWS]):
         cols: dict[str, int] = {}
@@ -439,7 +467,7 @@ def _find_header(rows: list[list[Any]], titles: tuple[str, ...]) -> tuple[int | 
             t = norm_text(v) if isinstance(v, str) else ""
             if t in titles and t not in cols:
                 cols[t] = c
-        if all(t in cols for t in titles if t not in OPTIONAL_HEADERS):
+        if all(t in cols for t in titles if t not in optional):
             return r, cols
         if len(cols) > len(best):
             best = cols
@@ -498,12 +526,16 @@ class _RowReader:
         title = cell.choice(C_TITLE, {vocab.TITLES[c]: c for c in vocab.INDIVIDUAL_TITLES}, codes=vocab.INDIVIDUAL_TITLES, abbreviations=_TITLE_ABBREVIATIONS)
         if year is None or person is None or self.duplicate(cell, ("py", person.key, year), C_NAME, f"Cá nhân '{person.name}' năm {year}"):
             return
+        decision = cell.text(C_DECISION)
+        date = cell.date(C_DECISION_DATE)
+        if not decision and date is not None:
+            cell.problem(C_DECISION, "Có Ngày quyết định nhưng thiếu Số quyết định công nhận xếp loại, danh hiệu")
         if cell.failed or rating is None:
             return
         titles = {title} if title else set()
         if title == "CSTDCS":  # a CSTĐCS is chosen among those who are LĐTT
             titles.add("LDTT")
-        self.rows.person_years.append(PersonYearRow(person, year, rating, frozenset(titles)))
+        self.rows.person_years.append(PersonYearRow(person, year, rating, frozenset(titles), decision, date or None))
 
     def _initiative(self, cell: "_Cells") -> None:
         year = cell.year(C_YEAR)
@@ -512,8 +544,12 @@ class _RowReader:
         decision = cell.text(C_DECISION)
         date = cell.date(C_DECISION_DATE)
         level = cell.choice(C_LEVEL, vocab.INITIATIVE_LEVEL_BY_TEXT, codes=vocab.INITIATIVE_LEVEL_CODES)
-        # Recognition needs a decision and a level together (Law art. 3.4).
-        if decision and cell.blank(C_LEVEL):
+        kind = cell.choice(C_KIND, {KIND_INITIATIVE: INITIATIVE, KIND_TASK: TASK}) or INITIATIVE
+        # Recognition needs a decision and a level together (Law art. 3.4); an S&T task, its acceptance.
+        if kind == TASK:
+            if not decision and not cell.blank(C_DECISION_DATE):
+                cell.problem(C_DECISION, "Đề tài có Ngày quyết định nhưng thiếu Số quyết định nghiệm thu")
+        elif decision and cell.blank(C_LEVEL):
             cell.problem(C_LEVEL, "Sáng kiến có Số quyết định nhưng chưa chọn Cấp công nhận")
         elif level and not decision:
             cell.problem(C_DECISION, "Sáng kiến có Cấp công nhận nhưng thiếu Số quyết định công nhận")
@@ -525,14 +561,14 @@ class _RowReader:
             return
         if cell.failed:
             return
-        rec = InitiativeRecord(title=title, decision=decision, decision_date=date or None, level=level)
+        rec = InitiativeRecord(title=title, decision=decision, decision_date=date or None, level=level, kind=kind)
         self.rows.initiatives.append(InitiativeRow(person, year, rec))
 
     def _award(self, cell: "_Cells") -> None:
         year = cell.year(C_YEAR)
         subject = cell.choice(C_SUBJECT, {SUBJECT_COLLECTIVE: "collective", SUBJECT_INDIVIDUAL: "individual"}, required=True)
         awards = {a.name: a.id for a in self.config.criteria.awards}
-        award = cell.choice(C_AWARD, awards, required=True, codes=tuple(awards.values()))
+        award, name = self._award_form(cell, awards)
         decision = cell.text(C_DECISION)
         date = cell.date(C_DECISION_DATE)
         issuer = cell.text(C_ISSUER)
@@ -549,8 +585,24 @@ class _RowReader:
         label = f"'{person.name}'" if person else f"đơn vị {unit}"
         if self.duplicate(cell, ("award", subject, who, award, year), C_AWARD, f"Khen thưởng này của {label} năm {year}") or cell.failed:
             return
-        rec = AwardRecord(award=award, year=year, decision=decision, decision_date=date or None, issuer=issuer)
+        rec = AwardRecord(award=award, year=year, decision=decision, decision_date=date or None, issuer=issuer, name=name)
         self.rows.awards.append(AwardRow(subject, unit, person, rec))
+
+    def _award_form(self, cell: "_Cells", awards: dict[str, str]) -> tuple[str | None, str]:
+        """(the configured form, the form's own name when it is another one): a form of the movement is chosen
+        from the list; another (a minister's Bằng khen, Law art. 73.1(b)) is typed with the configured form it
+        ranks with in `Tương đương hình thức`."""
+        typed = cell.text(C_AWARD)
+        table = {fold_key(n): i for n, i in awards.items()} | {fold_key(i): i for i in awards.values()}
+        if not typed:
+            cell.problem(C_AWARD, f"Thiếu {C_AWARD}: chọn trong danh sách")
+            return None, ""
+        if fold_key(typed) in table:
+            return table[fold_key(typed)], ""
+        if cell.blank(C_EQUIVALENT):
+            cell.problem(C_AWARD, f"Hình thức '{typed}' không có trong danh sách của phong trào: chọn trong danh sách, hoặc chọn hình thức cùng cấp ở cột {C_EQUIVALENT}")
+            return None, ""
+        return cell.choice(C_EQUIVALENT, awards, codes=tuple(awards.values())), typed
 
     def _unit_year(self, cell: "_Cells") -> None:
         year = cell.year(C_YEAR)

@@ -288,7 +288,8 @@ def _crashed(path: Path) -> FileRecord:
 
 
 def mark_superseded(records: list[FileRecord]) -> None:
-    """Keep the newest accepted file of each unit (then of the appraisal); mark the others duplicate.
+    """Keep the newest accepted file of each unit (then of the appraisal, and of the council's workbook of
+    each milestone); mark the others duplicate.
 
     Newest is the latest modification time; equal times are broken by the file name (the later name in
     sorting order counts), so the choice never depends on the order files were listed.
@@ -301,6 +302,8 @@ def mark_superseded(records: list[FileRecord]) -> None:
             groups.setdefault(("template", r.unit_code), []).append(r)
         elif r.kind == layout.KIND_APPRAISAL:
             groups.setdefault(("appraisal", ""), []).append(r)
+        elif r.kind == layout.KIND_COUNCIL and r.council is not None:
+            groups.setdefault(("council", r.council.milestone or ""), []).append(r)
     for group in groups.values():
         if len(group) < 2:
             continue
@@ -309,7 +312,7 @@ def mark_superseded(records: list[FileRecord]) -> None:
             if r is counted:
                 continue
             r.status = DUPLICATE
-            r.submission = r.appraisal = None  # does not count: nothing of it is kept (as for any duplicate)
+            r.submission = r.appraisal = r.council = None  # does not count: nothing of it is kept (as for any duplicate)
             r.issues.append(issues.make("superseded-file", file=r.name, unit_code=r.unit_code, detail=counted.name))
             r.note = f"Không tính: tệp mới hơn '{counted.name}' được tính."
 

@@ -34,7 +34,7 @@ from ccht_batch.intake.scan import (
 )
 
 # Sheets whose input cells may hold a unit's formula (the appraisal sheet is the Office's input).
-SCANNED_SHEETS = (layout.SHEET_SCORES, layout.SHEET_INDICATORS, layout.SHEET_PERSONS, layout.APPRAISAL_SHEET)
+SCANNED_SHEETS = (layout.SHEET_SCORES, layout.SHEET_INDICATORS, layout.SHEET_PERSONS, layout.APPRAISAL_SHEET, layout.COUNCIL_SHEET)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -64,7 +64,7 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
         if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns) or len(data) != stat.st_size:
             raise safety.corrupt("tệp bị thay đổi trong lúc đọc (đang được chép hoặc lưu?); hãy chạy lại khi tệp đã lưu xong")
         record.kind, record.unit_code, record.year = outcome.kind, outcome.unit_code, outcome.year
-        record.submission, record.appraisal = outcome.submission, outcome.appraisal
+        record.submission, record.appraisal, record.council = outcome.submission, outcome.appraisal, outcome.council
         found = outcome.issues
     except safety.Refused as refused:
         found = [issues.make(code, file=path.name, **params) for code, params in refused.problems]
@@ -75,11 +75,11 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
     except BaseException as exc:  # noqa: BLE001 — pyo3 panics derive from BaseException
         detail = f"lỗi không mong đợi khi đọc; chi tiết kỹ thuật cho người bảo trì: {type(exc).__name__}: {exc}"
         found = found + [issues.make("file-corrupt", file=path.name, unit_code=record.unit_code, detail=detail[:300])]
-        record.submission = record.appraisal = None
+        record.submission = record.appraisal = record.council = None
     record.issues = found
     record.status = REJECTED if issues.has_errors(found) else ACCEPTED
     if record.status == REJECTED:
-        record.submission = record.appraisal = None
+        record.submission = record.appraisal = record.council = None
     return record
 
 

@@ -25,8 +25,13 @@ from ccht_batch.core import issues, vocab
 from ccht_batch.core.issues import Issue
 from ccht_batch.core.periods import period_year
 from ccht_batch.core.records import (
+    COUNCIL_DECISIONS,
+    REFUSE,
     Appraisal,
     AppraisedScore,
+    Council,
+    CouncilRow,
+    CouncilVote,
     IndicatorEntry,
     PersonEntry,
     ScoreEntry,
@@ -61,6 +66,7 @@ class Outcome:
     submission: Submission | None = None
     appraisal: Appraisal | None = None
     issues: list[Issue] = field(default_factory=list)
+    council: Council | None = None
 
 
 class Collector:
@@ -210,6 +216,8 @@ def validate_book(book: RawBook, config: Config, period: str, file_name: str, sh
         return _template(book, meta or {}, config, period, file_name, sha256, out)
     if kind == L.KIND_APPRAISAL:
         return _appraisal(book, meta or {}, config, period, file_name, sha256, out)
+    if kind == L.KIND_COUNCIL:
+        return _council(book, meta or {}, config, period, file_name, sha256, out)
     if kind == L.KIND_HISTORY:
         out.add("history-in-input")
         return Outcome(kind=L.KIND_HISTORY, issues=out.items)
@@ -671,6 +679,7 @@ def _person(sheet: RawSheet, r: int, cols: dict[str, int], birth: Any, text: dic
         initiative=text[L.P_INITIATIVE],
         decision=text[L.P_DECISION],
         summary=text[L.P_SUMMARY],
+        tasks=text[L.P_TASKS],
     )
 
     def problem(code: str, title: str, **params: Any) -> None:
@@ -762,3 +771,104 @@ def _appraisal(book: RawBook, meta: dict[str, Any], config: Config, period: str,
     basis = {key[len(L.META_BASIS):]: norm_text(value) for key, value in meta.items() if key.startswith(L.META_BASIS) and norm_text(value)}
     outcome.appraisal = Appraisal(period=period, file_name=file_name, sha256=sha256, scores=scores, basis=basis)
     return outcome
+
+
+# ---------------------------------------------------------------------------------------------------
+# Council workbooks
+
+
+def _council(book: RawBook, meta: dict[str, Any], config: Config, period: str, file_name: str, sha256: str, out: Collector) -> Outcome:
+    """The council's votes: rows without votes for and without a decision are undecided and left out. The
+    milestone is the workbook's own; the batch applies it to the runs of that milestone."""
+    plan = plan_for(config)
+    found_period = shown(meta.get(L.META_PERIOD))
+    if found_period != period:
+        out.add("council-wrong-period", value=found_period or EMPTY_SHOWN, expected=period)
+    milestone = norm_text(meta.get(L.META_MILESTONE)) or None
+    if milestone is not None and config.criteria.movement.milestone(milestone) is None:
+        out.add("council-invalid", sheet=L.SHEET_META, value=milestone, detail=f"Đợt xét '{milestone}' không có trong cấu hình")
+    outcome = Outcome(kind=L.KIND_COUNCIL, issues=out.items)
+    if out.has_errors:
+        return outcome
+    sheet = book.sheet(L.COUNCIL_SHEET)
+    if sheet is None:
+        out.add("sheet-missing", expected=L.COUNCIL_SHEET)
+        return outcome
+    header = find_header(sheet, L.COUNCIL_READ_HEADERS, out)
+    if header is None:
+        return outcome
+    hrow, cols = header
+    kinds = {fold(text): kind for kind, text in L.KIND_TEXTS.items()}
+    decisions = {fold(d): d for d in COUNCIL_DECISIONS}
+    rows: list[CouncilRow] = []
+    seen: set[tuple[str, str, str]] = set()
+    for r in range(hrow + 1, sheet.height):
+
+        def cell(title: str) -> str:
+            return cell_ref(r, cols[title])
+
+        def bad(title: str, detail: str) -> None:
+            out.add("council-invalid", sheet=sheet.name, cell=cell(title), value=shown(sheet.value(r, cols[title])) or EMPTY_SHOWN, detail=detail)
+
+        raw_present = _input(sheet, r, cols[L.C_PRESENT], True, out)
+        raw_votes = _input(sheet, r, cols[L.C_VOTES], True, out)
+        raw_decision = text_of(_input(sheet, r, cols[L.C_DECISION], False, out))
+        if (raw_votes is FORMULA or shown(raw_votes) == "") and not raw_decision:
+            continue  # no vote on this row (members present alone, typed down the column, decide nothing)
+        award = plan.awards.get(text_of(sheet.value(r, cols[L.C_AWARD]))) or plan.awards.get(fold(sheet.value(r, cols[L.C_AWARD])))
+        kind = kinds.get(fold(sheet.value(r, cols[L.C_KIND])))
+        unit_code = text_of(sheet.value(r, cols[L.C_UNIT]))
+        name = text_of(sheet.value(r, cols[L.C_NAME]))
+        if award is None:
+            bad(L.C_AWARD, "Hình thức khen thưởng không có trong cấu hình (config/criteria.yaml)")
+        if kind is None:
+            bad(L.C_KIND, f"Đối tượng cần là {' hoặc '.join(L.KIND_TEXTS.values())}")
+        if unit_code not in plan.units:
+            out.add("appraisal-unknown-unit", sheet=sheet.name, cell=cell(L.C_UNIT), value=unit_code or EMPTY_SHOWN)
+        if not name:
+            bad(L.C_NAME, "Thiếu họ và tên (tên tập thể)")
+        birth = None
+        raw_birth = sheet.value(r, cols[L.C_BIRTH])
+        if kind == "individual" and shown(raw_birth):
+            try:
+                birth = parse_year(raw_birth)
+            except ParseError:
+                bad(L.C_BIRTH, "Năm sinh không hợp lệ")
+        present = _count(raw_present, 1, sheet, cell(L.C_PRESENT), L.C_PRESENT, out)
+        votes = _count(raw_votes, 0, sheet, cell(L.C_VOTES), L.C_VOTES, out)
+        decision = decisions.get(fold(raw_decision)) if raw_decision else None
+        if raw_decision and decision is None:
+            bad(L.C_DECISION, f"Quyết định cần là {' hoặc '.join(COUNCIL_DECISIONS)}")
+        if present is None or votes is None:
+            if (present is None and shown(raw_present) == "") or (votes is None and shown(raw_votes) == ""):
+                out.add("council-votes-missing", sheet=sheet.name, cell=cell(L.C_DECISION), value=raw_decision or EMPTY_SHOWN)
+            continue
+        if votes > present:
+            out.add("council-votes-over", sheet=sheet.name, cell=cell(L.C_VOTES), value=votes, expected=present)
+            continue
+        if award is None or kind is None or unit_code not in plan.units or not name:
+            continue
+        row = CouncilRow(award, kind, unit_code, name, birth, CouncilVote(present, votes, decision), cell(L.C_DECISION))
+        if (award, kind, row.subject) in seen:
+            out.add("row-duplicate", sheet=sheet.name, cell=cell(L.C_NAME), value=f"{name} ({unit_code})")
+            continue
+        seen.add((award, kind, row.subject))
+        if decision != REFUSE and votes * 100 <= config.criteria.council_approval_percent * present:
+            out.add("council-below-threshold", sheet=sheet.name, cell=cell(L.C_VOTES), value=f"{votes}/{present}", expected=fmt_number(config.criteria.council_approval_percent))
+        rows.append(row)
+    outcome.council = Council(period=period, milestone=milestone, file_name=file_name, sha256=sha256, rows=rows)
+    return outcome
+
+
+def _count(raw: Any, minimum: int, sheet: RawSheet, cell: str, title: str, out: Collector) -> int | None:
+    """A whole number of members or votes; None (reported) when not one, None (silent) when empty."""
+    if raw is FORMULA or shown(raw) == "":
+        return None
+    try:
+        n = parse_count(raw)
+    except ParseError:
+        n = None
+    if n is None or n < minimum:
+        out.add("council-invalid", sheet=sheet.name, cell=cell, value=shown(raw), detail=f"{title} cần là số nguyên từ {minimum}")
+        return None
+    return n

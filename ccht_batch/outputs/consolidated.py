@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
+from ccht_batch.awards.shares import all_shares, declared_ratings
 from ccht_batch.config.model import Config
 from ccht_batch.core.files import write_file
 from ccht_batch.core.issues import ERROR, SEVERITY_TEXT
@@ -65,8 +66,13 @@ SHEET_ISSUES = "Lỗi"
 SHEET_MISSING = "Chưa nộp"
 SHEET_NOTES = "Ghi chú xử lý"
 SHEET_CHART = "Biểu đồ"
+SHEET_SHARES = "Tỷ lệ xếp loại"
+SHARES_NOTE = (
+    "Tỷ lệ cá nhân xếp loại cao nhất trên số người xếp loại từ mức cơ sở trở lên, theo xếp loại đơn vị tự khai trong kỳ "
+    "(config/criteria.yaml, mục rating_share). Vượt tỷ lệ tối đa chỉ là cảnh báo, không loại ai khỏi danh sách."
+)
 SHEET_TREND = "Xu hướng"
-SHEETS = (SHEET_SUMMARY, SHEET_DETAIL, SHEET_PERSONS, SHEET_ISSUES, SHEET_MISSING, SHEET_NOTES, SHEET_CHART, SHEET_TREND)
+SHEETS = (SHEET_SUMMARY, SHEET_DETAIL, SHEET_PERSONS, SHEET_ISSUES, SHEET_MISSING, SHEET_NOTES, SHEET_SHARES, SHEET_CHART, SHEET_TREND)
 TREND_SERIES_MAX = 20  # lines in the trend chart (the best ranked units); the table lists every unit
 
 SUMMARY_HEADERS = ("Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Kết quả", "Xếp loại", "Trạng thái")
@@ -343,6 +349,28 @@ def _issues_table(outcome: RunOutcome) -> Table:
     return Table(SHEET_ISSUES, columns, rows, freeze_cols=1)
 
 
+def _shares_table(config: Config, units: list[UnitOutcome]) -> Table | None:
+    """Each unit's share of the top rating among its declared ratings, and the agency's (``rating_share``)."""
+    shares = all_shares(config, declared_ratings(units))
+    if not shares:
+        return None
+    rule = config.criteria.rating_share
+    columns = [
+        Column("Mã đơn vị", 11),
+        Column("Đơn vị", 36),
+        Column(f"Số người xếp loại từ {RATINGS[rule.base]} trở lên", 18, "int"),
+        Column(f"Số người xếp loại {RATINGS[rule.rating]}", 18, "int"),
+        Column("Tỷ lệ (%)", 10, "score"),
+        Column("Tỷ lệ tối đa (%)", 10, "score"),
+        Column("Cảnh báo", 70),
+    ]
+    rows = [
+        [code or "", share.label, share.base, share.top, float(share.percent), float(rule.max_percent), share.text() if share.exceeded else ""]
+        for code, share in shares
+    ]
+    return Table(SHEET_SHARES, columns, rows, freeze_cols=2, note=SHARES_NOTE)
+
+
 def _missing_table(config: Config, outcome: RunOutcome) -> Table:
     """Units without a new accepted file this period: not sent, carried, or whose latest file was refused
     (with that file and its errors, while an earlier result counts)."""
@@ -468,7 +496,7 @@ def summary_data(config: Config, outcome: RunOutcome) -> dict[str, Any]:
             _issues_table(outcome),
             _missing_table(config, outcome),
             _notes_table(config, outcome),
-        ],
+        ] + [t for t in (_shares_table(config, units),) if t is not None],
     }
 
 

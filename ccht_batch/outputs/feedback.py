@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ccht_batch.awards.shares import all_shares, declared_ratings
 from ccht_batch.config.model import Config
 from ccht_batch.core.issues import ERROR, SEVERITY_TEXT, WARNING
 from ccht_batch.core.periods import period_text
@@ -34,6 +35,8 @@ from ccht_batch.core.records import (
     RunOutcome,
     UnitOutcome,
 )
+from ccht_batch.core.values import fmt_number
+from ccht_batch.core.vocab import RATINGS
 from ccht_batch.outputs.nominations import ELIGIBILITY_TEXT
 from ccht_batch.outputs.summary_json import sorted_files
 from ccht_batch.xlsx.fast import (
@@ -58,6 +61,7 @@ SCORE_HEADERS = ("Mã tiêu chí", "Loại", "Nội dung", "Điểm tối đa", 
 AWARD_HEADERS = ("Đối tượng", "Họ và tên (tên tập thể)", "Hình thức khen thưởng", "Đơn vị đề nghị", "Kết quả xét", "Lý do", "Được đưa vào danh sách", "Ghi chú")
 KIND_TEXT = {"criterion": "Tiêu chí", "bonus": "Điểm thưởng", "penalty": "Điểm trừ"}
 CANDIDATE_TEXT = {"collective": "Tập thể", "individual": "Cá nhân"}
+SELECTED_TEXT = {True: "Có", False: "Không", None: "Đồng hạng, chờ Hội đồng quyết định"}
 
 RESULT_WIDTHS = (28, 90)
 FIX_WIDTHS = (5, 26, 14, 7, 10, 70, 20, 20)
@@ -120,7 +124,7 @@ def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dic
     noms = [
         (
             CANDIDATE_TEXT.get(n.kind, n.kind), n.name, n.award_name, "Có" if n.proposed else "",
-            ELIGIBILITY_TEXT[n.eligible], _joined(tuple(n.reasons)), "Có" if n.selected else "Không", n.note,
+            ELIGIBILITY_TEXT[n.eligible], _joined(tuple(n.reasons)), SELECTED_TEXT[n.selected], n.note,
         )
         for n in outcome.unit_nominations(unit.code)
     ]
@@ -156,6 +160,7 @@ def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dic
         "nominations": noms,
         "contact": f"{contact.name} ({contact.title}), điện thoại {contact.phone}, thư điện tử {contact.email}",
         "deadline_day": config.settings.deadline_day,
+        "rating_share": _rating_share(config, unit),
     }
 
 
@@ -186,6 +191,16 @@ def counted_line(d: dict[str, Any]) -> str:
     if d["counted_period"] == d["period"]:
         return f"Kết quả {when} tạm tính theo bảng đã tiếp nhận trước đó trong tháng (tệp {d['counted_file']})."
     return f"Kết quả {when} tạm tính theo bảng {period_text(d['counted_period'])} đã tiếp nhận (tệp {d['counted_file']})."
+
+
+def _rating_share(config: Config, unit: UnitOutcome) -> str:
+    """The unit's share of the top rating among the ratings it declared, and a warning past the cap."""
+    share = next((s for code, s in all_shares(config, declared_ratings([unit])) if code == unit.code), None)
+    if share is None or share.base == 0:
+        return ""
+    rule = share.rule
+    head = f"{share.summary()} người xếp loại {RATINGS[rule.rating]} trên số người từ {RATINGS[rule.base]} trở lên"
+    return share.text() if share.exceeded else f"{head}, trong tỷ lệ tối đa {fmt_number(rule.max_percent)}%."
 
 
 def _advice(d: dict[str, Any]) -> str:
@@ -317,6 +332,8 @@ def _result_rows(lay: _Layout, d: dict[str, Any]) -> SheetRows:
     ]
     if d["appraisal"]:
         lines.append(("Thẩm định", d["appraisal"]))
+    if d["rating_share"]:
+        lines.append(("Tỷ lệ xếp loại cá nhân", d["rating_share"]))
     lines += [
         ("Việc cần làm", _advice(d)),
         ("Liên hệ", d["contact"]),

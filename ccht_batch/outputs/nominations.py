@@ -7,7 +7,9 @@ the same bytes), the title with the line naming the document it goes with ("Kèm
 "Kèm theo Quyết định …", from ``units.yaml`` ``documents.awards``) and a rule beneath, the sections
 "I. Tập thể" / "II. Cá nhân", the signer block and "Nơi nhận:"; page numbers at the top from page 2.
 A list that goes up with a tờ trình names the agency and province after every collective and unit.
-Without a milestone the lists are provisional and say so.
+A list is provisional (titled DỰ KIẾN) until it is a milestone's and the council's decision is applied to all
+of it; candidates tied at a quota's last places are listed apart, in a block "Đồng hạng tại ngưỡng chỉ tiêu —
+Hội đồng quyết định" with the tie stated.
 
 No processing note is printed: why a candidate moved to another form, was cut by a quota or refused is in
 the consolidated workbook's sheet ``Ghi chú xử lý`` (for the Office, not signed) and in ``summary.json``
@@ -19,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ccht_batch.awards.select import COUNCIL_REFUSED, TIE_HEADING
 from ccht_batch.config.model import AwardRule, Config
 from ccht_batch.core.files import atomic_path
 from ccht_batch.core.periods import period_text, period_year
@@ -34,6 +37,7 @@ SHEET_REFUSED = "Không đủ điều kiện"
 PROVISIONAL = "DỰ KIẾN"
 SECTION_COLLECTIVE = "I. Tập thể"
 SECTION_INDIVIDUAL = "II. Cá nhân"
+TIE_NOTE = "Chờ Hội đồng quyết định"
 LIST_HEADERS = (
     "STT",
     "Họ và tên (tên tập thể)",
@@ -82,6 +86,14 @@ def list_title(rule: AwardRule, provisional: bool) -> str:
     return f"{rule.title} ({PROVISIONAL})" if provisional else rule.title
 
 
+def list_is_final(outcome: RunOutcome, rule_id: str) -> bool:
+    """A list is final at a milestone once the council's decision is applied to every candidate on it."""
+    if outcome.milestone is None or not outcome.council_applied:
+        return False
+    on_list = [n for n in outcome.nominations if n.award == rule_id and n.selected is not False]
+    return all(n.selected is True and n.vote is not None for n in on_list)
+
+
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -97,6 +109,8 @@ def _sheet(wb: Any, fm: Formats, config: Config, name: str, year: int, title: st
 
 
 def _collective_summary(outcome: RunOutcome, n: Nomination) -> str:
+    if n.achievement:
+        return n.achievement
     unit = outcome.unit(n.unit_code)
     if unit is None or unit.result is None:
         return "; ".join(n.reasons)
@@ -126,11 +140,13 @@ def position_text(outcome: RunOutcome, config: Config, n: Nomination) -> str:
 
 def _award_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome, rule: AwardRule) -> None:
     year = period_year(outcome.period)
-    provisional = outcome.milestone is None
+    provisional = not list_is_final(outcome, rule.id)
     considered = rule in considered_rules(config, outcome)
     lines = []
-    if provisional:
+    if outcome.milestone is None:
         lines.append(f"(Danh sách dự kiến, lập từ kết quả {period_text(outcome.period)}; chưa phải danh sách chính thức để trình khen thưởng)")
+    elif provisional:
+        lines.append("(Danh sách dự kiến: chờ Hội đồng Thi đua - Khen thưởng xét, biểu quyết)")
     if considered:
         lines.append(attachment_line(config, rule.id, year))
     sheet = _sheet(wb, fm, config, rule.sheet_name, year, list_title(rule, provisional), lines)
@@ -143,23 +159,27 @@ def _award_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome, rule
         )
         sheet.finish()
         return
-    chosen = [n for n in outcome.nominations if n.award == rule.id and n.selected]
+    chosen = [n for n in outcome.nominations if n.award == rule.id and n.selected is not False]
     width = len(LIST_HEADERS)
     sheet.table_header(LIST_HEADERS)
     sheet.section(SECTION_COLLECTIVE, width)
     collectives = [n for n in chosen if n.kind == "collective"]
-    for i, n in enumerate(collectives, start=1):
-        sheet.record([i, unit_label(config, rule.id, n.name), None, None, "", n.award_name, achievement_summary(outcome, n), ""])
+    def collective_row(i: int, n: Nomination, note: str) -> list[Any]:
+        return [i, unit_label(config, rule.id, n.name), None, None, "", n.award_name, achievement_summary(outcome, n), note]
+
+    _records(sheet, [n for n in collectives if n.selected], lambda i, n: collective_row(i, n, ""))
+    _tie_block(sheet, [n for n in collectives if n.selected is None], width, lambda i, n: collective_row(i, n, TIE_NOTE))
     if not collectives:
         sheet.empty(width)
     sheet.section(SECTION_INDIVIDUAL, width)
     individuals = [n for n in chosen if n.kind == "individual"]
-    for i, n in enumerate(individuals, start=1):
+
+    def person_row(i: int, n: Nomination, note: str) -> list[Any]:
         p = n.person
-        sheet.record([
-            i, n.name, p.birth_year if p else None, p.gender if p else "",
-            position_text(outcome, config, n), n.award_name, achievement_summary(outcome, n), "",
-        ])
+        return [i, n.name, p.birth_year if p else None, p.gender if p else "", position_text(outcome, config, n), n.award_name, achievement_summary(outcome, n), note]
+
+    _records(sheet, [n for n in individuals if n.selected], lambda i, n: person_row(i, n, ""))
+    _tie_block(sheet, [n for n in individuals if n.selected is None], width, lambda i, n: person_row(i, n, TIE_NOTE))
     if not individuals:
         sheet.empty(width)
     a = config.agency
@@ -167,12 +187,31 @@ def _award_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome, rule
     sheet.finish()
 
 
+def _records(sheet: OfficialSheet, noms: list[Nomination], row: Any) -> None:
+    for i, n in enumerate(noms, start=1):
+        sheet.record(row(i, n))
+
+
+def _tie_block(sheet: OfficialSheet, tied: list[Nomination], width: int, row: Any) -> None:
+    """Candidates tied at the quota's last places: listed apart, each tie stated once above its candidates."""
+    if not tied:
+        return
+    span = (0, width - 1)
+    sheet.line(TIE_HEADING, sheet.fm(bold=True, italic=True, border=1, font_size=12, text_wrap=True), span=span)
+    number = 0
+    for note in dict.fromkeys(n.tie_note for n in tied):
+        sheet.line(note, sheet.fm(italic=True, border=1, font_size=12, text_wrap=True), span=span)
+        for n in (n for n in tied if n.tie_note == note):
+            number += 1
+            sheet.record(row(number, n))
+
+
 def refused_nominations(config: Config, outcome: RunOutcome) -> list[Nomination]:
-    """Proposals the unit made that did not make the list: not eligible, cannot tell, or cut (one form per
-    achievement, quota). In the order of the award rules, then as the award engine listed them. A tie at
-    a quota (``selected`` None) is the council's, not a refusal."""
+    """Proposals the unit made that did not make the list: not eligible, cannot tell, cut (one form per
+    achievement, quota) or refused by the council — never one tied for the council's decision. In the
+    order of the award rules, then as the award engine listed them."""
     order = {r.id: i for i, r in enumerate(config.criteria.awards)}
-    found = [n for n in outcome.nominations if n.proposed and n.selected is False]
+    found = [n for n in outcome.nominations if n.selected is False and (n.proposed or n.vote is not None)]
     return sorted(found, key=lambda n: order.get(n.award, len(order)))
 
 
@@ -181,6 +220,9 @@ def refusal_reason(outcome: RunOutcome, n: Nomination) -> str:
     eligible (or cannot be told); else the form chosen instead, or the quota."""
     if n.eligible is not True:
         return "; ".join(n.reasons)
+    refused = next((r for r in n.reasons if r.startswith(COUNCIL_REFUSED)), None)
+    if refused is not None:
+        return refused
     same = (lambda m: m.person is n.person) if n.person is not None else (lambda m: m.kind == n.kind and m.name == n.name)
     other = next((m for m in outcome.unit_nominations(n.unit_code) if m.selected and m is not n and same(m)), None)
     if other is not None:
@@ -189,7 +231,7 @@ def refusal_reason(outcome: RunOutcome, n: Nomination) -> str:
 
 
 def _refused_sheet(wb: Any, fm: Formats, config: Config, outcome: RunOutcome) -> None:
-    provisional = outcome.milestone is None
+    provisional = outcome.milestone is None or not outcome.council_applied
     title = "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG KHÔNG ĐƯỢC ĐƯA VÀO DANH SÁCH"
     if provisional:
         title += f" ({PROVISIONAL})"

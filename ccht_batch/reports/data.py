@@ -332,5 +332,5 @@ def _given(config: Config, store: Store, years: list[int]) -> list[GivenLine]:
         name = r["person_name"] if r["subject_kind"] == "individual" else (unit.name if unit else r["unit_code"])
         number, date = split_decision(r["decision"])
         when = dt.date.fromisoformat(r["decision_date"]) if r["decision_date"] else date
-        out.append(GivenLine(r["year"], config.criteria.award_name(r["award"]), r["subject_kind"], name or "", r["unit_code"], number, when, r["issuer"]))
+        out.append(GivenLine(r["year"], r["name"] or config.criteria.award_name(r["award"]), r["subject_kind"], name or "", r["unit_code"], number, when, r["issuer"]))
     return out

@@ -196,7 +196,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX mail_log_scope ON mail_log(scope, recipient, kind);
     """,
-    # the inbox: every message `collect` examined, and every attachment it saved (exactly-once collection)
+    # 2: the inbox: every message `collect` examined, and every attachment it saved (exactly-once collection)
     """
     CREATE TABLE inbox_messages (
         id INTEGER PRIMARY KEY,
@@ -223,6 +223,35 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX inbox_files_sha ON inbox_files(sha256);
     CREATE INDEX inbox_files_message ON inbox_files(message_id);
+    """,
+    # 3: awards a council can defend (ties left to the council, its votes, ratings and titles with their
+    # decisions, S&T tasks, prior awards of forms outside the configuration)
+    """
+    -- the council's workbook of a period and milestone; the latest accepted one counts
+    CREATE TABLE councils (
+        id INTEGER PRIMARY KEY,
+        file_id INTEGER NOT NULL UNIQUE REFERENCES files(id),
+        period TEXT NOT NULL,
+        milestone TEXT,
+        values_json TEXT NOT NULL
+    );
+    CREATE INDEX councils_period ON councils(period, milestone);
+
+    -- a nomination tied at a quota (selected is then 0 and the council decides), and the council's vote
+    ALTER TABLE nominations ADD COLUMN tied INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE nominations ADD COLUMN tie_note TEXT NOT NULL DEFAULT '';
+    ALTER TABLE nominations ADD COLUMN vote_json TEXT;
+
+    -- where a year's rating and titles come from: tu-khai (a unit's template) | quyet-dinh (a decision)
+    ALTER TABLE person_years ADD COLUMN rating_source TEXT NOT NULL DEFAULT 'tu-khai';
+    ALTER TABLE person_years ADD COLUMN decision TEXT NOT NULL DEFAULT '';
+    ALTER TABLE person_years ADD COLUMN decision_date TEXT;
+
+    -- sang-kien (an initiative) | de-tai (an S&T task accepted and applied)
+    ALTER TABLE initiatives ADD COLUMN kind TEXT NOT NULL DEFAULT 'sang-kien';
+
+    -- a reward of a form outside the configuration: its own name; award holds the form it ranks with
+    ALTER TABLE awards_received ADD COLUMN name TEXT NOT NULL DEFAULT '';
     """,
 ]
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from ccht_batch.core.records import (
+    SELF_DECLARED,
     AwardRecord,
     InitiativeRecord,
     PersonYear,
@@ -187,9 +188,9 @@ class StoreHistory:
         initiatives: dict[int, list[InitiativeRecord]] = {}
         first_pid: dict[int, int] = {}
         for r in init_rows:
-            rec = InitiativeRecord(title=r["title"], decision=r["decision"], decision_date=_date(r["decision_date"]), level=r["level"])
+            rec = InitiativeRecord(title=r["title"], decision=r["decision"], decision_date=_date(r["decision_date"]), level=r["level"], kind=r["kind"])
             same_year = initiatives.setdefault(r["year"], [])
-            if all((fold_key(x.title), x.decision) != (fold_key(rec.title), rec.decision) for x in same_year):
+            if all((fold_key(x.title), x.decision, x.kind) != (fold_key(rec.title), rec.decision, rec.kind) for x in same_year):
                 same_year.append(rec)
             first_pid.setdefault(r["year"], r["person_id"])
         # A year recorded under two of the person's keys: the unit the moves say they were in wins,
@@ -207,6 +208,9 @@ class StoreHistory:
                 rating=r["rating"],
                 titles=frozenset(loads(r["titles_json"]) or ()),
                 initiatives=tuple(initiatives.get(year, ())),
+                source=r["rating_source"],
+                decision=r["decision"],
+                decision_date=_date(r["decision_date"]),
             )
         # Initiatives recorded for a year with no rating row: the year is known, the rating is not.
         unit_of = {r["id"]: r["unit_code"] for r in self.store.all(f"SELECT id, unit_code FROM persons WHERE id IN ({marks})", ids)}
@@ -274,7 +278,7 @@ def _preference(row: sqlite3.Row, ident: PersonIdentity, asked_key: str) -> tupl
 
 
 def _award(r: sqlite3.Row) -> AwardRecord:
-    return AwardRecord(award=r["award"], year=r["year"], decision=r["decision"], decision_date=_date(r["decision_date"]), issuer=r["issuer"])
+    return AwardRecord(award=r["award"], year=r["year"], decision=r["decision"], decision_date=_date(r["decision_date"]), issuer=r["issuer"], name=r["name"])
 
 
 def _unit_year(r: sqlite3.Row) -> UnitYear:
@@ -332,13 +336,25 @@ def current_unit_year(conn: sqlite3.Connection, unit_code: str, year: int) -> sq
 
 
 def write_person_year(
-    conn: sqlite3.Connection, person_id: int, year: int, unit_code: str, rating: str | None, titles: Iterable[str], source: str
+    conn: sqlite3.Connection,
+    person_id: int,
+    year: int,
+    unit_code: str,
+    rating: str | None,
+    titles: Iterable[str],
+    source: str,
+    rating_source: str = SELF_DECLARED,
+    decision: str = "",
+    decision_date: dt.date | None = None,
 ) -> int:
-    """A new current version of the person's year; returns its version number."""
+    """A new current version of the person's year; returns its version number. ``source`` says what wrote
+    it (an import, a close-year); ``rating_source`` whether the rating and titles were declared by the unit
+    (``tu-khai``) or decided (``quyet-dinh``, with the decision's number and date)."""
     version = _supersede(conn, "person_years", "person_id = ? AND year = ?", (person_id, year))
     conn.execute(
-        "INSERT INTO person_years (person_id, year, unit_code, rating, titles_json, source, version, current) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-        (person_id, year, unit_code, rating, dumps(sorted(set(titles))), source, version),
+        "INSERT INTO person_years (person_id, year, unit_code, rating, titles_json, source, version, current, rating_source, decision, decision_date) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+        (person_id, year, unit_code, rating, dumps(sorted(set(titles))), source, version, rating_source, decision, decision_date.isoformat() if decision_date else None),
     )
     return version
 
@@ -350,8 +366,8 @@ def replace_initiatives(
     version = _supersede(conn, "initiatives", "person_id = ? AND year = ?", (person_id, year))
     for rec, source in records:
         conn.execute(
-            "INSERT INTO initiatives (person_id, year, title, decision, decision_date, level, source, version, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-            (person_id, year, rec.title, rec.decision, rec.decision_date.isoformat() if rec.decision_date else None, rec.level, source, version),
+            "INSERT INTO initiatives (person_id, year, title, decision, decision_date, level, source, version, current, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+            (person_id, year, rec.title, rec.decision, rec.decision_date.isoformat() if rec.decision_date else None, rec.level, source, version, rec.kind),
         )
     return version
 
@@ -380,24 +396,25 @@ def write_unit_year(conn: sqlite3.Connection, uy: UnitYear, source: str) -> int:
 def replace_award(
     conn: sqlite3.Connection, kind: str, unit_code: str, person_id: int | None, rec: AwardRecord, source: str
 ) -> None:
-    """Record an award received; one row per subject, form and year (a re-import replaces it).
+    """Record an award received; one row per subject, form (and own name, for a form outside the
+    configuration) and year (a re-import replaces it).
 
     ``awards_received`` has no version columns, so the replaced row is deleted (see the report to the lead).
     """
     if kind == INDIVIDUAL:
         conn.execute(
-            "DELETE FROM awards_received WHERE subject_kind = ? AND person_id = ? AND award = ? AND year = ?",
-            (kind, person_id, rec.award, rec.year),
+            "DELETE FROM awards_received WHERE subject_kind = ? AND person_id = ? AND award = ? AND year = ? AND name = ?",
+            (kind, person_id, rec.award, rec.year, rec.name),
         )
     else:
         conn.execute(
-            "DELETE FROM awards_received WHERE subject_kind = ? AND person_id IS NULL AND unit_code = ? AND award = ? AND year = ?",
-            (kind, unit_code, rec.award, rec.year),
+            "DELETE FROM awards_received WHERE subject_kind = ? AND person_id IS NULL AND unit_code = ? AND award = ? AND year = ? AND name = ?",
+            (kind, unit_code, rec.award, rec.year, rec.name),
         )
     conn.execute(
-        "INSERT INTO awards_received (subject_kind, unit_code, person_id, award, year, decision, decision_date, issuer, source) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (kind, unit_code, person_id, rec.award, rec.year, rec.decision, rec.decision_date.isoformat() if rec.decision_date else None, rec.issuer, source),
+        "INSERT INTO awards_received (subject_kind, unit_code, person_id, award, year, decision, decision_date, issuer, source, name) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (kind, unit_code, person_id, rec.award, rec.year, rec.decision, rec.decision_date.isoformat() if rec.decision_date else None, rec.issuer, source, rec.name),
     )
 
 

@@ -21,6 +21,7 @@ from ccht_batch.core.records import (
     ACCEPTED,
     IGNORED,
     Appraisal,
+    Council,
     FileRecord,
     Nomination,
     Submission,
@@ -148,8 +149,19 @@ def year_results(store: Store, period: str) -> dict[str, dict[str, Decimal | Non
     return out
 
 
-def latest_result_period(store: Store) -> str | None:
-    """The latest period that has results (what ``mail`` and ``appraisal`` work on by default)."""
+def latest_council(store: Store, period: str, milestone: str | None) -> tuple[Council, float] | None:
+    """The newest accepted council workbook of ``period`` and ``milestone``, and its file's modification time."""
+    row = store.one(
+        """SELECT c.values_json, f.mtime FROM councils c JOIN files f ON f.id = c.file_id
+           WHERE c.period = ? AND c.milestone IS ? AND f.status = ? ORDER BY f.mtime DESC, c.id DESC LIMIT 1""",
+        (period, milestone, ACCEPTED),
+    )
+    return (Council.from_dict(loads(row["values_json"])), row["mtime"]) if row else None
+
+
+def latest_period(store: Store) -> str | None:
+    """The latest period with results, if any: the default period of the commands that read one (``mail``,
+    ``appraisal``, ``council``, ``documents``)."""
     row = store.one("SELECT MAX(period) AS p FROM period_results")
     return row["p"] if row else None
 
@@ -208,7 +220,7 @@ def record_run(
     next_submission = conn.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0] + 1
     ids: dict[str, int] = {}
     submission_ids: dict[str, int] = {}
-    file_rows, submission_rows, appraisal_rows = [], [], []
+    file_rows, submission_rows, appraisal_rows, council_rows = [], [], [], []
     for record, dest in new_files:
         file_id = next_file
         next_file += 1
@@ -226,6 +238,8 @@ def record_run(
             next_submission += 1
         if record.status == ACCEPTED and record.appraisal is not None:
             appraisal_rows.append((file_id, record.appraisal.period, _dumps(record.appraisal.to_dict())))
+        if record.status == ACCEPTED and record.council is not None:
+            council_rows.append((file_id, record.council.period, record.council.milestone, _dumps(record.council.to_dict())))
     conn.executemany(
         """INSERT INTO files (id, run_id, period, name, sha256, size, mtime, status, kind, unit_code, year, issues_json, note, dest_path)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -235,6 +249,7 @@ def record_run(
         "INSERT INTO submissions (id, file_id, unit_code, year, period, mtime, values_json) VALUES (?, ?, ?, ?, ?, ?, ?)", submission_rows
     )
     conn.executemany("INSERT INTO appraisals (file_id, period, values_json) VALUES (?, ?, ?)", appraisal_rows)
+    conn.executemany("INSERT INTO councils (file_id, period, milestone, values_json) VALUES (?, ?, ?, ?)", council_rows)
 
     conn.execute("DELETE FROM period_results WHERE period = ?", (period,))
     result_rows = []
@@ -273,13 +288,16 @@ def record_run(
         text = reasons.get(why)
         if text is None:
             text = reasons[why] = _dumps(n.reasons)
+        vote = None if n.vote is None else _dumps([n.vote.present, n.vote.votes_for, n.vote.decision])
         nomination_rows.append((
             run_id, period, milestone, n.award, n.kind, n.unit_code, n.name, key,
-            None if n.eligible is None else int(n.eligible), int(n.selected), text, n.note,
+            None if n.eligible is None else int(n.eligible), int(n.selected is True), text, n.note,
+            int(n.selected is None), n.tie_note, vote,
         ))
     conn.executemany(
-        """INSERT INTO nominations (run_id, period, milestone, award, kind, unit_code, name, person_key, eligible, selected, reasons_json, note)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO nominations (run_id, period, milestone, award, kind, unit_code, name, person_key, eligible, selected, reasons_json, note,
+                                    tied, tie_note, vote_json)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         nomination_rows,
     )
     conn.execute("UPDATE runs SET status = 'committed', finished_at = ? WHERE id = ?", (_now(), run_id))

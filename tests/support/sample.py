@@ -27,6 +27,7 @@ from ccht_batch.core.records import (
     SRC_SELF,
     SUBMITTED,
     UNIT_REJECTED,
+    CouncilVote,
     CriterionScore,
     FileRecord,
     Nomination,
@@ -104,8 +105,9 @@ def _file(name: str, status: str, unit_code: str | None, found: list | None = No
     return FileRecord(name=name, sha256=None if status == IGNORED else name[:1] * 64, size=1000, mtime=0.0, status=status, kind="template" if unit_code else None, unit_code=unit_code, year=2025, issues=found or [])
 
 
-def build_outcome(config: Config, milestone: str | None = None, extra_units: int = 0) -> RunOutcome:
-    """The sample period. ``extra_units`` adds submitted units with generated codes (bench only)."""
+def build_outcome(config: Config, milestone: str | None = None, extra_units: int = 0, council: bool = False) -> RunOutcome:
+    """The sample period. ``extra_units`` adds submitted units with generated codes (bench only); ``council``:
+    the council's decision applied, approving every candidate on the lists."""
     an = PersonEntry(row=5, name="Nguyễn Văn An", birth_year=1980, gender="Nam", position="Trưởng phòng", rating="HTXSNV",
                      initiative=EVIL, decision="Số 12/QĐ-SKHCN ngày 01/03/2025", level="co-so", proposal=GK, summary=EVIL)
     binh = PersonEntry(row=6, name="Trần Thị Bình", birth_year=1990, gender="Nữ", position="Chuyên viên", rating="HTTNV", proposal=GK)
@@ -170,4 +172,8 @@ def build_outcome(config: Config, milestone: str | None = None, extra_units: int
     if milestone is not None:
         noms.append(nom(BK_UBND, "collective", units[0].name, "VP", True, ["Xếp hạng 1", "Xếp loại Xuất sắc"], selected=True))
 
-    return RunOutcome(period=PERIOD, milestone=milestone, files=run_files, units=units, nominations=noms, period_files=[f_ttra_early] + run_files)
+    if council:
+        for n in noms:
+            if n.selected:
+                n.vote = CouncilVote(7, 6, "Đồng ý")
+    return RunOutcome(period=PERIOD, milestone=milestone, files=run_files, units=units, nominations=noms, period_files=[f_ttra_early] + run_files, council_applied=council)

@@ -25,11 +25,11 @@ def summary(workdir: Path, period: str) -> dict:
     return json.loads((workdir / "output" / period / "summary.json").read_text(encoding="utf-8"))
 
 
-def submit(workdir: Path, code: str, name: str, mtime: float | None = None, **kw) -> Path:
+def submit(workdir: Path, code: str, name: str, mtime: float | None = None, year: int = 2025, **kw) -> Path:
     config = load_config(workdir)
-    template = workdir / "output" / "templates" / f"{code}_2025.xlsx"
+    template = workdir / "output" / "templates" / f"{code}_{year}.xlsx"
     if not template.exists():
-        write_templates(config, 2025, [code])
+        write_templates(config, year, [code])
     args = {"scores": GOOD, "evidence": EVIDENCE, "indicators": INDICATORS} | kw
     path = fill_template(template, workdir / "input" / name, **args)
     if mtime is not None:

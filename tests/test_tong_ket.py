@@ -1,0 +1,31 @@
+"""The final review over four closed years: the demo's 2022 - 2024 (imported) and 2025 (closed by
+`close-year`), reviewed in January 2026. Every collective reason names the years; none rests on a month."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from support.cli import run_cli, run_in
+
+
+def test_a_tong_ket_over_four_closed_years_cites_the_years_and_never_a_month(tmp_path):
+    wd = tmp_path / "demo"
+    assert run_cli("demo", wd)[0] == 0
+    code, out, err = run_in(wd, "close-year", "--year", "2025", "--yes")
+    assert code == 0, out + err
+    code, out, err = run_in(wd, "run", "--period", "2026-01", "--milestone", "tong-ket")
+    assert code == 0, out + err
+    s = json.loads((wd / "output" / "2026-01" / "summary.json").read_text(encoding="utf-8"))
+    collective = [n for n in s["nominations"] if n["kind"] == "collective"]
+    assert collective
+    for n in collective:
+        for r in n["reasons"]:
+            assert re.search(r"các năm (2022 - 2025|2025 \(đơn vị có từ năm 2025\))", r), r
+            assert "tháng" not in r, r
+    by = {(n["award"], n["unit_code"]): n for n in collective}
+    # VP, QLKH and CCTDC: "Xuất sắc" and in the first three every year — and still tied, on 2025's closed rank
+    assert [by[("bang-khen-ubnd", c)]["selected"] for c in ("VP", "QLKH", "CCTDC")] == [None, None, None]
+    assert "2022 - 2025" in by[("bang-khen-ubnd", "VP")]["reasons"][0]
+    # a unit that joined in 2025 is judged on 2025 alone
+    assert by[("giay-khen-giam-doc", "CDS")]["reasons"][0].startswith("Xếp loại các năm 2025 (đơn vị có từ năm 2025): năm 2025 Trung bình")
