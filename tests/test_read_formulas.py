@@ -121,3 +121,24 @@ def test_raw_book_finds_sheets_by_nfc_name():
     book = RawBook.from_sheets([sheet])
     assert book.has("Cá nhân") and book.sheet("Cá nhân") is sheet
     assert book.sheet("_meta") is None and sheet.value(5, 5) == ""
+
+
+def test_error_values_without_a_formula_are_listed_with_their_error():
+    cells = (
+        '<row r="6"><c r="D6" t="e"><v>#REF!</v></c><c r="E6" s="2" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="F6" t="e"/></row>'
+        '<row r="7"><c r="D7" t="s"><v>0</v></c></row>'
+    )
+    found = dict(scan_sheet_xml(_sheet(cells)))
+    assert found == {(5, 3): "#REF!", (5, 4): "=1/0"}
+    assert dict(_formula_offsets_walk(_sheet(cells))).keys() == {(5, 3), (5, 4)}
+    walk = scan_sheet_xml(_sheet('<row r="6"><c s="1" r="D6" t="e"><v>#N/A</v></c></row>'))
+    assert dict(walk) == {(5, 3): "#N/A"}
+
+
+def test_biff_scan_finds_error_values_but_not_booleans():
+    bof = _record(0x0809, b"\x00\x06\x10\x00" + b"\x00" * 12)
+    eof = _record(0x000A, b"")
+    error = _record(0x0205, struct.pack("<HHHBB", 13, 3, 15, 0x17, 1))
+    boolean = _record(0x0205, struct.pack("<HHHBB", 14, 3, 15, 1, 0))
+    globals_ = bof + _boundsheet(len(bof) + len(_boundsheet(0, "S")) + len(eof), "S") + eof
+    assert scan_biff(globals_ + bof + error + boolean + eof, {"S"}) == {"S": {(13, 3): "#REF!"}}

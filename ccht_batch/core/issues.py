@@ -89,6 +89,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "score-ambiguous-number": (ERROR, "Điểm '{value}' không rõ nghĩa (có thể là số thập phân hoặc dấu phân cách hàng nghìn). Hãy nhập tối đa 2 chữ số thập phân, ví dụ 8,5."),
     "score-out-of-range": (ERROR, "Điểm {value} nằm ngoài khoảng cho phép 0 - {max}. Hãy nhập lại điểm trong khoảng này."),
     "score-off-step": (ERROR, "Điểm {value} không đúng bước chấm {step} (ví dụ {example}). Hãy làm tròn đến bội số của {step}."),
+    "number-look-alike": (ERROR, "'{value}' có ký tự trông giống chữ số nhưng không phải chữ số 0-9 (chữ số toàn độ rộng hoặc chữ số Ả Rập, thường do sao chép từ văn bản khác). Đề nghị đơn vị gõ lại con số bằng bàn phím."),
+    "error-value": (ERROR, "Ô chứa giá trị lỗi của Excel ({value}), không phải một con số. Đề nghị đơn vị xóa giá trị lỗi và nhập trực tiếp con số."),
     "score-not-a-choice": (ERROR, "'{value}' không phải là một lựa chọn hợp lệ. Hãy chọn trong danh sách: {expected}."),
     "score-not-applicable": (WARNING, "Tiêu chí không áp dụng cho đơn vị; điểm '{value}' đã nhập không được tính."),
     "formula-in-number-cell": (ERROR, "Ô điểm/số liệu chứa công thức ({value}). Chương trình không tính công thức của đơn vị; hãy nhập trực tiếp con số."),

@@ -21,18 +21,25 @@ from ccht_batch.intake.raw import nfc
 
 
 class FormulaCells(Mapping):
-    """(row, col) → formula text of one worksheet part; the text is only decoded for cells asked about."""
+    """(row, col) → formula text of one worksheet part; the text is only decoded for cells asked about.
 
-    def __init__(self, xml: bytes, offsets: dict[tuple[int, int], int]):
+    A cell holding an error value without a formula (``<c t="e"><v>#REF!</v>``, which python-calamine
+    reads as empty) is listed too, with the error as its text: it starts with ``#``, a formula with ``=``.
+    """
+
+    def __init__(self, xml: bytes, offsets: dict[tuple[int, int], int | str]):
         self._xml = xml
-        self._offsets = offsets
+        self._offsets = offsets  # an offset of the <f> tag, or the error value's text
 
     def get(self, key: tuple[int, int], default: Any = None) -> Any:
         offset = self._offsets.get(key)
-        return default if offset is None else _formula_text(self._xml, offset)
+        return default if offset is None else self._text(offset)
+
+    def _text(self, offset: int | str) -> str:
+        return offset if isinstance(offset, str) else _formula_text(self._xml, offset)
 
     def __getitem__(self, key: tuple[int, int]) -> str:
-        return _formula_text(self._xml, self._offsets[key])
+        return self._text(self._offsets[key])
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         return iter(self._offsets)
@@ -171,7 +178,15 @@ def scan_sheet_xml(xml: bytes) -> Mapping[tuple[int, int], str]:
     data_end = xml.rfind(b"</sheetData>")
     if data_end < data_at:
         data_end = len(xml)
-    offsets: dict[tuple[int, int], int] = {}
+    offsets: dict[tuple[int, int], int | str] = {}
+    if xml.find(b't="e"', data_at, data_end) >= 0:  # error values: rarer still
+        found = 0
+        for m in _ERROR_CELL.finditer(xml, data_at, data_end):
+            found += 1
+            if not _FORMULA_TAG.search(m.group(3)):
+                offsets[(int(m.group(2)) - 1, _col_index(m.group(1)))] = _error_text(m.group(3))
+        if found != xml.count(b't="e"', data_at, data_end):
+            return FormulaCells(xml, _formula_offsets_walk(xml))
     for m in _FORMULA_START.finditer(xml, data_at, data_end):
         pos = m.start()
         start = xml.rfind(b"<c", data_at, pos)
@@ -188,10 +203,17 @@ def scan_sheet_xml(xml: bytes) -> Mapping[tuple[int, int], str]:
 
 
 _FORMULA_START = re.compile(rb"<f[\s/>]")
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?\st="e"[^>/]*>(.*?)</c>', re.S)
+_ERROR_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]{1,16})</(?:[\w.-]+:)?v>")
 
 
-def _formula_offsets_walk(xml: bytes) -> dict[tuple[int, int], int]:
-    offsets: dict[tuple[int, int], int] = {}
+def _error_text(body: bytes) -> str:
+    m = _ERROR_VALUE.search(body)
+    return "#" + m.group(1).decode("ascii", errors="replace").lstrip("#") if m else "#ERROR"
+
+
+def _formula_offsets_walk(xml: bytes) -> dict[tuple[int, int], int | str]:
+    offsets: dict[tuple[int, int], int | str] = {}
     row, col = -1, -1
     for m in _TOKEN.finditer(xml):
         tag, attrs, empty = m.groups()
@@ -212,7 +234,12 @@ def _formula_offsets_walk(xml: bytes) -> dict[tuple[int, int], int]:
         f = _FORMULA_TAG.search(xml, m.end(), stop)
         if f:
             offsets[(row, col)] = f.start()
+        elif _ERROR_TYPE.search(attrs):
+            offsets[(row, col)] = _error_text(xml[m.end() : stop])
     return offsets
+
+
+_ERROR_TYPE = re.compile(rb'(?:^|\s)t="e"')
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -285,8 +312,13 @@ BIFF_BOUNDSHEET = 0x0085
 BIFF_FORMULA = 0x0006
 
 
+BIFF_BOOLERR = 0x0205
+BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!", 0x2A: "#N/A"}
+
+
 def scan_biff(stream: bytes, wanted: set[str]) -> dict[str, dict[tuple[int, int], str]]:
-    """Formula cells of the wanted sheets of a BIFF8 workbook stream (FORMULA records)."""
+    """Formula cells of the wanted sheets of a BIFF8 workbook stream (FORMULA records), and error values
+    (BOOLERR records holding an error)."""
     n = len(stream)
     sheets: list[tuple[int, str]] = []
     pos = 0
@@ -312,6 +344,9 @@ def scan_biff(stream: bytes, wanted: set[str]) -> dict[str, dict[tuple[int, int]
             if rtype == BIFF_FORMULA and size >= 4:
                 r, c = struct.unpack_from("<HH", stream, pos + 4)
                 cells[(r, c)] = "=…"
+            elif rtype == BIFF_BOOLERR and size >= 8 and stream[pos + 11] == 1:  # an error value, not a boolean
+                r, c = struct.unpack_from("<HH", stream, pos + 4)
+                cells[(r, c)] = BIFF_ERRORS.get(stream[pos + 10], "#ERROR")
             elif rtype == BIFF_EOF:
                 break
             pos += 4 + size
