@@ -391,6 +391,9 @@ class Limits:
     max_zip_entries: int
     max_uncompressed_mb: int
     max_compression_ratio: int
+    max_sheet_cells: int = 500_000  # rows × columns up to a sheet's farthest value
+    max_read_memory_mb: int = 1024  # what reading one file may add to a reading process's memory
+    max_read_seconds: int = 120  # what reading one file may take
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,196 @@
+"""Reading each file in a child process that may die: one file never stops the month (DESIGN.md §2).
+
+A submitted file is untrusted input for native code (python-calamine): a crafted sheet can make it
+allocate hundreds of gigabytes and abort, or loop. So every file is read in a child process, whatever the
+number of files — a few children for many files, one short-lived child for a few — each child with a
+memory ceiling (``core.children.limit_memory``, or the parent's watch where the system has none) and each
+file with a time limit. A child that dies or exceeds a limit costs only the file it was reading: that file
+is refused with the reason (``failed``), the files it had not reached go back in the queue, and a new
+child takes over. Children die with the program (``core.children.die_with_parent``).
+
+Files are handed out in chunks (handing out costs more than reading a small file) and each result comes
+back on its own, so the parent always knows which file a child was reading when it died. Results are
+kept by position: the outcome never depends on the number of children or on which one read what.
+
+Everything here works with the ``spawn`` start method (Windows): the child's function is top-level.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any, Callable
+
+from ccht_batch.core import children
+
+# Why a child stopped, as the parent tells the caller.
+DIED = "died"  # ended on its own (a crash in native code)
+OUT_OF_MEMORY = "memory"  # its memory ceiling, or the system's out-of-memory killer
+TIMED_OUT = "time"  # a file took longer than the time limit
+
+# Exit statuses of a process that ran out of memory: Rust's allocator aborts (SIGABRT; on Windows a fast
+# fail, 0xC0000409), the kernel's out-of-memory killer sends SIGKILL.
+_OOM_EXITS = {-getattr(signal, "SIGABRT", 6), -getattr(signal, "SIGKILL", 9), 134, 0xC0000409}
+
+TICK = 0.25  # seconds between checks of the time limit and of memory while children are busy
+MAX_FAILED_STARTS = 3
+
+
+@dataclass(frozen=True)
+class ChildLimits:
+    memory_mb: int  # address space a child may add to what it uses when it starts
+    seconds: float  # time one file may take
+
+
+Work = Callable[[Path], Any]  # what a child does with one path: its result must pickle
+
+
+def _child_main(conn: Any, work: Work, memory_mb: int) -> None:
+    children.die_with_parent()
+    enforced = children.limit_memory(memory_mb)
+    children.silence_stderr()
+    conn.send(("ready", enforced))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        for index, path in task:
+            conn.send(("done", index, work(path)))
+
+
+class _Child:
+    def __init__(self, ctx: BaseContext, work: Work, limits: ChildLimits):
+        here, there = ctx.Pipe()
+        self.proc = ctx.Process(target=_child_main, args=(there, work, limits.memory_mb), daemon=True)
+        self.proc.start()
+        there.close()
+        self.conn = here
+        self.pending: deque[int] = deque()
+        self.since = time.monotonic()
+        self.ready = False
+        self.killed_for: str | None = None
+        self.watch: children.MemoryWatch | None = None
+        self.limits = limits
+
+    def hand(self, chunk: list[tuple[int, Path]]) -> None:
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.extend(i for i, _ in chunk)
+        try:
+            self.conn.send(chunk)
+        except OSError:  # it has just died: its death is seen below, and the chunk goes back in the queue
+            pass
+
+    def kill(self, why: str) -> None:
+        if self.killed_for is None:
+            self.killed_for = why
+        self.proc.kill()
+
+    def why(self) -> str:
+        if self.killed_for:
+            return self.killed_for
+        return OUT_OF_MEMORY if self.proc.exitcode in _OOM_EXITS else DIED
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(timeout=2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout=5)
+        self.conn.close()
+
+
+def run_isolated(
+    paths: list[Path],
+    work: Work,
+    failed: Callable[[Path, str], Any],
+    *,
+    workers: int,
+    chunk: int,
+    limits: ChildLimits,
+    done: Callable[[int, Any], None],
+    mp_context: BaseContext | None = None,
+) -> None:
+    """``work(path)`` for every path, each in a child process; ``done(index, result)`` as each result
+    arrives (in any order). For the file a child was reading when it died or was stopped, ``failed(path,
+    why)`` makes the result instead (``why``: ``DIED``, ``OUT_OF_MEMORY``, ``TIMED_OUT``)."""
+    ctx = mp_context or multiprocessing.get_context()
+    queue: deque[int] = deque(range(len(paths)))
+    left = len(paths)
+    pool: list[_Child] = []
+    failed_starts = 0
+    try:
+        pool = [_Child(ctx, work, limits) for _ in range(max(1, min(workers, len(paths))))]
+        while left:
+            for child in pool:
+                while queue and len(child.pending) <= chunk // 2:
+                    take = [queue.popleft() for _ in range(min(chunk, len(queue)))]
+                    child.hand([(i, paths[i]) for i in take])
+            ready = multiprocessing.connection.wait([c.conn for c in pool] + [c.proc.sentinel for c in pool], timeout=TICK)
+            now = time.monotonic()
+            for child in list(pool):
+                if child.conn in ready or child.proc.sentinel in ready:
+                    left -= _drain(child, done)
+                if child.proc.is_alive():
+                    if child.pending and now - child.since > limits.seconds:
+                        child.kill(TIMED_OUT)
+                    elif child.watch is not None and child.watch.exceeded():
+                        child.kill(OUT_OF_MEMORY)
+                    continue
+                left -= _drain(child, done)  # what it sent before it ended
+                pool.remove(child)
+                if child.pending:
+                    culprit = child.pending.popleft()
+                    done(culprit, failed(paths[culprit], child.why()))
+                    left -= 1
+                    queue.extendleft(reversed(child.pending))
+                    failed_starts = 0
+                elif not child.ready:
+                    failed_starts += 1
+                    if failed_starts > MAX_FAILED_STARTS:
+                        raise RuntimeError(f"worker process could not start (exit status {child.proc.exitcode})")
+                child.pending.clear()
+                child.conn.close()
+                if queue:
+                    pool.append(_Child(ctx, work, limits))
+    finally:
+        for child in pool:
+            child.stop()
+
+
+def _drain(child: _Child, done: Callable[[int, Any], None]) -> int:
+    """Take every message the child has sent; the number of results."""
+    got = 0
+    while True:
+        try:
+            if not child.conn.poll():
+                return got
+            message = child.conn.recv()
+        except (EOFError, OSError):
+            return got
+        if message[0] == "ready":
+            child.ready = True
+            if not message[1]:  # the system set no ceiling: the parent watches
+                watch = children.MemoryWatch(child.proc.pid, child.limits.memory_mb)
+                child.watch = watch if watch.active else None
+            continue
+        _, index, result = message
+        if child.pending and child.pending[0] == index:
+            child.pending.popleft()
+        else:  # pragma: no cover - children answer in the order they were given
+            child.pending.remove(index)
+        child.since = time.monotonic()
+        done(index, result)
+        got += 1
