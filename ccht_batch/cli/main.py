@@ -47,6 +47,8 @@ def _command(name: str) -> Command:
         from ccht_batch.cli import history as module  # deferred: start-up stays quick
     elif name == "report":
         from ccht_batch.cli import report as module  # deferred: start-up stays quick
+    elif name == "store":
+        from ccht_batch.cli import store as module  # deferred: start-up stays quick
     else:  # pragma: no cover - the parser accepts no other name
         raise UsageError(f"lệnh '{name}' không có")
     return getattr(module, "command_" + name.replace("-", "_"))

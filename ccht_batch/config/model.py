@@ -405,6 +405,12 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Backup:
+    folder: str = "data/backup"  # relative to the working folder
+    keep: int = 30  # the newest backups kept; older ones are removed
+
+
+@dataclass(frozen=True)
 class Settings:
     input_dir: str
     output_dir: str
@@ -414,6 +420,7 @@ class Settings:
     individual_rows: int
     mail: MailSettings
     limits: Limits
+    backup: Backup = field(default_factory=Backup)
 
 
 @dataclass(frozen=True)
@@ -444,6 +451,10 @@ class Config:
     @property
     def store_path(self) -> Path:
         return self.workdir / self.settings.store_path
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.workdir / self.settings.backup.folder
 
 
 # ---------------------------------------------------------------------------------------------------

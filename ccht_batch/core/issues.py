@@ -57,6 +57,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ignored-lock-file": (WARNING, "Tệp khóa tạm của Excel/LibreOffice (~$...), không phải bài nộp: bỏ qua, để nguyên trong thư mục."),
     "ignored-hidden-file": (WARNING, "Tệp ẩn, không phải bài nộp: bỏ qua, để nguyên trong thư mục."),
     "ignored-not-spreadsheet": (WARNING, "Không phải bảng tính (.xlsx, .xlsm, .xls, .ods): bỏ qua, để nguyên trong thư mục. Nếu đây là bài nộp, hãy lưu lại thành .xlsx."),
+    "ignored-not-a-file": (WARNING, "Đây là {detail}, không phải tệp bảng tính: bỏ qua, để nguyên trong thư mục. Nếu cần tổng hợp, hãy chép chính tệp bảng tính vào input/."),
+    "ignored-bad-name": (WARNING, "Tên tệp có ký tự không đọc được (tên đặt trên máy dùng bảng mã khác) nên chưa xử lý: để nguyên trong thư mục. Hãy đổi tên tệp rồi chạy lại."),
+    "file-being-copied": (WARNING, "Tệp đang được chép, sẽ xử lý ở lần chạy sau (tệp thay đổi trong lúc chương trình đọc; để nguyên trong input/)."),
+    "file-locked": (WARNING, "Chưa mở được tệp để đọc (tệp đang được chép hoặc đang mở trong chương trình khác, hoặc không có quyền đọc): để nguyên trong input/, sẽ xử lý ở lần chạy sau."),
     "file-in-use": (WARNING, "Tệp đang được mở trong chương trình khác (Excel?) nên chưa chuyển được sang {dest}. Hãy đóng tệp; lần chạy sau sẽ chuyển tiếp."),
     # -- files rejected before or while opening
     "file-too-large": (ERROR, "Tệp lớn {size_mb} MB, vượt giới hạn {limit_mb} MB. Hãy xóa ảnh, trang tính thừa rồi lưu lại; tệp mẫu chuẩn chỉ vài chục KB."),
@@ -68,6 +72,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "file-too-complex": (ERROR, "Tệp quá phức tạp để đọc an toàn ({detail}). Đề nghị đơn vị chép số liệu sang tệp mẫu gốc (không dán cả trang tính, không thêm dữ liệu ngoài vùng của mẫu), lưu lại thành .xlsx rồi gửi lại."),
     "sheet-too-large": (ERROR, "Trang tính có dữ liệu đến tận ô {value}: {cells} ô tính từ ô A1, vượt giới hạn {limit} ô (tệp mẫu chỉ cần vài nghìn ô). Đề nghị đơn vị xóa nội dung ở các dòng, cột thừa ngoài vùng của tệp mẫu rồi lưu lại và gửi lại."),
     "cell-beyond-excel": (ERROR, "Ô {value} nằm ngoài giới hạn của Excel (cột XFD, dòng 1048576): tệp không phải do Excel hoặc LibreOffice lưu, hoặc đã bị sửa bằng công cụ khác. Đề nghị đơn vị nhập lại số liệu vào tệp mẫu gốc rồi gửi lại."),
+    "xlsb-not-supported": (ERROR, "Tệp lưu theo kiểu bảng tính nhị phân .xlsb, chương trình không đọc kiểu này. Đề nghị đơn vị mở tệp bằng Excel, chọn Lưu thành (Save As), kiểu Excel Workbook (.xlsx), rồi gửi lại tệp .xlsx."),
     "not-a-workbook": (ERROR, "Tệp có đuôi bảng tính nhưng không phải bảng tính ({detail}). Hãy gửi đúng tệp mẫu tự chấm điểm đã điền."),
     "not-our-template": (ERROR, "Đây không phải tệp mẫu tự chấm điểm của phong trào (không có trang tính ẩn _meta hợp lệ). Hãy tải tệp mẫu của đơn vị, điền vào đó và gửi lại."),
     "unknown-unit": (ERROR, "Mã đơn vị '{value}' trong tệp không có trong danh sách đơn vị. Hãy dùng đúng tệp mẫu đã gửi cho đơn vị, hoặc liên hệ Văn phòng Sở."),

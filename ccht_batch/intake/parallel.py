@@ -17,6 +17,7 @@ import functools
 import gc
 import os
 import stat
+import time
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -45,9 +46,10 @@ from ccht_batch.intake.isolate import (
     ChildLimits,
     run_isolated,
 )
-from ccht_batch.intake.read import read_file
+from ccht_batch.intake.read import being_copied, changed_since, read_file
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+CANDIDATE_SUFFIXES = SPREADSHEET_SUFFIXES + (".xlsb",)  # read to be refused with what to do
 FILES_PER_WORKER = 8
 FILE_ATTRIBUTE_HIDDEN = 0x2
 
@@ -57,9 +59,12 @@ FILE_ATTRIBUTE_HIDDEN = 0x2
 
 
 def discover(input_dir: Path) -> tuple[list[Path], list[FileRecord]]:
-    """Candidate spreadsheets directly in ``input_dir`` (sorted by name), and the files to ignore.
+    """Candidate spreadsheets directly in ``input_dir`` (sorted by name), and the entries to ignore.
 
-    Sub-folders (``processed/``, ``rejected/``) are skipped silently; ignored files stay where they are.
+    The run's own sub-folders (``processed/``, ``rejected/``) and hidden folders are skipped silently;
+    everything else is a candidate or ignored with its reason, and ignored entries stay where they are:
+    other folders, links and special files (never opened: a pipe would block), and names that are not
+    valid text (a file copied from an old system), shown with their unreadable bytes replaced.
     """
     input_dir = Path(input_dir)
     candidates: list[Path] = []
@@ -67,27 +72,57 @@ def discover(input_dir: Path) -> tuple[list[Path], list[FileRecord]]:
     if not input_dir.is_dir():
         return candidates, ignored
     for path in sorted(input_dir.iterdir(), key=lambda p: p.name):
+        name = path.name
         try:
-            st = path.stat()
+            st = path.lstat()
         except OSError:
-            continue  # vanished, or a dangling link
-        if not stat.S_ISREG(st.st_mode):
+            continue  # vanished since the listing
+        if stat.S_ISDIR(st.st_mode) and (name in RUN_FOLDERS or name.startswith(".")):
             continue
-        reason = ignore_reason(path.name, st)
+        shown = shown_name(name)
+        regular = stat.S_ISREG(st.st_mode)
+        detail = None
+        if shown != name:
+            reason: str | None = "ignored-bad-name"
+        elif not regular:
+            reason, detail = "ignored-not-a-file", _entry_kind(st)
+        else:
+            reason = ignore_reason(name, st)
         if reason is None:
             candidates.append(path)
-        else:
-            ignored.append(
-                FileRecord(
-                    name=path.name,
-                    sha256=hash_file(path),
-                    size=st.st_size,
-                    mtime=st.st_mtime,
-                    status=IGNORED,
-                    issues=[issues.make(reason, file=path.name)],
-                )
+            continue
+        ignored.append(
+            FileRecord(
+                name=shown,
+                sha256=hash_file(path) if regular else None,
+                size=st.st_size if regular else 0,
+                mtime=st.st_mtime,
+                status=IGNORED,
+                issues=[issues.make(reason, file=shown, detail=detail)],
             )
+        )
     return candidates, ignored
+
+
+RUN_FOLDERS = ("processed", "rejected")
+
+
+def shown_name(name: str) -> str:
+    """A file name as text: a name that is not valid Unicode (bytes of another code page on Linux, a lone
+    surrogate on Windows) with each unreadable byte replaced by U+FFFD; a valid name unchanged."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="replace")
+
+
+def _entry_kind(st: os.stat_result) -> str:
+    if stat.S_ISDIR(st.st_mode):
+        return "một thư mục"
+    if stat.S_ISLNK(st.st_mode):
+        return "một lối tắt (liên kết) tới tệp hoặc thư mục khác"
+    return "một tệp đặc biệt của hệ thống (không phải tệp dữ liệu)"
 
 
 def ignore_reason(name: str, st: os.stat_result | None = None) -> str | None:
@@ -97,7 +132,7 @@ def ignore_reason(name: str, st: os.stat_result | None = None) -> str | None:
     hidden_attr = getattr(st, "st_file_attributes", 0) & FILE_ATTRIBUTE_HIDDEN if st is not None else 0
     if name.startswith(".") or hidden_attr:
         return "ignored-hidden-file"
-    if not name.lower().endswith(SPREADSHEET_SUFFIXES):
+    if not name.lower().endswith(CANDIDATE_SUFFIXES):
         return "ignored-not-spreadsheet"
     return None
 
@@ -251,6 +286,32 @@ def _refused(limits: Limits, path: Path, why: str) -> tuple:
     except OSError:
         size, mtime = 0, 0.0
     return pack(FileRecord(name=path.name, sha256=hash_file(path), size=size, mtime=mtime, status=REJECTED, issues=[found]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Files still being copied in
+
+
+COPY_RECENT_SECONDS = 60  # a broken file modified this recently may be a copy in progress
+COPY_SETTLE_SECONDS = 1.5  # how long to watch such a file for growth
+
+
+def settle_copies(paths: list[Path], records: list[FileRecord], wait: float = COPY_SETTLE_SECONDS) -> None:
+    """Files whose reading found a broken archive and that were modified moments ago may be copies still
+    in progress whose writer paused while they were read: watch them briefly (once for all of them) and
+    make those that change ``ignored`` as being copied. ``records`` are ``paths``' records, in order."""
+    now = time.time()
+    suspects = [
+        (path, rec)
+        for path, rec in zip(paths, records)
+        if rec.status == REJECTED and rec.issues and all(i.code == "file-corrupt" for i in rec.issues) and now - rec.mtime < COPY_RECENT_SECONDS
+    ]
+    if not suspects:
+        return
+    time.sleep(wait)
+    for path, rec in suspects:
+        if changed_since(path, None, rec.size, rec.mtime):
+            being_copied(rec)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 from ccht_batch.config.model import Config, Limits
 from ccht_batch.core import issues
 from ccht_batch.core.files import hash_stream
-from ccht_batch.core.records import ACCEPTED, REJECTED, FileRecord
+from ccht_batch.core.records import ACCEPTED, IGNORED, REJECTED, FileRecord
 from ccht_batch.forms import layout
 from ccht_batch.intake import safety, validate
 from ccht_batch.intake.raw import RawBook, RawSheet, nfc
@@ -63,16 +63,19 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
         record.sha256 = hashlib.sha256(data).hexdigest()
         book = open_book(data, config, path)
         outcome = validate.validate_book(book, config, period, path.name, record.sha256)
-        after = os.stat(path)
-        if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns) or len(data) != stat.st_size:
-            raise safety.corrupt("tệp bị thay đổi trong lúc đọc (đang được chép hoặc lưu?); hãy chạy lại khi tệp đã lưu xong")
+        if changed_since(path, stat) or len(data) != stat.st_size:
+            return being_copied(record)
         record.kind, record.unit_code, record.year = outcome.kind, outcome.unit_code, outcome.year
         record.submission, record.appraisal = outcome.submission, outcome.appraisal
         found = outcome.issues
     except safety.Refused as refused:
+        if record.size and changed_since(path, None, record.size, record.mtime):
+            return being_copied(record)  # a copy that had not finished reads as a broken archive
         found = [issues.make(code, file=path.name, **params) for code, params in refused.problems]
-    except PermissionError:
-        found = [issues.make("file-corrupt", file=path.name, detail="không có quyền đọc, hoặc tệp đang mở trong chương trình khác")]
+    except PermissionError:  # Windows: a file another program is writing cannot be opened
+        record.issues = [issues.make("file-locked", file=path.name)]
+        record.status = IGNORED
+        return record
     except MemoryError:  # the reading process's memory ceiling (isolate)
         record.submission = record.appraisal = None
         found = [issues.make("file-too-complex", file=path.name, unit_code=record.unit_code, detail="đọc tệp cần quá nhiều bộ nhớ")]
@@ -86,6 +89,28 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
     record.status = REJECTED if issues.has_errors(found) else ACCEPTED
     if record.status == REJECTED:
         record.submission = record.appraisal = None
+    return record
+
+
+def changed_since(path: Path, before: os.stat_result | None, size: int = 0, mtime: float = 0.0) -> bool:
+    """True when ``path`` is no longer the file that was read (its size or time moved on: a copy still
+    being written, or a save in progress), or is gone."""
+    try:
+        now = os.stat(path)
+    except OSError:
+        return True
+    if before is not None:
+        return (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
+    return (now.st_size, now.st_mtime) != (size, mtime)
+
+
+def being_copied(record: FileRecord) -> FileRecord:
+    """``record`` as a file still being copied into ``input/``: ignored this time, left where it is, read
+    by the next run."""
+    record.status = IGNORED
+    record.kind = record.unit_code = record.year = None
+    record.submission = record.appraisal = None
+    record.issues = [issues.make("file-being-copied", file=record.name)]
     return record
 
 
@@ -124,6 +149,8 @@ def open_book(data: bytes, config: Config, path: Path | None = None) -> RawBook:
             ods = scan_ods(safety.read_member(data, zf, "content.xml") or b"", _SCANNED_NFC, extents)
             _check_extents(extents, limits)
             scanner = lambda name: ods.get(nfc(name), {})
+        elif container == "xlsb":
+            raise safety.refuse("xlsb-not-supported")
         else:
             raise safety.refuse("not-a-workbook", detail=_OTHER_ZIP.get(container, _OTHER_ZIP["zip"]))
     else:

@@ -321,7 +321,7 @@ def _prolog_has_dtd(body: bytes) -> bool:
 
 
 def zip_kind(zf: ZipIndex, data: bytes) -> str:
-    """``ooxml`` (a workbook), ``ods``, or what else it is (``docx``, ``pptx``, ``odf``, ``zip``)."""
+    """``ooxml`` (a workbook), ``ods``, or what else it is (``xlsb``, ``docx``, ``pptx``, ``odf``, ``zip``)."""
     names = zf.by_name
     if "mimetype" in names:
         mimetype = (read_member(data, zf, "mimetype") or b"").strip()
@@ -329,6 +329,8 @@ def zip_kind(zf: ZipIndex, data: bytes) -> str:
             return "ods"
         return "odf"
     if "[Content_Types].xml" in names:
+        if "xl/workbook.bin" in names:
+            return "xlsb"
         if any(n.startswith("xl/") for n in names):
             return "ooxml"
         if any(n.startswith("word/") for n in names):
