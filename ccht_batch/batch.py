@@ -60,6 +60,7 @@ from ccht_batch.store.history import StoreHistory
 BEFORE_COMMIT = "before-commit"
 BEFORE_SWAP = "before-swap"
 BEFORE_MOVES = "before-moves"
+BEFORE_MOVE = "before-move:"  # followed by the file's name: a kill between two moves
 
 Checkpoint = Callable[[str], None]
 Progress = Callable[[int, int], None]  # (files read so far, files to read)
@@ -89,8 +90,9 @@ def run_batch(
     """Run the month ``period`` (DESIGN.md §2, §9) and return what happened; nothing is printed.
 
     ``progress`` hears how many files are read; ``checkpoint`` is called with ``BEFORE_COMMIT``,
-    ``BEFORE_SWAP`` and ``BEFORE_MOVES`` (tests stop the process there); ``reader`` reads one file (tests
-    swap in one that dies on a given file; it must be a top-level function for the worker processes).
+    ``BEFORE_SWAP``, ``BEFORE_MOVES`` and ``BEFORE_MOVE`` + each file's name (tests stop the process
+    there); ``reader`` reads one file (tests swap in one that dies on a given file; it must be a
+    top-level function for the reading processes).
     A period outside the movement's years, or one that no file's year matches, raises ``UsageError``
     before anything is recorded or moved, unless ``force``.
     """
@@ -212,9 +214,8 @@ def _run_locked(
 
     # 5-6. Outputs to a staging folder, then the store in one transaction, then the swap. The transaction
     # is opened first and its rows are inserted while the worker processes write the outputs
-    # (``meanwhile``); the previous outputs are set aside just before the commit (where a folder held open
-    # shows) and replaced only after it. A commit that fails (a full disk, a locked store) puts them back:
-    # nothing recorded, nothing replaced.
+    # (``meanwhile``); the previous outputs are replaced only after the commit. A commit that fails (a
+    # full disk, a locked store) leaves them as they were: nothing recorded, nothing replaced.
     out_dir = config.output_dir / period
     plan = _plan_destinations(config, period, records, finishing)
     new_files = [(r, plan.get(r.name)) for r in records]
@@ -251,6 +252,7 @@ def _run_locked(
     moves += [(p.file_id, p.name, p.dest_path) for p in finishing]
     report = RunReport(exit_code=0, outcome=outcome, output_dir=out_dir, notices=run_notices(config, period, milestone), completed=completed)
     for file_id, name, dest in moves:
+        checkpoint(BEFORE_MOVE + name)
         source, target = input_dir / name, Path(config.workdir) / dest
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -391,27 +393,35 @@ def _awards(config: Config, store: Store, period: str, milestone: str | None, un
 
 @dataclass
 class _Staged:
-    """A run's outputs written in full beside the period's folder, and that folder set aside: swapped in
-    after the store's commit, or abandoned (the previous outputs put back) when the commit fails."""
+    """A run's outputs written in full beside the period's folder: swapped in after the store's commit,
+    or abandoned when the commit fails (the previous outputs were never touched)."""
 
     out_dir: Path
     staging: Path
-    old: Path | None
 
     def swap_in(self) -> None:
+        parent = self.out_dir.parent
+        old = parent / f".old-{self.out_dir.name}-{uuid.uuid4().hex[:8]}"
+        if self.out_dir.exists():
+            try:
+                os.replace(self.out_dir, old)
+            except OSError as exc:  # opened in the moment since the probe: the next run writes them
+                shutil.rmtree(self.staging, ignore_errors=True)
+                raise CannotRun(
+                    f"Đã ghi nhận kết quả vào kho dữ liệu nhưng chưa thay được thư mục kết quả {self.out_dir}: có tệp đang mở (Excel?). "
+                    f"Hãy đóng các tệp trong thư mục này rồi chạy lại: lần chạy sau ghi lại kết quả và chuyển nốt các tệp. ({os_reason(exc)})"
+                ) from exc
         os.replace(self.staging, self.out_dir)
-        if self.old is not None:
-            shutil.rmtree(self.old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
     def abandon(self) -> None:
-        if self.old is not None and not self.out_dir.exists():
-            os.replace(self.old, self.out_dir)
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def _stage_outputs(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int, meanwhile=None) -> _Staged:
-    """Write the outputs to a staging folder and set the period's folder aside; ``meanwhile`` runs in
-    this process while worker processes write (see ``outputs.write_outputs``).
+    """Write the outputs to a staging folder, and make sure the period's folder can be replaced (a folder
+    with a file open in it cannot be renamed on Windows: said before anything is committed); ``meanwhile``
+    runs in this process while worker processes write (see ``outputs.write_outputs``).
 
     What the run does not produce — the Office's appraisal workbook being filled, the mail outbox, a file
     the clerk put there — is copied into the new folder first: replacing the outputs must not lose it."""
@@ -423,20 +433,27 @@ def _stage_outputs(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int
     staging.mkdir()
     try:
         write_outputs(config, outcome, staging, jobs, meanwhile=meanwhile, fresh=True)
-        old = None
         if out_dir.exists():
             for entry in out_dir.iterdir():
                 if not (staging / entry.name).exists():
                     (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, staging / entry.name)
-            old = parent / f".old-{out_dir.name}-{uuid.uuid4().hex[:8]}"
+            probe = parent / f".old-{out_dir.name}-{uuid.uuid4().hex[:8]}"
             try:
-                os.replace(out_dir, old)
+                os.replace(out_dir, probe)
             except OSError as exc:
                 raise CannotRun(
                     f"Không thay được thư mục kết quả {out_dir}: có tệp đang mở (Excel?). Hãy đóng các tệp trong thư mục này "
                     f"rồi chạy lại; chưa ghi nhận kết quả nào. ({os_reason(exc)})"
                 ) from exc
-        return _Staged(out_dir, staging, old)
+            os.replace(probe, out_dir)
+        return _Staged(out_dir, staging)
+    except OSError as exc:  # a full disk, a read-only folder: say where (a failed write names no file)
+        shutil.rmtree(staging, ignore_errors=True)
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise CannotRun(
+            f"Không ghi được kết quả vào thư mục {parent}{where}: {os_reason(exc)}. Hãy giải phóng chỗ trống hoặc cấp quyền ghi "
+            "cho thư mục này rồi chạy lại; chưa ghi nhận kết quả nào, kết quả cũ được giữ nguyên."
+        ) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -9,6 +9,7 @@ at the edge.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
@@ -23,6 +24,7 @@ from ccht_batch.config.model import ConfigError
 from ccht_batch.core.errors import CannotRun, UsageError
 from ccht_batch.core.oserrors import os_reason
 from ccht_batch.core.periods import current_period, current_year
+from ccht_batch.store.db import store_problem
 
 Command = Callable[[Context, argparse.Namespace], int]
 
@@ -99,6 +101,9 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         return EXIT_FAILED
     except filelock.Timeout:  # raised by a command that did not turn it into LockHeld
         console.error("Một lượt chạy khác đang dùng thư mục làm việc này; hãy chờ lượt đó xong rồi chạy lại.")
+        return EXIT_FAILED
+    except sqlite3.Error as exc:  # a store read outside a transaction (the writes say it themselves)
+        console.error(str(store_problem(exc, ctx.config.store_path)))
         return EXIT_FAILED
     except OSError as exc:  # a file, folder or server the program cannot use: say which, and why
         log = _write_crash_log(ctx.workdir)

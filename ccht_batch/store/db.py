@@ -240,7 +240,7 @@ def store_problem(exc: sqlite3.Error, path: Path) -> StoreError:
         )
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
         return StoreDamaged(
-            f"Kho dữ liệu {path} bị hỏng ({exc}). Chương trình dừng lại, chưa làm gì. Xem: ccht-batch store check; "
+            f"Kho dữ liệu {path} bị hỏng (SQLite không đọc được). Chương trình dừng lại, chưa làm gì. Xem: ccht-batch store check; "
             "khôi phục bản sao lưu gần nhất: ccht-batch store restore --latest"
         )
     if name.startswith("SQLITE_IOERR") or "disk i/o" in text:
@@ -286,7 +286,7 @@ class Store:
         found = self.quick_check()
         if found:
             raise StoreDamaged(
-                f"Kho dữ liệu {self.path} bị hỏng (kiểm tra toàn vẹn: {'; '.join(found)[:300]}). Chương trình dừng lại, chưa làm gì, "
+                f"Kho dữ liệu {self.path} bị hỏng (không qua được kiểm tra toàn vẹn). Chương trình dừng lại, chưa làm gì, "
                 "để không ghi đè kết quả đúng bằng dữ liệu hỏng. Khôi phục bản sao lưu gần nhất: ccht-batch store restore --latest "
                 "(tệp hỏng được giữ lại bên cạnh); xem chi tiết: ccht-batch store check"
             )

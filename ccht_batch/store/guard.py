@@ -143,9 +143,15 @@ def _lost_message(config: Config, state: str, evidence: list[str]) -> str:
 
 
 def list_backups(config: Config) -> list[Path]:
-    """The store's backups, oldest first (their names hold the time they were taken)."""
-    stem = config.store_path.stem
-    return sorted(p for p in _entries(config.backup_dir) if p.is_file() and p.name.startswith(stem + "-") and p.suffix == ".sqlite")
+    """The store's backups, oldest first (their names hold the time they were taken, and a number when
+    two were taken in the same second)."""
+    named = re.compile(re.escape(config.store_path.stem) + r"-(\d{8}-\d{6})(?:-(\d+))?\.sqlite$")
+    found = []
+    for p in _entries(config.backup_dir):
+        m = named.match(p.name)
+        if m and p.is_file():
+            found.append(((m.group(1), int(m.group(2) or 1)), p))
+    return [p for _, p in sorted(found)]
 
 
 def backup_store(config: Config, store: Store) -> Path:
@@ -301,8 +307,8 @@ def _check_backup(source: Path) -> None:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.Error as exc:
-        raise UsageError(f"tệp '{source}' không đọc được như một kho dữ liệu ({exc}); hãy chọn bản sao lưu khác") from None
+    except sqlite3.Error:
+        raise UsageError(f"tệp '{source}' bị hỏng hoặc không phải kho dữ liệu; hãy chọn bản sao lưu khác") from None
     if found != ["ok"]:
         raise UsageError(f"bản sao lưu '{source}' cũng bị hỏng ({'; '.join(found)[:200]}); hãy chọn bản sao lưu khác")
     if not 1 <= version <= SCHEMA_VERSION:
