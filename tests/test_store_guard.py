@@ -6,6 +6,7 @@ Real SQLite files, real second processes, real small disks."""
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import subprocess
 import sys
@@ -237,3 +238,37 @@ def test_a_read_only_working_folder_exits_3_naming_it(tmp_path):
         assert code == 3
         assert f"Thư mục làm việc {workdir} phải ghi được" in err and "chỉ cho đọc" in err
         assert _outputs(workdir) == before
+
+
+def test_a_full_disk_at_a_workbook_write_is_said_and_nothing_is_replaced(month, monkeypatch):
+    """Where no small disk can be mounted, the same fault at the write call itself: ENOSPC from the
+    consolidated workbook's write, with no file name (as a failed write() gives it)."""
+
+    def full(path, data, atomic=True):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    before = _outputs(month)
+    submit(month, "QLKH", "QLKH.xlsx")
+    monkeypatch.setattr("ccht_batch.outputs.consolidated.write_file", full)
+    code, _, err = run(month, "run", "--period", "2025-10")
+    assert code == 3
+    assert f"Không ghi được kết quả vào thư mục {month / 'output'}: ổ đĩa đã đầy" in err and "kết quả cũ được giữ nguyên" in err
+    assert _outputs(month) == before and (month / "input" / "QLKH.xlsx").exists()
+    assert store_rows(month, "SELECT name FROM files") == [("VP.xlsx",)]
+
+
+def test_mail_on_a_full_store_disk_sends_nothing(workdir, tmp_path, monkeypatch):
+    from support.mail import Recorder, point_mail_at, smtp_server
+
+    with small_disk(tmp_path / "o-kho", size_mb=1) as disk:
+        settings = workdir / "config" / "settings.yaml"
+        settings.write_text(settings.read_text(encoding="utf-8").replace("store: data/ccht-batch.sqlite", f"store: {disk.as_posix()}/ccht.sqlite"), encoding="utf-8")
+        submit(workdir, "VP", "VP.xlsx")
+        assert run(workdir, "run", "--period", "2025-10")[0] == 0
+        fill_up(disk)
+        handler = Recorder()
+        with smtp_server(handler) as server:
+            point_mail_at(monkeypatch, server.port)
+            code, _, err = run(workdir, "mail", "--period", "2025-10", "--send")
+        assert code == 3 and "ổ đĩa đã đầy" in err and str(disk / "ccht.sqlite") in err
+        assert handler.messages == []
