@@ -8,9 +8,11 @@ file with a time limit. A child that dies or exceeds a limit costs only the file
 is refused with the reason (``failed``), the files it had not reached go back in the queue, and a new
 child takes over. Children die with the program (``core.children.die_with_parent``).
 
-Files are handed out in chunks (handing out costs more than reading a small file) and each result comes
-back on its own, so the parent always knows which file a child was reading when it died. Results are
-kept by position: the outcome never depends on the number of children or on which one read what.
+Files are handed out in chunks and their results come back a chunk at a time (a message costs more than
+reading a small file); a child writes the position of the file it is reading into memory it shares with
+the parent, so the parent always knows which file a child was reading when it died or stopped moving
+(the time limit runs from that file's start). Results are kept by position: the outcome never depends on
+the number of children or on which one read what.
 
 Everything here works with the ``spawn`` start method (Windows): the child's function is top-level.
 """
@@ -39,7 +41,7 @@ TIMED_OUT = "time"  # a file took longer than the time limit
 _OOM_EXITS = {-getattr(signal, "SIGABRT", 6), -getattr(signal, "SIGKILL", 9), 134, 0xC0000409}
 
 TICK = 0.25  # seconds between checks of the time limit and of memory while children are busy
-MAX_FAILED_STARTS = 3
+MAX_IDLE_DEATHS = 3
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,10 @@ class ChildLimits:
 Work = Callable[[Path], Any]  # what a child does with one path: its result must pickle
 
 
-def _child_main(conn: Any, work: Work, memory_mb: int) -> None:
+IDLE = -1  # the shared position of a child that reads nothing
+
+
+def _child_main(conn: Any, current: Any, work: Work, memory_mb: int) -> None:
     children.die_with_parent()
     enforced = children.limit_memory(memory_mb)
     children.silence_stderr()
@@ -63,32 +68,47 @@ def _child_main(conn: Any, work: Work, memory_mb: int) -> None:
             return
         if task is None:
             return
+        results = []
         for index, path in task:
-            conn.send(("done", index, work(path)))
+            current.value = index
+            results.append((index, work(path)))
+        current.value = IDLE
+        conn.send(("done", results))
 
 
 class _Child:
     def __init__(self, ctx: BaseContext, work: Work, limits: ChildLimits):
         here, there = ctx.Pipe()
-        self.proc = ctx.Process(target=_child_main, args=(there, work, limits.memory_mb), daemon=True)
+        self.current = ctx.Value("q", IDLE, lock=False)  # the position it reads, written by the child
+        self.proc = ctx.Process(target=_child_main, args=(there, self.current, work, limits.memory_mb), daemon=True)
         self.proc.start()
         there.close()
         self.conn = here
         self.pending: deque[int] = deque()
+        self.seen = IDLE  # the position last seen in ``current``, and since when
         self.since = time.monotonic()
-        self.ready = False
         self.killed_for: str | None = None
         self.watch: children.MemoryWatch | None = None
         self.limits = limits
 
     def hand(self, chunk: list[tuple[int, Path]]) -> None:
-        if not self.pending:
-            self.since = time.monotonic()
         self.pending.extend(i for i, _ in chunk)
         try:
             self.conn.send(chunk)
         except OSError:  # it has just died: its death is seen below, and the chunk goes back in the queue
             pass
+
+    def stuck(self, now: float) -> bool:
+        """True when the file it reads has taken longer than the time limit."""
+        reading = self.current.value
+        if reading != self.seen:
+            self.seen, self.since = reading, now
+        return reading != IDLE and now - self.since > self.limits.seconds
+
+    def culprit(self) -> int | None:
+        """The file it was reading when it ended, if any of its files."""
+        reading = self.current.value
+        return reading if reading in self.pending else None
 
     def kill(self, why: str) -> None:
         if self.killed_for is None:
@@ -130,37 +150,40 @@ def run_isolated(
     queue: deque[int] = deque(range(len(paths)))
     left = len(paths)
     pool: list[_Child] = []
-    failed_starts = 0
+    deaths = 0  # in a row, outside any file
     try:
         pool = [_Child(ctx, work, limits) for _ in range(max(1, min(workers, len(paths))))]
         while left:
             for child in pool:
-                while queue and len(child.pending) <= chunk // 2:
+                while queue and len(child.pending) < 2 * chunk:  # one chunk in hand, one waiting
                     take = [queue.popleft() for _ in range(min(chunk, len(queue)))]
                     child.hand([(i, paths[i]) for i in take])
             ready = multiprocessing.connection.wait([c.conn for c in pool] + [c.proc.sentinel for c in pool], timeout=TICK)
             now = time.monotonic()
             for child in list(pool):
                 if child.conn in ready or child.proc.sentinel in ready:
-                    left -= _drain(child, done)
+                    got = _drain(child, done)
+                    left -= got
+                    deaths = 0 if got else deaths
                 if child.proc.is_alive():
-                    if child.pending and now - child.since > limits.seconds:
+                    if child.stuck(now):
                         child.kill(TIMED_OUT)
                     elif child.watch is not None and child.watch.exceeded():
                         child.kill(OUT_OF_MEMORY)
                     continue
                 left -= _drain(child, done)  # what it sent before it ended
                 pool.remove(child)
-                if child.pending:
-                    culprit = child.pending.popleft()
+                culprit = child.culprit()
+                if culprit is not None:
+                    child.pending.remove(culprit)
                     done(culprit, failed(paths[culprit], child.why()))
                     left -= 1
-                    queue.extendleft(reversed(child.pending))
-                    failed_starts = 0
-                elif not child.ready:
-                    failed_starts += 1
-                    if failed_starts > MAX_FAILED_STARTS:
-                        raise RuntimeError(f"worker process could not start (exit status {child.proc.exitcode})")
+                    deaths = 0
+                else:  # ended outside any file (it could not start): not forever
+                    deaths += 1
+                    if deaths > MAX_IDLE_DEATHS:
+                        raise RuntimeError(f"reading process ended without reading (exit status {child.proc.exitcode})")
+                queue.extendleft(reversed(child.pending))  # read again by another (a chunk's results come together)
                 child.pending.clear()
                 child.conn.close()
                 if queue:
@@ -181,16 +204,14 @@ def _drain(child: _Child, done: Callable[[int, Any], None]) -> int:
         except (EOFError, OSError):
             return got
         if message[0] == "ready":
-            child.ready = True
             if not message[1]:  # the system set no ceiling: the parent watches
                 watch = children.MemoryWatch(child.proc.pid, child.limits.memory_mb)
                 child.watch = watch if watch.active else None
             continue
-        _, index, result = message
-        if child.pending and child.pending[0] == index:
-            child.pending.popleft()
-        else:  # pragma: no cover - children answer in the order they were given
-            child.pending.remove(index)
-        child.since = time.monotonic()
-        done(index, result)
-        got += 1
+        for index, result in message[1]:  # a chunk's results, in the order it was given
+            if child.pending and child.pending[0] == index:
+                child.pending.popleft()
+            else:  # pragma: no cover - children answer in the order they were given
+                child.pending.remove(index)
+            done(index, result)
+            got += 1

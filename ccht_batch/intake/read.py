@@ -133,15 +133,14 @@ def open_book(data: bytes, config: Config, path: Path | None = None) -> RawBook:
         raise safety.corrupt("tệp rỗng (0 byte)")
     if kind == "other":
         raise safety.refuse("not-a-workbook", detail="nội dung không phải định dạng bảng tính Excel/LibreOffice")
-    sheet_xml: Callable[[str], bytes] | None = None
-    scanner: Callable[[str], Mapping[tuple[int, int], str]]
+    sheet_xml: Callable[[str], bytes] | None = None  # .xlsx: a sheet's XML, checked and scanned in ``load``
+    scanner: Callable[[str], Mapping[tuple[int, int], str]] = lambda name: {}
     if kind == "zip":
         zf = safety.open_zip(data, limits)
         container = safety.zip_kind(zf, data)
         if container == "ooxml":
             parts = ooxml_sheet_parts(data, zf)
             sheet_xml = lambda name: safety.read_member(data, zf, parts.get(nfc(name), "")) or b""
-            scanner = lambda name: {}  # from the sheet's XML, read once in ``load``
         elif container == "ods":
             if safety.ods_encrypted(data, zf):
                 raise safety.refuse("file-encrypted")

@@ -14,6 +14,7 @@ delivery — may have gone: it is listed as "có thể đã gửi" and sent agai
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,11 +155,19 @@ def _decide(draft: Draft, log: MailLog, resend: bool) -> Fate:
         return Fate(draft, BLOCKED, detail=draft.problem)
     last = log.last(draft.scope, draft.recipient, draft.kind)
     if last is not None and last.state == SENDING and last.fingerprint == draft.fingerprint and not resend:
-        return Fate(draft, MAYBE_SENT, detail=last.sent_at)
+        return Fate(draft, MAYBE_SENT, detail=_local_time(last.sent_at))
     previous = log.last_fingerprint(draft.scope, draft.recipient, draft.kind)
     if previous == draft.fingerprint and not resend:
         return Fate(draft, ALREADY_SENT)
     return Fate(draft, PREVIEW, changed=previous is not None and previous != draft.fingerprint)
+
+
+def _local_time(stamp: str) -> str:
+    """A journal time (UTC, ISO) as the clerk's clock shows it."""
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%H:%M ngày %d/%m/%Y")
+    except ValueError:
+        return stamp
 
 
 def _outbox_name(index: int, draft: Draft) -> str:
