@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 from support.cli import run_in as run
 from support.disks import fill_up, make_read_only, small_disk
+from support.mail import Recorder, point_mail_at, smtp_server
 from support.workdirs import store_rows, submit, summary, units_by_code
+
+from ccht_batch.config.workdir import init_workdir
 
 STORE = Path("data") / "ccht-batch.sqlite"
 
@@ -189,8 +192,6 @@ def test_a_full_disk_under_the_store_exits_3_in_vietnamese_and_keeps_everything(
 
 
 def test_a_full_disk_under_the_outputs_exits_3_naming_the_folder_and_keeps_the_previous_ones(tmp_path):
-    from ccht_batch.config.workdir import init_workdir
-
     with small_disk(tmp_path / "o-dia", size_mb=4) as disk:
         workdir = disk / "wd"
         init_workdir(workdir)
@@ -225,8 +226,6 @@ def test_a_read_only_store_folder_exits_3_naming_it(workdir, tmp_path):
 
 
 def test_a_read_only_working_folder_exits_3_naming_it(tmp_path):
-    from ccht_batch.config.workdir import init_workdir
-
     with small_disk(tmp_path / "o-dia", size_mb=4) as disk:
         workdir = disk / "wd"
         init_workdir(workdir)
@@ -258,8 +257,6 @@ def test_a_full_disk_at_a_workbook_write_is_said_and_nothing_is_replaced(month, 
 
 
 def test_mail_on_a_full_store_disk_sends_nothing(workdir, tmp_path, monkeypatch):
-    from support.mail import Recorder, point_mail_at, smtp_server
-
     with small_disk(tmp_path / "o-kho", size_mb=1) as disk:
         settings = workdir / "config" / "settings.yaml"
         settings.write_text(settings.read_text(encoding="utf-8").replace("store: data/ccht-batch.sqlite", f"store: {disk.as_posix()}/ccht.sqlite"), encoding="utf-8")
