@@ -18,7 +18,9 @@ from support.disks import fill_up, make_read_only, small_disk
 from support.mail import Recorder, point_mail_at, smtp_server
 from support.workdirs import store_rows, submit, summary, units_by_code
 
+from ccht_batch.config.load import load_config
 from ccht_batch.config.workdir import init_workdir
+from ccht_batch.store.guard import list_backups
 
 STORE = Path("data") / "ccht-batch.sqlite"
 
@@ -29,7 +31,9 @@ def _outputs(workdir: Path, period: str = "2025-10") -> dict[str, bytes]:
 
 
 def _backups(workdir: Path) -> list[Path]:
-    return sorted((workdir / "data" / "backup").glob("ccht-batch-*.sqlite"))
+    """Oldest first, as the program orders them (two taken in one second: ``…-083015.sqlite``, then
+    ``…-083015-2.sqlite``)."""
+    return list_backups(load_config(workdir))
 
 
 @pytest.fixture
