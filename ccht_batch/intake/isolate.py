@@ -41,7 +41,8 @@ TIMED_OUT = "time"  # a file took longer than the time limit
 _OOM_EXITS = {-getattr(signal, "SIGABRT", 6), -getattr(signal, "SIGKILL", 9), 134, 0xC0000409}
 
 TICK = 0.25  # seconds between checks of the time limit and of memory while children are busy
-MAX_IDLE_DEATHS = 3
+MAX_IDLE_DEATHS = 3  # children in a row that end outside any file (cannot start): give up
+IDLE = -1  # the shared position of a child that reads nothing
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,6 @@ class ChildLimits:
 
 
 Work = Callable[[Path], Any]  # what a child does with one path: its result must pickle
-
-
-IDLE = -1  # the shared position of a child that reads nothing
 
 
 def _child_main(conn: Any, current: Any, work: Work, memory_mb: int) -> None:

@@ -30,7 +30,6 @@ from ccht_batch.store.db import (
     SCHEMA_VERSION,
     Store,
     StoreError,
-    store_problem,
 )
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -192,11 +191,11 @@ def _copy_store(source: sqlite3.Connection, target: Path) -> None:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, sqlite3.Error):
-        return str(store_problem(exc, Path("?"))).split(":", 1)[-1].strip()
     if isinstance(exc, OSError):
         return os_reason(exc)
-    return str(exc)
+    if "full" in str(exc).lower():
+        return "ổ đĩa đã đầy"
+    return "không chép được kho dữ liệu"
 
 
 # ---------------------------------------------------------------------------------------------------
