@@ -290,7 +290,7 @@ def check_period(config: Config, period: str, records: list[FileRecord]) -> None
     )
     raise UsageError(
         f"{why}; các tệp trong {config.settings.input_dir}/: {counts}. Chưa ghi nhận, chưa chuyển tệp nào. "
-        f"Hãy kiểm tra lại --period (ví dụ --period {years[-1] if years else mv.end_year}-MM); nếu đúng là kỳ này, chạy lại với --force."
+        f"Hãy kiểm tra lại --period (ví dụ --period {years[-1] if years else mv.end_year}-{period[5:]}); nếu đúng là kỳ này, chạy lại với --force."
     )
 
 

@@ -34,7 +34,7 @@ def _check(ctx: Context) -> int:
         out("  Tình trạng: tốt (kiểm tra toàn vẹn đầy đủ: ok).")
         out(f"  Lược đồ: phiên bản {report.schema}; {report.runs} lần chạy, {report.files} tệp đã ghi nhận, {report.messages} thư trong nhật ký.")
         if report.last_run:
-            out(f"  Lần chạy gần nhất: kỳ {report.last_run[0]}, xong lúc {report.last_run[1] or '?'}.")
+            out(f"  Lần chạy gần nhất: kỳ {report.last_run[0]}, xong lúc {_stamp(report.last_run[1])}.")
     if report.backups:
         out(f"Bản sao lưu ({len(report.backups)}, mới nhất cuối):")
         for b in report.backups[-10:]:
@@ -61,7 +61,7 @@ def _restore(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_OK
     out(f"Đã khôi phục kho dữ liệu từ bản sao lưu {done.source}.")
     if done.last_run:
-        out(f"  Lần chạy gần nhất trong bản này: kỳ {done.last_run[0]}, xong lúc {done.last_run[1] or '?'}.")
+        out(f"  Lần chạy gần nhất trong bản này: kỳ {done.last_run[0]}, xong lúc {_stamp(done.last_run[1])}.")
     if done.not_in_store:
         out(f"{len(done.not_in_store)} tệp đã được xử lý sau thời điểm sao lưu, kho dữ liệu chưa biết đến. Để tính lại, chép các tệp sau về input/ rồi chạy lại kỳ của chúng:")
         for f in done.not_in_store[:50]:
@@ -74,13 +74,21 @@ def _restore(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _stamp(text: str | None) -> str:
+    """A run's recorded time (ISO, local) as the clerk reads it."""
+    try:
+        return dt.datetime.fromisoformat(text or "").strftime("%H:%M ngày %d/%m/%Y")
+    except ValueError:
+        return text or "?"
+
+
 def _size(path: Path) -> str:
     kb = path.stat().st_size / 1024
     return f"{kb:,.0f} KB".replace(",", ".")
 
 
 def _when(path: Path) -> str:
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%d/%m/%Y %H:%M")
+    return dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%H:%M ngày %d/%m/%Y")
 
 
 def _rel(path: Path, workdir: Path) -> str:
