@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ccht_batch.core import children
+from ccht_batch.core.errors import CannotRun
 
 # Why a child stopped, as the parent tells the caller.
 DIED = "died"  # ended on its own (a crash in native code)
@@ -180,7 +181,10 @@ def run_isolated(
                 else:  # ended outside any file (it could not start): not forever
                     deaths += 1
                     if deaths > MAX_IDLE_DEATHS:
-                        raise RuntimeError(f"reading process ended without reading (exit status {child.proc.exitcode})")
+                        raise CannotRun(
+                            f"Tiến trình đọc tệp dừng ngay khi khởi động (mã thoát {child.proc.exitcode}), nhiều lần liền. "
+                            "Chưa ghi nhận kết quả nào; hãy chạy lại, nếu vẫn lỗi hãy báo cán bộ công nghệ thông tin."
+                        )
                 queue.extendleft(reversed(child.pending))  # read again by another (a chunk's results come together)
                 child.pending.clear()
                 child.conn.close()
