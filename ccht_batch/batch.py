@@ -1,10 +1,11 @@
 """The monthly batch: ``ccht-batch run``. Reads input/, scores, ranks, checks awards, writes, records.
 
 Order matters for "nothing is lost" (DESIGN.md §9): read everything; build the period's state from the
-store plus this run's files; write the outputs to a staging folder and swap it in whole; commit the store
-in one transaction; only then move the input files, recording each move. A run killed before the commit
-leaves the inputs where they were and the store untouched; one killed after it leaves files whose move is
-pending, which the next run completes without recording them again.
+store plus this run's files; write the outputs to a staging folder; commit the store in one transaction;
+only then swap the outputs in whole and move the input files, recording each move. A run killed, or
+refused by a full disk or a locked store, before the commit leaves the inputs where they were, the store
+untouched and the period's previous outputs in place; one killed after it leaves files whose move is
+pending, which the next run completes without recording them again (and whose outputs it writes).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ccht_batch.core import issues as catalogue
 from ccht_batch.core.errors import CannotRun, UsageError
 from ccht_batch.core.files import hash_file
 from ccht_batch.core.lock import workdir_locked
+from ccht_batch.core.oserrors import os_reason
 from ccht_batch.core.periods import period_text, period_year
 from ccht_batch.core.records import (
     ACCEPTED,
@@ -40,14 +42,22 @@ from ccht_batch.core.records import (
     appraisal_for,
     newest_rejected,
 )
-from ccht_batch.intake.parallel import Reader, discover, mark_superseded, read_files
+from ccht_batch.intake.parallel import (
+    Reader,
+    discover,
+    mark_superseded,
+    read_files,
+    settle_copies,
+)
 from ccht_batch.intake.plausibility import same_person_in_units
 from ccht_batch.intake.read import read_file
+from ccht_batch.outputs.summary_json import SUMMARY_NAME, write_summary_json
 from ccht_batch.outputs.write import write_outputs
 from ccht_batch.scoring.rank import rank_changes, rank_units
 from ccht_batch.scoring.score import score_unit
 from ccht_batch.store import runs as runstore
-from ccht_batch.store.db import Store
+from ccht_batch.store.db import Store, StoreError
+from ccht_batch.store.guard import backup_store, open_store
 from ccht_batch.store.history import StoreHistory
 
 if TYPE_CHECKING:
@@ -55,7 +65,9 @@ if TYPE_CHECKING:
 
 # The points of a run where a test may stop it (``checkpoint``), to kill the process there.
 BEFORE_COMMIT = "before-commit"
+BEFORE_SWAP = "before-swap"
 BEFORE_MOVES = "before-moves"
+BEFORE_MOVE = "before-move:"  # followed by the file's name: a kill between two moves
 
 Checkpoint = Callable[[str], None]
 Progress = Callable[[int, int], None]  # (files read so far, files to read)
@@ -67,6 +79,8 @@ class RunReport:
     moved: list[tuple[int, str, str]] = field(default_factory=list)  # file id, name, destination
     not_moved: list[tuple[str, str]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # Vietnamese, for the clerk: a period or milestone out of place
+    completed: list[FileRecord] = field(default_factory=list)  # files of an interrupted run this one completed
+    backup: Path | None = None  # the store's backup taken after the run
 
 
 def run_batch(
@@ -78,18 +92,27 @@ def run_batch(
     progress: Progress | None = None,
     checkpoint: Checkpoint | None = None,
     reader: Reader = read_file,
+    force: bool = False,
 ) -> RunReport:
     """Run the month ``period`` (DESIGN.md §2, §9) and return what happened; nothing is printed.
 
-    ``progress`` hears how many files are read; ``checkpoint`` is called with ``BEFORE_COMMIT`` and
-    ``BEFORE_MOVES`` (tests stop the process there); ``reader`` reads one file (tests swap in one that
-    dies on a given file; it must be a top-level function for the worker processes).
+    ``progress`` hears how many files are read; ``checkpoint`` is called with ``BEFORE_COMMIT``,
+    ``BEFORE_SWAP``, ``BEFORE_MOVES`` and ``BEFORE_MOVE`` + each file's name (tests stop the process
+    there); ``reader`` reads one file (tests swap in one that dies on a given file; it must be a
+    top-level function for the reading processes).
+    A period outside the movement's years, or one that no file's year matches, raises ``UsageError``
+    before anything is recorded or moved, unless ``force``.
     """
     if milestone is not None and config.criteria.movement.milestone(milestone) is None:
         ids = ", ".join(m.id for m in config.criteria.movement.milestones)
         raise UsageError(f"đợt '{milestone}' không có trong config/criteria.yaml (các đợt: {ids})")
-    with workdir_locked(config.workdir), Store(config.store_path) as store:
-        return _run_locked(config, store, period, milestone, jobs or os.cpu_count() or 1, progress, checkpoint or _no_checkpoint, reader)
+    with workdir_locked(config.workdir), open_store(config) as store:
+        report = _run_locked(config, store, period, milestone, jobs or os.cpu_count() or 1, progress, checkpoint or _no_checkpoint, reader, force)
+        try:
+            report.backup = backup_store(config, store)
+        except StoreError as exc:  # the run is recorded: say it, do not fail it
+            report.notices.append(f"Lưu ý: {exc}")
+        return report
 
 
 def _no_checkpoint(stage: str) -> None:
@@ -102,23 +125,33 @@ def run_notices(config: Config, period: str, milestone: str | None) -> list[str]
     year = period_year(period)
     mv = config.criteria.movement
     notices = []
-    if not mv.start_year <= year <= mv.end_year:
-        notices.append(f"Lưu ý: năm {year} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year}).")
     ms = mv.milestone(milestone) if milestone else None
+    if not mv.start_year <= year <= mv.end_year and not (ms is not None and year == ms.year + 1):
+        notices.append(f"Lưu ý: năm {year} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year}).")
     if ms is not None and year not in (ms.year, ms.year + 1):  # the review is held in Q4 of its year, or just after
         notices.append(f"Lưu ý: {ms.name} diễn ra quý {ms.quarter}/{ms.year}; kỳ {period_text(period)} có thể không phải kỳ xét của đợt này.")
     return notices
 
 
 def _run_locked(
-    config: Config, store: Store, period: str, milestone: str | None, jobs: int, progress: Progress | None, checkpoint: Checkpoint, reader: Reader
+    config: Config,
+    store: Store,
+    period: str,
+    milestone: str | None,
+    jobs: int,
+    progress: Progress | None,
+    checkpoint: Checkpoint,
+    reader: Reader,
+    force: bool,
 ) -> RunReport:
     input_dir = config.input_dir
     input_dir.mkdir(parents=True, exist_ok=True)
 
-    # 1. Files a killed run committed but did not move: finish them, do not record them again.
+    # 1. Files a killed run committed but did not move: finish them, do not record them again. Those it
+    # had moved already belong to the job this run completes too (its summary and exit code count them).
     finishing: list[runstore.PendingMove] = []
     done_before: list[tuple[int, str]] = []
+    moved_before: list[FileRecord] = []
     for pending in runstore.pending_moves(store):
         source = input_dir / pending.name
         if source.exists() and hash_file(source) == pending.sha256:
@@ -126,10 +159,11 @@ def _run_locked(
         else:  # already moved before the kill, or taken away by hand: nothing left to do. A new file
             # dropped under the same name since is not that file: it is read below like any other.
             done_before.append((pending.file_id, pending.dest_path))
-    runstore.mark_moved(store, done_before)
+            if (Path(config.workdir) / pending.dest_path).exists():
+                moved_before.append(pending.record)
     finishing_names = {p.name for p in finishing}
 
-    # 2. Discover and read this run's files.
+    # 2. Discover and read this run's files; a file still being copied in waits for the next run.
     candidates, ignored = discover(input_dir)
     candidates = [p for p in candidates if p.name not in finishing_names]
     ignored = [r for r in ignored if r.name not in finishing_names]
@@ -145,11 +179,16 @@ def _run_locked(
     if progress is not None:
         progress(0, total)
     records = read_files(candidates, config, period, jobs, advance, read=reader)
+    settle_copies(candidates, records)
+    if not force:
+        check_period(config, period, records, milestone)
+    runstore.mark_moved(store, done_before)
 
-    # 3. The same bytes again (this run or an earlier one) are duplicates; one unit's older files too.
+    # 3. The same bytes as an accepted file (this run or an earlier one) are duplicates; one unit's older
+    # files too. A copy of a refused file is refused again, for the same reasons: it was never accepted.
     seen: dict[str, str] = {}
     for rec in records:
-        if rec.sha256 is None or rec.status == IGNORED:
+        if rec.sha256 is None or rec.status != ACCEPTED:
             continue
         if rec.sha256 in seen:
             _make_duplicate(rec, f"tệp '{seen[rec.sha256]}' trong lần chạy này")
@@ -165,7 +204,8 @@ def _run_locked(
     council = _council(store, period, milestone, records)
     nominations = _awards(config, store, period, milestone, units, council)
 
-    run_files = sorted(ignored + records + [p.record for p in finishing], key=lambda r: r.name)
+    completed = [p.record for p in finishing] + moved_before
+    run_files = sorted(ignored + records + completed, key=lambda r: r.name)
     stored_keys = {(r.name, r.sha256) for _, r in stored}
     period_files = [r for _, r in stored] + records + [r for r in ignored if (r.name, r.sha256) not in stored_keys]
     run_files = [with_scoring(r, adjusted) for r in run_files]
@@ -182,10 +222,10 @@ def _run_locked(
         council_applied=council is not None,
     )
 
-    # 5-6. Outputs, staged then swapped in whole; then the store, in one transaction. The transaction is
-    # opened first and its rows are inserted while the worker processes write the outputs (``meanwhile``),
-    # but it commits only after the swap: a run killed before that leaves the store untouched (SQLite rolls
-    # an unfinished transaction back), one killed after it has both the outputs and the records.
+    # 5-6. Outputs to a staging folder, then the store in one transaction, then the swap. The transaction
+    # is opened first and its rows are inserted while the worker processes write the outputs
+    # (``meanwhile``); the previous outputs are replaced only after the commit. A commit that fails (a
+    # full disk, a locked store) leaves them as they were: nothing recorded, nothing replaced.
     out_dir = config.output_dir / period
     plan = _plan_destinations(config, period, records, finishing)
     new_files = [(r, plan.get(r.name)) for r in records]
@@ -204,16 +244,31 @@ def _run_locked(
         )
         file_ids.update(ids)
 
-    with store.transaction():
-        _write_and_swap(config, outcome, out_dir, jobs, meanwhile=record)
-        checkpoint(BEFORE_COMMIT)
+    staged: _Staged | None = None
+    try:
+        with store.transaction():
+            staged = _stage_outputs(config, outcome, out_dir, jobs, meanwhile=record)
+            checkpoint(BEFORE_COMMIT)
+    except BaseException:
+        if staged is not None:
+            staged.abandon()
+        raise
+    checkpoint(BEFORE_SWAP)
+    staged.swap_in()
 
     # 7. Move the inputs, each move recorded; a file still open in Excel stays for the next run.
     checkpoint(BEFORE_MOVES)
     moves = [(file_ids[r.name], r.name, plan[r.name]) for r in records if plan.get(r.name)]
     moves += [(p.file_id, p.name, p.dest_path) for p in finishing]
-    report = RunReport(exit_code=0, outcome=outcome, output_dir=out_dir, notices=run_notices(config, period, milestone) + _council_notices(config, records, milestone))
+    report = RunReport(
+        exit_code=0,
+        outcome=outcome,
+        output_dir=out_dir,
+        notices=run_notices(config, period, milestone) + _council_notices(config, records, milestone),
+        completed=completed,
+    )
     for file_id, name, dest in moves:
+        checkpoint(BEFORE_MOVE + name)
         source, target = input_dir / name, Path(config.workdir) / dest
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -222,13 +277,51 @@ def _run_locked(
                 dest = (Path(dest).parent / target.name).as_posix()  # input/ may lie outside the working folder
             os.replace(source, target)
         except OSError as exc:
-            report.not_moved.append((name, str(exc)))
+            report.not_moved.append((name, os_reason(exc)))
             continue
         report.moved.append((file_id, name, dest))
     runstore.mark_moved(store, [(file_id, dest) for file_id, _, dest in report.moved])
+    if report.not_moved:
+        _say_not_moved(config, outcome, plan, finishing, report.not_moved)
 
-    report.exit_code = 1 if any(r.status == REJECTED for r in records) else 0
+    report.exit_code = 1 if any(r.status == REJECTED for r in records + completed) else 0
     return report
+
+
+def check_period(config: Config, period: str, records: list[FileRecord], milestone: str | None = None) -> None:
+    """Refuse a period the files cannot belong to (a mistyped ``--period``): outside the movement's
+    years, or a year no file's ``_meta`` shows while files show others. A review (``milestone``) may also
+    be held in the January after its last year, on the years already closed. Nothing is recorded or moved
+    yet; ``--force`` runs anyway."""
+    year = period_year(period)
+    mv = config.criteria.movement
+    ms = mv.milestone(milestone) if milestone else None
+    years = sorted({r.year for r in records if r.year is not None})
+    outside = not mv.start_year <= year <= mv.end_year and not (ms is not None and year == ms.year + 1)
+    if not outside and (not years or year in years):
+        return
+    counts = ", ".join(f"năm {y}: {sum(1 for r in records if r.year == y)} tệp" for y in years) or "không có tệp nào ghi năm"
+    why = (
+        f"kỳ {period_text(period)} nằm ngoài giai đoạn của phong trào ({mv.start_year} - {mv.end_year})"
+        if outside
+        else f"không tệp nào trong {config.settings.input_dir}/ là của năm {year}"
+    )
+    raise UsageError(
+        f"{why}; các tệp trong {config.settings.input_dir}/: {counts}. Chưa ghi nhận, chưa chuyển tệp nào. "
+        f"Hãy kiểm tra lại --period (ví dụ --period {years[-1] if years else mv.end_year}-{period[5:]}); nếu đúng là kỳ này, chạy lại với --force."
+    )
+
+
+def _say_not_moved(config: Config, outcome: RunOutcome, plan: dict[str, str], finishing, not_moved: list[tuple[str, str]]) -> None:
+    """A file that could not be moved (open in Excel on Windows) stays in input/ and the next run moves
+    it: said with its record in summary.json, rewritten now that the moves are done."""
+    dests = dict(plan) | {p.name: p.dest_path for p in finishing}
+    held = {name for name, _ in not_moved}
+    for i, rec in enumerate(outcome.files):
+        if rec.name in held and rec.status != IGNORED:
+            folder = Path(dests.get(rec.name, "")).parent.as_posix()
+            outcome.files[i] = replace(rec, issues=rec.issues + [catalogue.make("file-in-use", file=rec.name, unit_code=rec.unit_code, dest=f"{folder}/")])
+    write_summary_json(config, outcome, config.output_dir / outcome.period / SUMMARY_NAME)
 
 
 def _make_duplicate(rec: FileRecord, detail: str) -> None:
@@ -353,9 +446,37 @@ def _awards(config: Config, store: Store, period: str, milestone: str | None, un
     return evaluate_awards(config, period=period, milestone=milestone, units=units, history=StoreHistory(store), council=council)
 
 
-def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int, meanwhile=None) -> None:
-    """Write the outputs to a staging folder and swap it in whole; ``meanwhile`` runs in this process
-    while worker processes write (see ``outputs.write_outputs``).
+@dataclass
+class _Staged:
+    """A run's outputs written in full beside the period's folder: swapped in after the store's commit,
+    or abandoned when the commit fails (the previous outputs were never touched)."""
+
+    out_dir: Path
+    staging: Path
+
+    def swap_in(self) -> None:
+        parent = self.out_dir.parent
+        old = parent / f".old-{self.out_dir.name}-{uuid.uuid4().hex[:8]}"
+        if self.out_dir.exists():
+            try:
+                os.replace(self.out_dir, old)
+            except OSError as exc:  # opened in the moment since the probe: the next run writes them
+                shutil.rmtree(self.staging, ignore_errors=True)
+                raise CannotRun(
+                    f"Đã ghi nhận kết quả vào kho dữ liệu nhưng chưa thay được thư mục kết quả {self.out_dir}: có tệp đang mở (Excel?). "
+                    f"Hãy đóng các tệp trong thư mục này rồi chạy lại: lần chạy sau ghi lại kết quả và chuyển nốt các tệp. ({os_reason(exc)})"
+                ) from exc
+        os.replace(self.staging, self.out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _stage_outputs(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int, meanwhile=None) -> _Staged:
+    """Write the outputs to a staging folder, and make sure the period's folder can be replaced (a folder
+    with a file open in it cannot be renamed on Windows: said before anything is committed); ``meanwhile``
+    runs in this process while worker processes write (see ``outputs.write_outputs``).
 
     What the run does not produce — the Office's appraisal workbook being filled, the mail outbox, a file
     the clerk put there — is copied into the new folder first: replacing the outputs must not lose it."""
@@ -367,28 +488,36 @@ def _write_and_swap(config: Config, outcome: RunOutcome, out_dir: Path, jobs: in
     staging.mkdir()
     try:
         write_outputs(config, outcome, staging, jobs, meanwhile=meanwhile, fresh=True)
-        old = parent / f".old-{out_dir.name}-{uuid.uuid4().hex[:8]}"
         if out_dir.exists():
             for entry in out_dir.iterdir():
                 if not (staging / entry.name).exists():
                     (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, staging / entry.name)
+            probe = parent / f".old-{out_dir.name}-{uuid.uuid4().hex[:8]}"
             try:
-                os.replace(out_dir, old)
+                os.replace(out_dir, probe)
             except OSError as exc:
                 raise CannotRun(
                     f"Không thay được thư mục kết quả {out_dir}: có tệp đang mở (Excel?). Hãy đóng các tệp trong thư mục này "
-                    f"rồi chạy lại; chưa ghi nhận kết quả nào. ({exc})"
+                    f"rồi chạy lại; chưa ghi nhận kết quả nào. ({os_reason(exc)})"
                 ) from exc
-        os.replace(staging, out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+            os.replace(probe, out_dir)
+        return _Staged(out_dir, staging)
+    except OSError as exc:  # a full disk, a read-only folder: say where (a failed write names no file)
+        shutil.rmtree(staging, ignore_errors=True)
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise CannotRun(
+            f"Không ghi được kết quả vào thư mục {parent}{where}: {os_reason(exc)}. Hãy giải phóng chỗ trống hoặc cấp quyền ghi "
+            "cho thư mục này rồi chạy lại; chưa ghi nhận kết quả nào, kết quả cũ được giữ nguyên."
+        ) from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def _recover_interrupted_swap(out_dir: Path) -> None:
-    """A run killed between the two renames of a swap leaves the previous outputs under ``.old-…``: put
-    them back (with what the clerk had added) before anything else; drop staging folders of dead runs."""
+    """A run killed between setting the previous outputs aside and swapping the new ones in leaves them
+    under ``.old-…``: put them back (with what the clerk had added) before anything else; drop staging
+    folders of dead runs."""
     parent = out_dir.parent
     for leftover in sorted(parent.glob(f".staging-{out_dir.name}-*")):
         shutil.rmtree(leftover, ignore_errors=True)
@@ -458,7 +587,7 @@ def write_dossier(config: Config, period: str | None = None, milestone: str | No
     if milestone is not None and config.criteria.movement.milestone(milestone) is None:
         ids = ", ".join(m.id for m in config.criteria.movement.milestones)
         raise UsageError(f"đợt '{milestone}' không có trong config/criteria.yaml (các đợt: {ids})")
-    with workdir_locked(config.workdir), Store(config.store_path) as store:
+    with workdir_locked(config.workdir), open_store(config) as store:
         period = period or runstore.latest_period(store)
         if period is None:
             raise UsageError("chưa có kỳ nào có kết quả: chạy ccht-batch run trước khi soạn văn bản")
@@ -475,7 +604,7 @@ def write_dossier(config: Config, period: str | None = None, milestone: str | No
 def period_units(config: Config, period: str) -> list[UnitOutcome]:
     """Each unit's state for ``period`` as the last run left it (nothing is changed): what the appraisal
     workbook is built from."""
-    with Store(config.store_path) as store:
+    with open_store(config) as store:
         units, _, _ = _period_state(config, store, period, [], runstore.period_files(store, period))
     return units
 
@@ -483,6 +612,6 @@ def period_units(config: Config, period: str) -> list[UnitOutcome]:
 def period_nominations(config: Config, period: str, milestone: str | None) -> tuple[list[UnitOutcome], list, Council | None]:
     """The period's units and nominations as the last run left them (nothing is changed), with the council's
     decision already recorded for this milestone: what the council workbook is built from."""
-    with Store(config.store_path) as store:
+    with open_store(config) as store:
         outcome, council = _stored_outcome(config, store, period, milestone)
         return outcome.units, outcome.nominations, council

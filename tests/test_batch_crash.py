@@ -110,3 +110,44 @@ def test_a_new_file_under_a_pending_files_name_is_read_not_moved_blind(workdir):
     assert _files(workdir) == [("VP.xlsx", "accepted", 1), ("VP.xlsx", "accepted", 1)]
     assert _inputs(workdir) == []
     assert (workdir / "input" / "processed" / "2025-10" / "VP.xlsx").exists()
+
+
+def test_a_kill_between_two_moves_is_completed_with_every_file_of_the_job_and_its_exit_code(workdir):
+    """Killed after moving the refused QLKH.xlsx and before moving VP.xlsx: the next run completes the
+    job, lists both files in summary.json (the one moved before the kill too) and exits 1 for the
+    refused one."""
+    submit(workdir, "VP", "VP.xlsx")
+    submit(workdir, "QLKH", "QLKH.xlsx", scores={"1.1": "abc"})
+    _kill_at(workdir, "before-move:VP.xlsx")
+    assert _inputs(workdir) == ["VP.xlsx"]
+    assert (workdir / "input" / "rejected" / "2025-10" / "QLKH.xlsx").exists()
+
+    code, out, err = run(workdir, "run", "--period", "2025-10", "--jobs", "1")
+    assert code == 1, err
+    s = summary(workdir, "2025-10")
+    assert [(f["name"], f["status"]) for f in s["files"]] == [("QLKH.xlsx", "rejected"), ("VP.xlsx", "accepted")]
+    assert "hoàn tất lần chạy trước" in out
+    assert _files(workdir) == [("QLKH.xlsx", "rejected", 1), ("VP.xlsx", "accepted", 1)]
+    assert _inputs(workdir) == []
+    # a later run of the period has nothing of that job left to complete
+    assert run(workdir, "run", "--period", "2025-10", "--jobs", "1")[0] == 0
+
+
+def test_a_kill_after_the_commit_before_the_swap_keeps_the_previous_outputs_until_the_rerun(workdir):
+    submit(workdir, "VP", "VP.xlsx")
+    assert run(workdir, "run", "--period", "2025-10")[0] == 0
+    out = workdir / "output" / "2025-10"
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    submit(workdir, "QLKH", "QLKH.xlsx")
+    _kill_at(workdir, "before-swap")
+    # the store has the run; the previous outputs are where they were, untouched
+    assert _files(workdir) == [("QLKH.xlsx", "accepted", 0), ("VP.xlsx", "accepted", 1)]
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+    code, _, err = run(workdir, "run", "--period", "2025-10", "--jobs", "1")
+    assert code == 0, err
+    s = summary(workdir, "2025-10")
+    assert units_by_code(s)["QLKH"]["status"] == "submitted"
+    assert [f["name"] for f in s["files"]] == ["QLKH.xlsx"]
+    assert _inputs(workdir) == [] and _files(workdir) == [("QLKH.xlsx", "accepted", 1), ("VP.xlsx", "accepted", 1)]
+    assert [p.name for p in (workdir / "output").iterdir() if p.name.startswith(".")] == []

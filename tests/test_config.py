@@ -689,3 +689,48 @@ def test_every_default_award_condition_is_tagged_with_its_article_or_as_a_propos
     tags = set(re.findall(r"\[Luật Điều ([^\]]+)\]", text))
     assert tags == {"5", "16", "73.1.a", "73.1.b", "74.1.a", "74.1.d"}
     assert "[Luật]" not in text
+
+
+# ---------------------------------------------------------------------------------------------------
+# hostile or broken YAML: bounded, and said with the line (exit 2, never a crash or exit 3)
+
+
+def _laughs(levels: int = 9) -> str:
+    """The "billion laughs": each anchor holds nine aliases of the previous one (a few hundred bytes)."""
+    lines = ['  lol0: &l0 ["ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha"]']
+    for i in range(1, levels + 1):
+        lines.append(f"  lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE_CASES = [
+    # (case id, text appended to units.yaml, the problem's line within it, the key named, words in the problem)
+    ("alias-bomb", "bomb:\n" + _laughs(), 0, "bomb", "bí danh"),
+    ("recursive-alias", "rec: &r [*r]\n", 0, "rec", "trỏ vào chính"),
+    ("deep-block-nesting", "".join("  " * i + f"k{i}:\n" for i in range(80)) + "  " * 80 + "x: 1\n", 64, "k0", "lồng nhau"),
+    ("deep-flow-nesting", "deep: " + "[" * 3000 + "]" * 3000 + "\n", 0, None, "lồng nhau"),
+    ("nul-character", 'nul: "a\x00b"\n', 0, None, "U+0000"),
+    ("escape-character", "esc: a\x1bb\n", 0, None, "U+001B"),
+]
+
+
+@pytest.mark.parametrize("case", HOSTILE_CASES, ids=[c[0] for c in HOSTILE_CASES])
+def test_hostile_yaml_is_a_configuration_problem_with_its_line(tmp_path, case):
+    _, added, offset, key, words = case
+    workdir = make_workdir(tmp_path)
+    path = workdir / "config" / "units.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + added, encoding="utf-8")
+    line = text.count("\n") + 1 + offset
+    code, out, err = check(workdir)
+    assert code == 2 and out == "", err
+    problems = [p for p in problem_lines(err) if p.startswith(f"config/units.yaml, dòng {line}") and words in p]
+    assert problems, err
+    if key:
+        assert f"khóa {key}" in problems[0]
+    # the monthly run stops the same way, before touching anything
+    (workdir / "input").mkdir()
+    out_io, err_io = io.StringIO(), io.StringIO()
+    assert main(["--workdir", str(workdir), "run", "--period", "2025-10"], console=Console(out=out_io, err=err_io)) == 2
+    # nothing touched: no store, no outputs (only the command's own log, output/logs/, for the maintainer)
+    assert not (workdir / "data").exists() and sorted(p.name for p in (workdir / "output").iterdir()) == ["logs"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -29,21 +30,46 @@ def _record(name: str, unit: str | None, mtime: float, status: str = ACCEPTED, k
 def test_discover_sorts_candidates_and_explains_every_ignored_file(tmp_path):
     folder = tmp_path / "input"
     (folder / "processed" / "2025-10").mkdir(parents=True)
-    for name in ("b.xlsx", "A.XLSX", "c.ods", "d.xls", "e.xlsm", "~$b.xlsx", ".hidden.xlsx", "notes.txt", "scan.pdf", "data.csv", "x.xlsb"):
+    for name in ("b.xlsx", "A.XLSX", "c.ods", "d.xls", "e.xlsm", "x.xlsb", "~$b.xlsx", ".hidden.xlsx", "notes.txt", "scan.pdf", "data.csv"):
         (folder / name).write_bytes(b"x")
     (folder / "processed" / "2025-10" / "old.xlsx").write_bytes(b"x")
     paths, ignored = intake.discover(folder)
-    assert [p.name for p in paths] == ["A.XLSX", "b.xlsx", "c.ods", "d.xls", "e.xlsm"]
+    assert [p.name for p in paths] == ["A.XLSX", "b.xlsx", "c.ods", "d.xls", "e.xlsm", "x.xlsb"]  # .xlsb: read, to be refused
     assert {r.name: [i.code for i in r.issues] for r in ignored} == {
         "~$b.xlsx": ["ignored-lock-file"],
         ".hidden.xlsx": ["ignored-hidden-file"],
         "notes.txt": ["ignored-not-spreadsheet"],
         "scan.pdf": ["ignored-not-spreadsheet"],
         "data.csv": ["ignored-not-spreadsheet"],
-        "x.xlsb": ["ignored-not-spreadsheet"],
     }
     assert all(r.status == "ignored" and r.sha256 and r.size == 1 for r in ignored)
     assert all(i.severity == issues.WARNING and i.file == r.name for r in ignored for i in r.issues)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and symlinks")
+def test_folders_links_pipes_and_unreadable_names_are_ignored_with_their_reason_never_opened(tmp_path):
+    folder = tmp_path / "input"
+    (folder / "processed").mkdir(parents=True)  # the run's own folders: silent
+    (folder / "rejected").mkdir()
+    (folder / "thu_muc.xlsx").mkdir()
+    (folder / "Tháng 11").mkdir()
+    (tmp_path / "elsewhere.xlsx").write_bytes(b"x")
+    (folder / "lien_ket.xlsx").symlink_to(tmp_path / "elsewhere.xlsx")
+    os.mkfifo(folder / "ong.xlsx")  # opening it would block the run forever
+    (folder / os.fsdecode(b"bad\xff\xfe.xlsx")).write_bytes(b"x")
+    paths, ignored = intake.discover(folder)
+    assert paths == []
+    found = {r.name: (r.status, [i.code for i in r.issues], r.sha256) for r in ignored}
+    assert found == {
+        "Tháng 11": ("ignored", ["ignored-not-a-file"], None),
+        "bad\ufffd\ufffd.xlsx": ("ignored", ["ignored-bad-name"], found["bad\ufffd\ufffd.xlsx"][2]),
+        "lien_ket.xlsx": ("ignored", ["ignored-not-a-file"], None),
+        "ong.xlsx": ("ignored", ["ignored-not-a-file"], None),
+        "thu_muc.xlsx": ("ignored", ["ignored-not-a-file"], None),
+    }
+    messages = {r.name: r.issues[0].message for r in ignored}
+    assert "một thư mục" in messages["thu_muc.xlsx"] and "lối tắt" in messages["lien_ket.xlsx"] and "tệp đặc biệt" in messages["ong.xlsx"]
+    assert "đổi tên tệp" in messages["bad\ufffd\ufffd.xlsx"]
 
 
 def test_discover_of_a_missing_folder_finds_nothing(tmp_path):

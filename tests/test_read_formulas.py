@@ -10,9 +10,12 @@ import pytest
 from ccht_batch.intake.raw import RawBook, RawSheet
 from ccht_batch.intake.scan import (
     _formula_offsets_walk,
+    biff_extents,
+    fits_quickly,
     scan_biff,
     scan_ods,
     scan_sheet_xml,
+    sheet_extent,
 )
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -121,3 +124,52 @@ def test_raw_book_finds_sheets_by_nfc_name():
     book = RawBook.from_sheets([sheet])
     assert book.has("Cá nhân") and book.sheet("Cá nhân") is sheet
     assert book.sheet("_meta") is None and sheet.value(5, 5) == ""
+
+
+def test_error_values_without_a_formula_are_listed_with_their_error():
+    cells = (
+        '<row r="6"><c r="D6" t="e"><v>#REF!</v></c><c r="E6" s="2" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="F6" t="e"/></row>'
+        '<row r="7"><c r="D7" t="s"><v>0</v></c></row>'
+    )
+    found = dict(scan_sheet_xml(_sheet(cells)))
+    assert found == {(5, 3): "#REF!", (5, 4): "=1/0"}
+    assert dict(_formula_offsets_walk(_sheet(cells))).keys() == {(5, 3), (5, 4)}
+    walk = scan_sheet_xml(_sheet('<row r="6"><c s="1" r="D6" t="e"><v>#N/A</v></c></row>'))
+    assert dict(walk) == {(5, 3): "#N/A"}
+
+
+def test_biff_scan_finds_error_values_but_not_booleans():
+    bof = _record(0x0809, b"\x00\x06\x10\x00" + b"\x00" * 12)
+    eof = _record(0x000A, b"")
+    error = _record(0x0205, struct.pack("<HHHBB", 13, 3, 15, 0x17, 1))
+    boolean = _record(0x0205, struct.pack("<HHHBB", 14, 3, 15, 1, 0))
+    globals_ = bof + _boundsheet(len(bof) + len(_boundsheet(0, "S")) + len(eof), "S") + eof
+    assert scan_biff(globals_ + bof + error + boolean + eof, {"S"}) == {"S": {(13, 3): "#REF!"}}
+
+
+def test_how_far_values_reach_in_each_format():
+    """The pre-check's reading of a sheet: only cells with a value count (a styled empty cell does not),
+    addresses written or implied, repeats multiplied."""
+    xml = _sheet('<row r="3"><c r="B3"><v>1</v></c><c r="Z900" s="1"/></row><row r="7"><c r="D7" t="s"><v>0</v></c></row>')
+    assert (sheet_extent(xml).rows, sheet_extent(xml).cols) == (7, 4) and fits_quickly(xml, 500_000)
+    implied = _sheet('<row r="2"><c><v>1</v></c><c><v>2</v></c></row><row><c s="1"/><c><v>3</v></c><c><v>4</v></c></row>')
+    assert (sheet_extent(implied).rows, sheet_extent(implied).cols) == (3, 3) and not fits_quickly(implied, 500_000)
+    far = _sheet('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    assert not fits_quickly(far, 500_000) and sheet_extent(far).beyond is None and sheet_extent(far).rows == 1048576
+    beyond = _sheet('<row r="30"><c r="ZZZZ30"><v>1</v></c></row>')
+    assert sheet_extent(beyond).beyond == (30, 475254)
+
+    content = CONTENT.replace("{nfd}", "ự chấm").encode()
+    extents: dict = {}
+    scan_ods(content, set(), extents)
+    # rows: 3 repeated empty, a header row with a value in column 4, then two formula cells
+    assert (extents["Tự chấm"].rows, extents["Tự chấm"].cols) == (5, 4) and (extents["Khác"].rows, extents["Khác"].cols) == (1, 1)
+
+    bof = _record(0x0809, b"\x00\x06\x10\x00" + b"\x00" * 12)
+    eof = _record(0x000A, b"")
+    number = _record(0x0203, struct.pack("<HHH", 60000, 200, 15) + b"\x00" * 8)
+    blank = _record(0x0201, struct.pack("<HHH", 65000, 250, 15))  # a styled empty cell: does not count
+    mulrk = _record(0x00BD, struct.pack("<HH", 9, 1) + b"\x00" * 12 + struct.pack("<H", 5))
+    globals_ = bof + _boundsheet(len(bof) + len(_boundsheet(0, "S")) + len(eof), "S") + eof
+    found = biff_extents(globals_ + bof + mulrk + number + blank + eof)["S"]
+    assert (found.rows, found.cols) == (60001, 201)

@@ -11,7 +11,7 @@ from ccht_batch.config.load import load_config
 from ccht_batch.config.model import CONFIG_DIR, Config
 from ccht_batch.core.errors import UsageError
 from ccht_batch.core.periods import period_text
-from ccht_batch.store.db import Store
+from ccht_batch.store.guard import open_store
 from ccht_batch.store.runs import latest_period as latest_stored_period
 
 EXIT_OK = 0
@@ -47,7 +47,7 @@ def latest_period(ctx: Context, given: str | None) -> str:
     config = ctx.config
     period = None
     if config.store_path.is_file():
-        with Store(config.store_path) as store:
+        with open_store(config) as store:
             period = latest_stored_period(store)
     if period is None:
         raise UsageError("chưa có kỳ nào có kết quả: hãy chạy 'ccht-batch run --period YYYY-MM' trước")

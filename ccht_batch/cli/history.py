@@ -21,6 +21,7 @@ from ccht_batch.history.imports import import_history, import_lines
 from ccht_batch.history.show import overview_lines, person_lines, unit_lines
 from ccht_batch.history.workbook import write_history_template
 from ccht_batch.store.db import Store
+from ccht_batch.store.guard import open_store
 from ccht_batch.store.history import StoreHistory
 
 NOTHING_WRITTEN = "chưa ghi gì vào lịch sử"
@@ -40,7 +41,7 @@ def command_history(ctx: Context, args: argparse.Namespace) -> int:
             path = ctx.workdir / path
         if not path.is_file():
             raise UsageError(f"không tìm thấy tệp '{args.file}'")
-        with workdir_locked(config.workdir, NOTHING_WRITTEN), Store(config.store_path) as store:
+        with workdir_locked(config.workdir, NOTHING_WRITTEN), open_store(config) as store:
             result = import_history(config, store, path)
         show = ctx.console.error if result.refused else ctx.console.line  # a refusal is a problem: stderr
         for line in import_lines(result):
@@ -48,7 +49,7 @@ def command_history(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_REFUSED if result.refused else EXIT_OK
     # show
     unit = args.unit.strip().upper() if args.unit else None
-    with Store(config.store_path) as store:
+    with open_store(config) as store:
         history = StoreHistory(store)
         if args.person:
             found = history.find_persons(args.person, unit)
@@ -72,7 +73,7 @@ def command_history(ctx: Context, args: argparse.Namespace) -> int:
 
 def command_close_year(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config
-    with workdir_locked(config.workdir, NOTHING_WRITTEN), Store(config.store_path) as store:
+    with workdir_locked(config.workdir, NOTHING_WRITTEN), open_store(config) as store:
         return close_year(config, store, args.year, yes=args.yes, force=args.force, say=ctx.console.line, complain=ctx.console.error)
 
 

@@ -8,7 +8,13 @@ import getpass
 import os
 import sys
 
-from ccht_batch.cli.context import EXIT_OK, EXIT_REFUSED, Context, latest_period
+from ccht_batch.cli.context import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    Context,
+    latest_period,
+)
 from ccht_batch.core.errors import CannotRun, UsageError
 from ccht_batch.core.periods import current_year
 from ccht_batch.forms.template import template_years
@@ -17,6 +23,7 @@ from ccht_batch.mail.deliver import (
     ALREADY_SENT,
     BLOCKED,
     FAILED,
+    MAYBE_SENT,
     NOT_ATTEMPTED,
     PREVIEW,
     SENT,
@@ -40,6 +47,10 @@ def command_mail(ctx: Context, args: argparse.Namespace) -> int:
         period = latest_period(ctx, args.period)
         run = deliver(ctx.config, what="period", period=period, send=args.send, resend=args.resend)
     _report(ctx, run)
+    if run.stopped:
+        ctx.console.error(run.stopped)
+        ctx.console.error("Đã dừng gửi thư. Các thư đã gửi được ghi nhận ở trên; chạy lại đúng lệnh này khi kho dữ liệu ghi được.")
+        return EXIT_FAILED
     return EXIT_REFUSED if run.sent and run.undelivered else EXIT_OK
 
 
@@ -88,9 +99,10 @@ def _report(ctx: Context, run: MailRun) -> None:
         out("Đơn vị chưa có địa chỉ thư điện tử (bổ sung ở config/units.yaml):")
         for d in no_address:
             out(f"  - {d.label}: {header_text(d.name)}")
+    maybe = f"; có thể đã gửi {count(MAYBE_SENT)}" if count(MAYBE_SENT) else ""
     if sent:
         out(
-            f"Kết quả: đã gửi {count(SENT)}; bỏ qua vì đã gửi {count(ALREADY_SENT)}; "
+            f"Kết quả: đã gửi {count(SENT)}; bỏ qua vì đã gửi {count(ALREADY_SENT)}{maybe}; "
             f"lỗi {count(FAILED)}; chưa gửi {count(NOT_ATTEMPTED)}; không gửi được {count(BLOCKED)}."
         )
         if count(FAILED, NOT_ATTEMPTED):
@@ -104,9 +116,18 @@ def _report(ctx: Context, run: MailRun) -> None:
     else:
         out(
             f"Chưa gửi thư nào (chạy thử). {count(PREVIEW)} thư sẽ gửi đã được ghi vào {shown_path(outbox, ctx.workdir)} để xem trước; "
-            f"bỏ qua vì đã gửi {count(ALREADY_SENT)}; không gửi được {count(BLOCKED)}."
+            f"bỏ qua vì đã gửi {count(ALREADY_SENT)}{maybe}; không gửi được {count(BLOCKED)}."
         )
         out(f"Để gửi thật: ccht-batch {command} --send")
+    if count(MAYBE_SENT):
+        problem(
+            f"{count(MAYBE_SENT)} thư có thể đã gửi ở lần trước (lần đó bị dừng trước khi ghi nhận) nên không gửi lại. "
+            f"Hỏi đơn vị đã nhận chưa; nếu chưa, gửi lại tất cả: ccht-batch {command} --send --resend"
+        )
+    for notice in run.notices:
+        out(notice)
+    if run.backup is not None:
+        out(f"Đã sao lưu kho dữ liệu: {run.backup}")
 
 
 def _ask_secret(prompt: str) -> str:

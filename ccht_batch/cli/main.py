@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
@@ -25,6 +26,7 @@ from ccht_batch.config.model import ConfigError
 from ccht_batch.core.errors import CannotRun, UsageError
 from ccht_batch.core.oserrors import os_reason
 from ccht_batch.core.periods import current_period, current_year
+from ccht_batch.store.db import store_problem
 
 Command = Callable[[Context, argparse.Namespace], int]
 
@@ -57,6 +59,8 @@ def _command(name: str) -> Command:
         return functools.partial(module.command_menu, run=main)  # each step is a whole command line
     elif name == "documents":
         from ccht_batch.cli import documents as module  # deferred: start-up stays quick
+    elif name == "store":
+        from ccht_batch.cli import store as module  # deferred: start-up stays quick
     else:  # pragma: no cover - the parser accepts no other name
         raise UsageError(f"lệnh '{name}' không có")
     return getattr(module, "command_" + name.replace("-", "_"))
@@ -135,6 +139,9 @@ def _execute(ctx: Context, args: argparse.Namespace, argv: list[str], log: Comma
         return EXIT_FAILED
     except filelock.Timeout:  # raised by a command that did not turn it into LockHeld
         console.error("Một lượt chạy khác đang dùng thư mục làm việc này; hãy chờ lượt đó xong rồi chạy lại.")
+        return EXIT_FAILED
+    except sqlite3.Error as exc:  # a store read outside a transaction (the writes say it themselves)
+        console.error(str(store_problem(exc, ctx.config.store_path)))
         return EXIT_FAILED
     except OSError as exc:  # a file, folder or server the program cannot use: say which, and why
         crash = _crash_log(_home(args), argv, log)

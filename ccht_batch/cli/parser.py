@@ -183,6 +183,7 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ tổng hợp (mặc định: tháng hiện tại)")
     sp.add_argument("--milestone", default=None, metavar="ĐỢT", help="đợt xét khen thưởng: so-ket (sơ kết) hoặc tong-ket (tổng kết)")
     sp.add_argument("--jobs", type=_jobs, default=None, metavar="N", help="số tiến trình đọc tệp song song (mặc định: số nhân CPU)")
+    sp.add_argument("--force", action="store_true", help="chạy cả khi kỳ nằm ngoài giai đoạn của phong trào hoặc không tệp nào thuộc năm của kỳ")
 
     sp = command("appraisal", "tạo bảng thẩm định của kỳ cho Văn phòng Sở")
     sp.add_argument("--period", type=_period, default=None, metavar="YYYY-MM", help="kỳ thẩm định (mặc định: kỳ gần nhất đã có kết quả)")
@@ -247,6 +248,22 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     # its own dest: the default is the latest period with results (found in the store), not this month
     sp.add_argument("--period", dest="documents_period", type=_period, default=None, metavar="YYYY-MM", help="kỳ đã tổng hợp (mặc định: kỳ gần nhất đã có kết quả)")
     sp.add_argument("--milestone", default=None, metavar="ĐỢT", help="đợt xét: so-ket hoặc tong-ket (mặc định: đợt của lần chạy gần nhất của kỳ)")
+    sp = command("store", "kho dữ liệu: kiểm tra tính toàn vẹn, khôi phục từ bản sao lưu")
+    ssub = sp.add_subparsers(dest="store_command", metavar="VIỆC", title="Các việc")
+    ssub.required = True
+    sc = ssub.add_parser("check", help="kiểm tra kho dữ liệu và liệt kê các bản sao lưu", description="kiểm tra kho dữ liệu và liệt kê các bản sao lưu", add_help=False)
+    sc.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+    sr = ssub.add_parser(
+        "restore",
+        help="thay kho dữ liệu bằng một bản sao lưu (kho hiện tại được giữ lại bên cạnh)",
+        description="thay kho dữ liệu bằng một bản sao lưu (kho hiện tại được giữ lại bên cạnh, không bị xóa)",
+        add_help=False,
+    )
+    sr.add_argument("-h", "--help", action="help", help="hiện hướng dẫn này rồi thoát")
+    which = sr.add_mutually_exclusive_group(required=True)
+    which.add_argument("--latest", action="store_true", help="bản sao lưu gần nhất trong thư mục sao lưu")
+    which.add_argument("file", nargs="?", type=Path, default=None, metavar="TỆP", help="tệp sao lưu cần khôi phục")
+    which.add_argument("--empty", action="store_true", help="bắt đầu lại với kho dữ liệu trống (mất toàn bộ lịch sử đã lưu)")
 
     sp = command("demo", "tạo thư mục mẫu với dữ liệu minh họa và chạy thử tổng hợp")
     sp.add_argument("dir", nargs="?", metavar="THƯ_MỤC", type=Path, default=None, help="thư mục tạo dữ liệu mẫu (mặc định: ./demo)")

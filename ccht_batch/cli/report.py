@@ -7,7 +7,7 @@ import argparse
 from ccht_batch.cli.context import EXIT_OK, Context
 from ccht_batch.core.errors import UsageError
 from ccht_batch.reports.write import write_report
-from ccht_batch.store.db import Store
+from ccht_batch.store.guard import open_store
 
 
 def command_report(ctx: Context, args: argparse.Namespace) -> int:
@@ -16,7 +16,7 @@ def command_report(ctx: Context, args: argparse.Namespace) -> int:
     if milestone is not None and config.criteria.movement.milestone(milestone) is None:
         ids = ", ".join(m.id for m in config.criteria.movement.milestones)
         raise UsageError(f"đợt '{milestone}' không có trong config/criteria.yaml (các đợt: {ids})")
-    with Store(config.store_path) as store:
+    with open_store(config) as store:
         data, xlsx, docx = write_report(config, store, year=None if milestone else args.year, milestone=milestone)
     ctx.console.line(f"Báo cáo {data.title_scope}:")
     ctx.console.line(f"  {xlsx}")

@@ -54,7 +54,7 @@ class ReadingBar:
 def command_run(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config
     print_run_header(ctx.console, config, args.period, args.milestone)
-    report = run_batch(config, args.period, args.milestone, args.jobs, progress=ReadingBar(ctx.console))
+    report = run_batch(config, args.period, args.milestone, args.jobs, progress=ReadingBar(ctx.console), force=args.force)
     print_run_summary(ctx.console, config, report)
     return report.exit_code
 
@@ -100,8 +100,18 @@ def print_run_summary(console: Console, config: Config, report: RunReport) -> No
     for notice in report.notices:
         if notice not in shown:
             console.line(notice)
-    for name, why in report.not_moved:
-        console.error(f"Chưa chuyển được {name}: tệp đang mở trong chương trình khác? Đã giữ nguyên trong input/, lần chạy sau sẽ chuyển tiếp. ({why})")
+    if report.completed:
+        console.line(
+            f"Lần chạy này hoàn tất lần chạy trước bị dừng giữa chừng: {len(report.completed)} tệp của lần đó đã được ghi nhận "
+            "(có trong summary.json, không ghi nhận lại)."
+        )
+    for rec in files:
+        for issue in rec.issues:
+            if issue.code == "file-in-use":
+                console.error(f"Chưa chuyển được {rec.name}: {issue.message}")
+    for rec in files:
+        if rec.status == IGNORED and any(i.code in ("file-being-copied", "file-locked") for i in rec.issues):
+            console.line(f"Chưa đọc {rec.name}: {rec.issues[0].message}")
     selected = sum(1 for n in outcome.nominations if n.selected)
     tied = sum(1 for n in outcome.nominations if n.selected is None)
     title = " dự kiến" if outcome.milestone is None or not outcome.council_applied else ""
@@ -115,6 +125,11 @@ def print_run_summary(console: Console, config: Config, report: RunReport) -> No
             f"Lập bảng biểu quyết: ccht-batch council --period {outcome.period}{milestone}"
         )
     console.line(f"Kết quả: {report.output_dir}")
+    for notice in report.notices:
+        if notice not in run_notices(config, outcome.period, outcome.milestone):
+            console.line(notice)
+    if report.backup is not None:
+        console.line(f"Đã sao lưu kho dữ liệu: {report.backup}")
     console.line(f"Tiếp theo: mở TongHop_{outcome.period}.xlsx, rồi gửi thư: ccht-batch mail --period {outcome.period}")
 
 

@@ -515,6 +515,9 @@ class Limits:
     max_zip_entries: int
     max_uncompressed_mb: int
     max_compression_ratio: int
+    max_sheet_cells: int = 500_000  # rows × columns up to a sheet's farthest value
+    max_read_memory_mb: int = 1024  # what reading one file may add to a reading process's memory
+    max_read_seconds: int = 120  # what reading one file may take
 
 
 @dataclass(frozen=True)
@@ -523,6 +526,12 @@ class Contact:
     title: str
     phone: str
     email: str
+
+
+@dataclass(frozen=True)
+class Backup:
+    folder: str = "data/backup"  # relative to the working folder
+    keep: int = 30  # the newest backups kept; older ones are removed
 
 
 @dataclass(frozen=True)
@@ -536,6 +545,7 @@ class Settings:
     mail: MailSettings
     limits: Limits
     inbox: InboxSettings = field(default_factory=InboxSettings)
+    backup: Backup = field(default_factory=Backup)
 
 
 @dataclass(frozen=True)
@@ -567,6 +577,10 @@ class Config:
     @property
     def store_path(self) -> Path:
         return self.workdir / self.settings.store_path
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.workdir / self.settings.backup.folder
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ccht_batch.config.model import (
     WINDOWS_RESERVED,
     ZERO_DENOMINATOR,
     Agency,
+    Backup,
     Band,
     Choice,
     Contact,
@@ -565,7 +566,7 @@ def parse_documents(r: Reader, award_ids: tuple[str, ...] | None) -> Documents:
 
 
 def parse_settings(r: Reader) -> Settings:
-    root = r.mapping(r.src.data if r.src.data is not None else {}, (), ("paths", "deadline", "contact", "templates", "mail", "limits", "inbox"))
+    root = r.mapping(r.src.data if r.src.data is not None else {}, (), ("paths", "deadline", "contact", "templates", "mail", "limits", "backup", "inbox"))
     pp = ("paths",)
     paths = r.mapping(root.get("paths", {}), pp, ("input", "output", "store"))
     dp = ("deadline",)
@@ -590,7 +591,15 @@ def parse_settings(r: Reader) -> Settings:
         return tuple(out)
 
     lp = ("limits",)
-    limits = r.mapping(root.get("limits", {}), lp, ("max_file_mb", "max_zip_entries", "max_uncompressed_mb", "max_compression_ratio"))
+    limits = r.mapping(
+        root.get("limits", {}),
+        lp,
+        ("max_file_mb", "max_zip_entries", "max_uncompressed_mb", "max_compression_ratio", "max_sheet_cells", "max_read_memory_mb", "max_read_seconds"),
+    )
+    bp = ("backup",)
+    backup = r.mapping(root.get("backup", {}), bp, ("folder", "keep"))
+    if backup.get("folder") is not None and (not isinstance(backup.get("folder"), str) or not backup["folder"].strip()):
+        r.problem(bp + ("folder",), backup.get("folder"), "một đường dẫn thư mục")
     for key in ("input", "output", "store"):
         v = paths.get(key)
         if v is not None and (not isinstance(v, str) or not v.strip()):
@@ -628,6 +637,13 @@ def parse_settings(r: Reader) -> Settings:
             max_zip_entries=r.integer(limits, "max_zip_entries", lp, required=False, default=500, minimum=10, maximum=100000) or 500,
             max_uncompressed_mb=r.integer(limits, "max_uncompressed_mb", lp, required=False, default=100, minimum=1, maximum=10000) or 100,
             max_compression_ratio=r.integer(limits, "max_compression_ratio", lp, required=False, default=100, minimum=2, maximum=10000) or 100,
+            max_sheet_cells=r.integer(limits, "max_sheet_cells", lp, required=False, default=500_000, minimum=10_000, maximum=50_000_000) or 500_000,
+            max_read_memory_mb=r.integer(limits, "max_read_memory_mb", lp, required=False, default=1024, minimum=256, maximum=65536) or 1024,
+            max_read_seconds=r.integer(limits, "max_read_seconds", lp, required=False, default=120, minimum=5, maximum=3600) or 120,
+        ),
+        backup=Backup(
+            folder=str(backup.get("folder") or "data/backup"),
+            keep=r.integer(backup, "keep", bp, required=False, default=30, minimum=1, maximum=1000) or 30,
         ),
         inbox=_parse_inbox(r, root.get("inbox", {})),
     )

@@ -3,10 +3,17 @@
 Configuration errors must name the file, the line and the key path. PyYAML's constructed objects forget
 their position, so we walk the composed node tree ourselves and keep a map from key path to line. The same
 walk refuses duplicate keys, which PyYAML silently accepts (the later value would win unnoticed).
+
+A configuration file is also input that may be hostile or simply broken, so the walk is bounded: aliases
+(``*name``) may repeat a value, but a few kilobytes of aliases of aliases expand to billions of values, so
+the walk stops after ``MAX_VALUES``; an alias inside its own anchor (``rec: &r [*r]``) and nesting deeper
+than ``MAX_DEPTH`` are refused; control characters (NUL...) are refused before parsing. Each is a problem
+with its line, like any other (exit 2), never a crash.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +22,10 @@ from typing import Any
 import yaml
 
 KeyPath = tuple  # of str (mapping keys) and int (list indexes)
+
+# The shipped criteria.yaml, the largest file, has about 2,000 values nested 11 deep.
+MAX_VALUES = 200_000
+MAX_DEPTH = 64
 
 
 def render_path(path: KeyPath) -> str:
@@ -64,8 +75,48 @@ def _nfc(value: Any) -> Any:
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
-def _walk(node: yaml.Node, path: KeyPath, src: YamlSource, loader: yaml.SafeLoader) -> Any:
+@dataclass
+class _Budget:
+    """What the walk may still spend: values (aliases expanded included), and the nodes on its path."""
+
+    values: int = MAX_VALUES
+    on_path: set[int] = field(default_factory=set)
+
+
+def _walk(node: yaml.Node, path: KeyPath, src: YamlSource, loader: yaml.SafeLoader, budget: _Budget) -> Any:
     src.lines.setdefault(path, node.start_mark.line + 1)
+    if budget.values <= 0:
+        return None
+    budget.values -= 1
+    if budget.values == 0:
+        src.problems.append(
+            SourceProblem(
+                src.line_of(path[:1]),  # the top-level key: the aliased values' own lines are elsewhere
+                path[:1],
+                f"hơn {MAX_VALUES:,} giá trị sau khi mở rộng bí danh (*)".replace(",", "."),
+                "bí danh (&tên, *tên) chỉ dùng để lặp lại vài giá trị; không lồng bí danh này trong bí danh khác",
+            )
+        )
+        return None
+    if len(path) > MAX_DEPTH:
+        budget.values = 0
+        src.problems.append(SourceProblem(src.line_of(path), path[:1], f"lồng nhau hơn {MAX_DEPTH} cấp", "cấu trúc lồng nhau vài cấp như tệp mặc định"))
+        return None
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in budget.on_path:
+            src.problems.append(
+                SourceProblem(src.line_of(path), path, "bí danh (*) trỏ vào chính giá trị chứa nó", "bí danh trỏ tới một giá trị đã khai báo xong ở nơi khác")
+            )
+            return None
+        budget.on_path.add(id(node))
+        try:
+            return _walk_collection(node, path, src, loader, budget)
+        finally:
+            budget.on_path.discard(id(node))
+    return _scalar(node, path, src, loader)
+
+
+def _walk_collection(node: yaml.Node, path: KeyPath, src: YamlSource, loader: yaml.SafeLoader, budget: _Budget) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -89,11 +140,13 @@ def _walk(node: yaml.Node, path: KeyPath, src: YamlSource, loader: yaml.SafeLoad
                 )
                 continue
             src.lines[child] = key_node.start_mark.line + 1
-            result[key] = _walk(value_node, child, src, loader)
+            result[key] = _walk(value_node, child, src, loader, budget)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, path + (i,), src, loader) for i, item in enumerate(node.value)]
-    # Scalars: PyYAML's safe constructors for the tag it resolved (int, float, bool, null, str, date).
+    return [_walk(item, path + (i,), src, loader, budget) for i, item in enumerate(node.value)]
+
+
+def _scalar(node: yaml.Node, path: KeyPath, src: YamlSource, loader: yaml.SafeLoader) -> Any:
+    """PyYAML's safe constructors for the tag it resolved (int, float, bool, null, str, date)."""
     try:
         value = loader.construct_object(node)
     except ValueError:
@@ -210,21 +263,48 @@ def load_yaml(path: Path, label: str | None = None) -> YamlSource:
             )
         )
         return src
+    control = _CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        src.problems.append(
+            SourceProblem(
+                line,
+                (),
+                f"ký tự điều khiển U+{ord(control.group()):04X} ở cột {column} (không nhìn thấy được)",
+                "chỉ chữ, số, dấu câu và dấu cách; xóa ký tự này (thường do dán từ phần mềm khác)",
+            )
+        )
+        return src
     try:
         # libyaml composes several times faster; the pure-Python parser words errors the way
         # _syntax_problem knows, so it runs again only when there is an error to explain.
         node = yaml.compose(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
+    except yaml.YAMLError as fast_error:
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
             src.problems.append(_syntax_problem(exc, text))
             return src
-    except yaml.YAMLError as exc:  # pragma: no cover - defensive: unmarked errors
-        src.problems.append(SourceProblem(None, (), f"lỗi cú pháp YAML: {exc}", "cú pháp YAML hợp lệ"))
-        return src
+        except yaml.YAMLError as exc:  # unmarked: the reader's, with a position
+            src.problems.append(SourceProblem(_line_at(text, getattr(exc, "position", None)), (), f"lỗi cú pháp YAML: {exc}", _SYNTAX_EXPECTED))
+            return src
+        except RecursionError:  # libyaml stopped at its own nesting limit, where it says
+            mark = getattr(fast_error, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            src.problems.append(SourceProblem(line, (), f"lồng nhau quá sâu (hơn {MAX_DEPTH} cấp)", "cấu trúc lồng nhau vài cấp như tệp mặc định"))
+            return src
     if node is None:
         src.data = {}
         return src
-    src.data = _walk(node, (), src, yaml.SafeLoader(""))
+    src.data = _walk(node, (), src, yaml.SafeLoader(""), _Budget())
     return src
+
+
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls but NEL: YAML allows none of them,
+# and nobody means to type one.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def _line_at(text: str, position: int | None) -> int | None:
+    return None if position is None else text.count("\n", 0, position) + 1

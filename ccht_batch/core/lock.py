@@ -12,7 +12,8 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
-from ccht_batch.core.errors import LockHeld
+from ccht_batch.core.errors import CannotRun, LockHeld
+from ccht_batch.core.oserrors import os_reason
 
 LOCK_NAME = ".ccht-batch.lock"
 
@@ -32,6 +33,11 @@ def workdir_locked(workdir: Path, nothing_done: str = "không có gì bị thay 
             f"Một lần chạy khác đang dùng thư mục làm việc này (tệp khóa {Path(workdir) / LOCK_NAME}). "
             f"Hãy đợi lần chạy đó xong rồi chạy lại; {nothing_done}."
         ) from None
+    except OSError as exc:  # a read-only folder or disk: the lock file cannot be made
+        raise CannotRun(
+            f"Không tạo được tệp khóa {Path(workdir) / LOCK_NAME}: {os_reason(exc)}. Thư mục làm việc {workdir} phải ghi được: "
+            f"hãy cấp quyền ghi, hoặc chép thư mục làm việc sang ổ đĩa ghi được, rồi chạy lại; {nothing_done}."
+        ) from exc
     try:
         yield
     finally:

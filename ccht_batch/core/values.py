@@ -1,8 +1,10 @@
 """Strict parsing of what people type into cells, and text normalisation.
 
 Never guess: ``8,5`` and ``8.5`` are 8.5, but ``8.500`` could be eight and a half or eight thousand five
-hundred, so it is refused and the cell reported. Vietnamese text arrives in NFC or NFD and with stray
-spaces; every comparison goes through ``norm_text`` first.
+hundred, so it is refused and the cell reported. Digits are the ASCII ones only: fullwidth ``８`` or
+Arabic-Indic ``٨`` (pasted from another document) look like numbers but are refused as look-alikes, with
+their own reason. Vietnamese text arrives in NFC or NFD and with stray spaces; every comparison goes
+through ``norm_text`` first.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 _SPACES = re.compile(r"\s+")
-_NUMBER = re.compile(r"^\d+([.,]\d{1,2})?$")
-_GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+([.,]\d+)?$|^\d+[.,]\d{3,}$")
-_INTEGER = re.compile(r"^\d+$")
-_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+# re.ASCII: ``\d`` is 0-9 only (in Python it matches every Unicode decimal digit otherwise)
+_NUMBER = re.compile(r"^\d+([.,]\d{1,2})?$", re.ASCII)
+_GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+([.,]\d+)?$|^\d+[.,]\d{3,}$", re.ASCII)
+_INTEGER = re.compile(r"^\d+$", re.ASCII)
+_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$", re.ASCII)
 
 HUNDREDTH = Decimal("0.01")
 
@@ -47,11 +50,31 @@ def cell_id_text(value: Any) -> str:
 
 
 class ParseError(ValueError):
-    """A cell value that cannot be read; ``code`` says how (``not-a-number``, ``ambiguous-number``...)."""
+    """A cell value that cannot be read; ``code`` says how (``not-a-number``, ``ambiguous-number``,
+    ``look-alike``...)."""
 
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
+
+
+LOOK_ALIKE = "look-alike"
+
+
+def _ascii_lookalike(text: str) -> str:
+    """``text`` with fullwidth forms folded (NFKC) and every other decimal digit written 0-9."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in folded)
+
+
+def _refuse(text: str, code: str, *patterns: re.Pattern) -> ParseError:
+    """The error for ``text`` that matched none of ``patterns``: a look-alike when only its characters
+    are wrong (``８,５``, ``٨``), else ``code``."""
+    if not text.isascii():
+        plain = _ascii_lookalike(text)
+        if plain != text and any(p.match(plain) for p in patterns):
+            return ParseError(LOOK_ALIKE)
+    return ParseError(code)
 
 
 def parse_decimal(value: Any) -> Decimal | None:
@@ -80,7 +103,7 @@ def parse_decimal(value: Any) -> Decimal | None:
         return Decimal(text.replace(",", "."))
     if _GROUPED.match(text):
         raise ParseError("ambiguous-number")
-    raise ParseError("not-a-number")
+    raise _refuse(text, "not-a-number", _NUMBER, _GROUPED)
 
 
 def parse_count(value: Any) -> int | None:
@@ -104,7 +127,7 @@ def parse_count(value: Any) -> int | None:
         return None
     if _INTEGER.match(text):
         return int(text)
-    raise ParseError("not-a-whole-number")
+    raise _refuse(text, "not-a-whole-number", _INTEGER)
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -122,7 +145,7 @@ def parse_date(value: Any) -> dt.date | None:
         return None
     m = _DATE.match(text)
     if not m:
-        raise ParseError("not-a-date")
+        raise _refuse(text, "not-a-date", _DATE)
     day, month, year = (int(g) for g in m.groups())
     try:
         return dt.date(year, month, day)

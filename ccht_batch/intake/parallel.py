@@ -1,27 +1,29 @@
-"""Intake: which files in ``input/`` are submissions, reading them in parallel, and duplicates in a batch.
+"""Intake: which files in ``input/`` are submissions, reading them in child processes, and duplicates in
+a batch.
 
-Reading is per file and independent, so it runs in worker processes; each worker gets the configuration
-once (pool initializer) and returns a compact ``FileRecord`` — values, never sheets — because shipping raw
+Reading is per file and independent, and a file is untrusted input for native code, so every file is
+read in a child process (``isolate``: one file that kills its reader costs only itself); each child gets
+the configuration once and returns a compact ``FileRecord`` — values, never sheets — because shipping raw
 sheets between processes costs more than reading them. Results come back in the order of the input
-paths, whatever the number of workers, so a run's outcome never depends on ``--jobs``.
+paths, whatever the number of children, so a run's outcome never depends on ``--jobs``.
 
-Everything here works with the ``spawn`` start method (Windows): the worker functions are top-level.
+Everything here works with the ``spawn`` start method (Windows): the functions children run are top-level.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import os
 import stat
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import time
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ccht_batch.config.model import Config
+from ccht_batch.config.model import Config, Limits
 from ccht_batch.core import issues
 from ccht_batch.core.files import hash_file
 from ccht_batch.core.records import (
@@ -38,9 +40,16 @@ from ccht_batch.core.records import (
     Submission,
 )
 from ccht_batch.forms import layout
-from ccht_batch.intake.read import read_file
+from ccht_batch.intake.isolate import (
+    OUT_OF_MEMORY,
+    TIMED_OUT,
+    ChildLimits,
+    run_isolated,
+)
+from ccht_batch.intake.read import being_copied, changed_since, read_file
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+CANDIDATE_SUFFIXES = SPREADSHEET_SUFFIXES + (".xlsb",)  # read to be refused with what to do
 FILES_PER_WORKER = 8
 FILE_ATTRIBUTE_HIDDEN = 0x2
 
@@ -50,9 +59,12 @@ FILE_ATTRIBUTE_HIDDEN = 0x2
 
 
 def discover(input_dir: Path) -> tuple[list[Path], list[FileRecord]]:
-    """Candidate spreadsheets directly in ``input_dir`` (sorted by name), and the files to ignore.
+    """Candidate spreadsheets directly in ``input_dir`` (sorted by name), and the entries to ignore.
 
-    Sub-folders (``processed/``, ``rejected/``) are skipped silently; ignored files stay where they are.
+    The run's own sub-folders (``processed/``, ``rejected/``) and hidden folders are skipped silently;
+    everything else is a candidate or ignored with its reason, and ignored entries stay where they are:
+    other folders, links and special files (never opened: a pipe would block), and names that are not
+    valid text (a file copied from an old system), shown with their unreadable bytes replaced.
     """
     input_dir = Path(input_dir)
     candidates: list[Path] = []
@@ -60,27 +72,57 @@ def discover(input_dir: Path) -> tuple[list[Path], list[FileRecord]]:
     if not input_dir.is_dir():
         return candidates, ignored
     for path in sorted(input_dir.iterdir(), key=lambda p: p.name):
+        name = path.name
         try:
-            st = path.stat()
+            st = path.lstat()
         except OSError:
-            continue  # vanished, or a dangling link
-        if not stat.S_ISREG(st.st_mode):
+            continue  # vanished since the listing
+        if stat.S_ISDIR(st.st_mode) and (name in RUN_FOLDERS or name.startswith(".")):
             continue
-        reason = ignore_reason(path.name, st)
+        shown = shown_name(name)
+        regular = stat.S_ISREG(st.st_mode)
+        detail = None
+        if shown != name:
+            reason: str | None = "ignored-bad-name"
+        elif not regular:
+            reason, detail = "ignored-not-a-file", _entry_kind(st)
+        else:
+            reason = ignore_reason(name, st)
         if reason is None:
             candidates.append(path)
-        else:
-            ignored.append(
-                FileRecord(
-                    name=path.name,
-                    sha256=hash_file(path),
-                    size=st.st_size,
-                    mtime=st.st_mtime,
-                    status=IGNORED,
-                    issues=[issues.make(reason, file=path.name)],
-                )
+            continue
+        ignored.append(
+            FileRecord(
+                name=shown,
+                sha256=hash_file(path) if regular else None,
+                size=st.st_size if regular else 0,
+                mtime=st.st_mtime,
+                status=IGNORED,
+                issues=[issues.make(reason, file=shown, detail=detail)],
             )
+        )
     return candidates, ignored
+
+
+RUN_FOLDERS = ("processed", "rejected")
+
+
+def shown_name(name: str) -> str:
+    """A file name as text: a name that is not valid Unicode (bytes of another code page on Linux, a lone
+    surrogate on Windows) with each unreadable byte replaced by U+FFFD; a valid name unchanged."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="replace")
+
+
+def _entry_kind(st: os.stat_result) -> str:
+    if stat.S_ISDIR(st.st_mode):
+        return "một thư mục"
+    if stat.S_ISLNK(st.st_mode):
+        return "một lối tắt (liên kết) tới tệp hoặc thư mục khác"
+    return "một tệp đặc biệt của hệ thống (không phải tệp dữ liệu)"
 
 
 def ignore_reason(name: str, st: os.stat_result | None = None) -> str | None:
@@ -90,29 +132,15 @@ def ignore_reason(name: str, st: os.stat_result | None = None) -> str | None:
     hidden_attr = getattr(st, "st_file_attributes", 0) & FILE_ATTRIBUTE_HIDDEN if st is not None else 0
     if name.startswith(".") or hidden_attr:
         return "ignored-hidden-file"
-    if not name.lower().endswith(SPREADSHEET_SUFFIXES):
+    if not name.lower().endswith(CANDIDATE_SUFFIXES):
         return "ignored-not-spreadsheet"
     return None
 
 
 # ---------------------------------------------------------------------------------------------------
-# Reading, in parallel
+# Reading, each file in a child process
 
 Reader = Callable[[Path, Config, str], FileRecord]  # ``read.read_file``, or a test's stand-in
-
-_worker_config: Config | None = None
-_worker_period: str | None = None
-_worker_read: Reader = read_file
-
-
-def _init_worker(config: Config, period: str, read: Reader) -> None:
-    global _worker_config, _worker_period, _worker_read
-    _worker_config, _worker_period, _worker_read = config, period, read
-
-
-def _read_in_worker(path: Path) -> tuple:
-    assert _worker_config is not None and _worker_period is not None
-    return pack(_worker_read(path, _worker_config, _worker_period))
 
 
 # -- Records across the process boundary
@@ -186,25 +214,43 @@ def read_files(
     mp_context: BaseContext | None = None,
     read: Reader = read_file,
 ) -> list[FileRecord]:
-    """Read every path; records in the order of ``paths``, identical for any ``jobs``.
+    """Read every path, each in a child process (``isolate``); records in the order of ``paths``,
+    identical for any ``jobs``.
 
     ``progress`` is called with the number of files finished since its previous call. ``jobs`` is an
-    upper bound: a worker is started only for every ``FILES_PER_WORKER`` files (starting one costs more
-    than reading a few files, most of all with Windows' spawn); 1 reads in this process.
-    ``mp_context`` picks the start method (tests use spawn, as on Windows). ``read`` reads one file: a
-    top-level function, so that worker processes can be given it.
+    upper bound: a child is started only for every ``FILES_PER_WORKER`` files (starting one costs more
+    than reading a few files, most of all with Windows' spawn), and always one. ``mp_context`` picks the
+    start method (tests use spawn, as on Windows). ``read`` reads one file: a top-level function, so that
+    child processes can be given it.
     """
     paths = list(paths)
-    jobs = max(1, min(int(jobs or 1), len(paths) // FILES_PER_WORKER))
+    if not paths:
+        return []
+    workers = max(1, min(int(jobs or 1), len(paths) // FILES_PER_WORKER))
+    limits = config.settings.limits
+    records: list[FileRecord | None] = [None] * len(paths)
+
+    def done(index: int, packed: tuple) -> None:
+        records[index] = unpack(packed)
+        if progress:
+            progress(1)
+
     with _collector_paused():
-        if jobs > 1:
-            return _read_parallel(paths, config, period, jobs, progress, mp_context, read)
-        records = []
-        for path in paths:
-            records.append(read(path, config, period))
-            if progress:
-                progress(1)
-        return records
+        run_isolated(
+            paths,
+            functools.partial(_read_packed, read, config, period),
+            functools.partial(_refused, limits),
+            workers=workers,
+            chunk=_chunksize(len(paths), workers),
+            limits=ChildLimits(memory_mb=limits.max_read_memory_mb, seconds=limits.max_read_seconds),
+            done=done,
+            mp_context=mp_context,
+        )
+    return [r for r in records if r is not None]
+
+
+def _read_packed(read: Reader, config: Config, period: str, path: Path) -> tuple:
+    return pack(read(path, config, period))
 
 
 @contextmanager
@@ -225,62 +271,47 @@ def _chunksize(n: int, jobs: int) -> int:
     return max(1, min(32, n // (jobs * 8)))
 
 
-def _read_parallel(
-    paths: list[Path],
-    config: Config,
-    period: str,
-    jobs: int,
-    progress: Callable[[int], None] | None,
-    mp_context: BaseContext | None,
-    read: Reader,
-) -> list[FileRecord]:
-    results: list[FileRecord | None] = [None] * len(paths)
-    done = 0
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context, initializer=_init_worker, initargs=(config, period, read)) as pool:
-            for i, packed in enumerate(pool.map(_read_in_worker, paths, chunksize=_chunksize(len(paths), jobs))):
-                results[i] = unpack(packed)
-                done += 1
-                if progress:
-                    progress(1)
-    except BrokenProcessPool:
-        # A worker died (out of memory, a crash in a native reader). Read what is left with a single
-        # worker, in order: the first file without a result is the one that killed it, and only that
-        # file is refused.
-        remaining = list(range(done, len(paths)))
-        while remaining:
-            got = 0
-            try:
-                with ProcessPoolExecutor(max_workers=1, mp_context=mp_context, initializer=_init_worker, initargs=(config, period, read)) as pool:
-                    for packed in pool.map(_read_in_worker, [paths[i] for i in remaining]):
-                        results[remaining[got]] = unpack(packed)
-                        got += 1
-                        if progress:
-                            progress(1)
-                remaining = []
-            except BrokenProcessPool:
-                culprit = remaining[got]
-                results[culprit] = _crashed(paths[culprit])
-                if progress:
-                    progress(1)
-                remaining = remaining[got + 1 :]
-    return [r for r in results if r is not None]
-
-
-def _crashed(path: Path) -> FileRecord:
+def _refused(limits: Limits, path: Path, why: str) -> tuple:
+    """The record of a file whose reading child died or was stopped (``isolate``): only that file is
+    refused, with the reason."""
+    if why == OUT_OF_MEMORY:
+        found = issues.make("file-too-complex", file=path.name, detail=f"đọc tệp cần hơn {limits.max_read_memory_mb} MB bộ nhớ")
+    elif why == TIMED_OUT:
+        found = issues.make("file-too-complex", file=path.name, detail=f"đọc tệp mất hơn {limits.max_read_seconds} giây")
+    else:
+        found = issues.make("file-corrupt", file=path.name, detail="chương trình đọc tệp bị dừng đột ngột khi mở tệp này")
     try:
         st = path.stat()
         size, mtime = st.st_size, st.st_mtime
     except OSError:
         size, mtime = 0, 0.0
-    return FileRecord(
-        name=path.name,
-        sha256=hash_file(path),
-        size=size,
-        mtime=mtime,
-        status=REJECTED,
-        issues=[issues.make("file-corrupt", file=path.name, detail="chương trình đọc tệp bị dừng đột ngột khi mở tệp này")],
-    )
+    return pack(FileRecord(name=path.name, sha256=hash_file(path), size=size, mtime=mtime, status=REJECTED, issues=[found]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Files still being copied in
+
+
+COPY_RECENT_SECONDS = 60  # a broken file modified this recently may be a copy in progress
+COPY_SETTLE_SECONDS = 1.5  # how long to watch such a file for growth
+
+
+def settle_copies(paths: list[Path], records: list[FileRecord], wait: float = COPY_SETTLE_SECONDS) -> None:
+    """Files whose reading found a broken archive and that were modified moments ago may be copies still
+    in progress whose writer paused while they were read: watch them briefly (once for all of them) and
+    make those that change ``ignored`` as being copied. ``records`` are ``paths``' records, in order."""
+    now = time.time()
+    suspects = [
+        (path, rec)
+        for path, rec in zip(paths, records)
+        if rec.status == REJECTED and rec.issues and all(i.code == "file-corrupt" for i in rec.issues) and now - rec.mtime < COPY_RECENT_SECONDS
+    ]
+    if not suspects:
+        return
+    time.sleep(wait)
+    for path, rec in suspects:
+        if changed_since(path, None, rec.size, rec.mtime):
+            being_copied(rec)
 
 
 # ---------------------------------------------------------------------------------------------------

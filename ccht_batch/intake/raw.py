@@ -19,7 +19,8 @@ class RawSheet:
 
     name: str
     rows: list[list[Any]]
-    formulas: Mapping[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → formula text
+    # (row, col) → formula text ("=…"), or the error value ("#REF!…") of a cell that holds one without a formula
+    formulas: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.set_formulas(self.formulas)

@@ -19,18 +19,21 @@ from typing import Any, Callable, Mapping
 
 from python_calamine import CalamineWorkbook
 
-from ccht_batch.config.model import Config
+from ccht_batch.config.model import Config, Limits
 from ccht_batch.core import issues
 from ccht_batch.core.files import hash_stream
-from ccht_batch.core.records import ACCEPTED, REJECTED, FileRecord
+from ccht_batch.core.records import ACCEPTED, IGNORED, REJECTED, FileRecord
 from ccht_batch.forms import layout
 from ccht_batch.intake import safety, validate
 from ccht_batch.intake.raw import RawBook, RawSheet, nfc
 from ccht_batch.intake.scan import (
+    biff_extents,
+    fits_quickly,
     ooxml_sheet_parts,
     scan_biff,
     scan_ods,
     scan_sheet_xml,
+    sheet_extent,
 )
 
 # Sheets whose input cells may hold a unit's formula (the appraisal sheet is the Office's input).
@@ -60,16 +63,22 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
         record.sha256 = hashlib.sha256(data).hexdigest()
         book = open_book(data, config, path)
         outcome = validate.validate_book(book, config, period, path.name, record.sha256)
-        after = os.stat(path)
-        if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns) or len(data) != stat.st_size:
-            raise safety.corrupt("tệp bị thay đổi trong lúc đọc (đang được chép hoặc lưu?); hãy chạy lại khi tệp đã lưu xong")
+        if changed_since(path, stat) or len(data) != stat.st_size:
+            return being_copied(record)
         record.kind, record.unit_code, record.year = outcome.kind, outcome.unit_code, outcome.year
         record.submission, record.appraisal, record.council = outcome.submission, outcome.appraisal, outcome.council
         found = outcome.issues
     except safety.Refused as refused:
+        if record.size and changed_since(path, None, record.size, record.mtime):
+            return being_copied(record)  # a copy that had not finished reads as a broken archive
         found = [issues.make(code, file=path.name, **params) for code, params in refused.problems]
-    except PermissionError:
-        found = [issues.make("file-corrupt", file=path.name, detail="không có quyền đọc, hoặc tệp đang mở trong chương trình khác")]
+    except PermissionError:  # Windows: a file another program is writing cannot be opened
+        record.issues = [issues.make("file-locked", file=path.name)]
+        record.status = IGNORED
+        return record
+    except MemoryError:  # the reading process's memory ceiling (isolate)
+        record.submission = record.appraisal = None
+        found = [issues.make("file-too-complex", file=path.name, unit_code=record.unit_code, detail="đọc tệp cần quá nhiều bộ nhớ")]
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:  # noqa: BLE001 — pyo3 panics derive from BaseException
@@ -83,6 +92,28 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
     return record
 
 
+def changed_since(path: Path, before: os.stat_result | None, size: int = 0, mtime: float = 0.0) -> bool:
+    """True when ``path`` is no longer the file that was read (its size or time moved on: a copy still
+    being written, or a save in progress), or is gone."""
+    try:
+        now = os.stat(path)
+    except OSError:
+        return True
+    if before is not None:
+        return (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
+    return (now.st_size, now.st_mtime) != (size, mtime)
+
+
+def being_copied(record: FileRecord) -> FileRecord:
+    """``record`` as a file still being copied into ``input/``: ignored this time, left where it is, read
+    by the next run."""
+    record.status = IGNORED
+    record.kind = record.unit_code = record.year = None
+    record.submission = record.appraisal = None
+    record.issues = [issues.make("file-being-copied", file=record.name)]
+    return record
+
+
 # ---------------------------------------------------------------------------------------------------
 # Bytes → RawBook
 
@@ -90,6 +121,9 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
 def open_book(data: bytes, config: Config, path: Path | None = None) -> RawBook:
     """Check the container, open it with python-calamine, and attach the formula scan of each format.
 
+    Before python-calamine allocates for a sheet, how far its values reach is checked from the sheet's
+    own XML or records (``safety.check_extent``): python-calamine reads every sheet of an .ods or .xls
+    when it opens the file, so those are checked first, and an .xlsx sheet when it is loaded.
     ``path``, when given, is the file ``data`` was read from: python-calamine opens it by path (its
     fastest way) when the extension matches the content, and from the bytes otherwise.
     """
@@ -99,18 +133,23 @@ def open_book(data: bytes, config: Config, path: Path | None = None) -> RawBook:
         raise safety.corrupt("tệp rỗng (0 byte)")
     if kind == "other":
         raise safety.refuse("not-a-workbook", detail="nội dung không phải định dạng bảng tính Excel/LibreOffice")
-    scanner: Callable[[str], Mapping[tuple[int, int], str]]
+    sheet_xml: Callable[[str], bytes] | None = None  # .xlsx: a sheet's XML, checked and scanned in ``load``
+    scanner: Callable[[str], Mapping[tuple[int, int], str]] = lambda name: {}
     if kind == "zip":
         zf = safety.open_zip(data, limits)
         container = safety.zip_kind(zf, data)
         if container == "ooxml":
             parts = ooxml_sheet_parts(data, zf)
-            scanner = lambda name: scan_sheet_xml(safety.read_member(data, zf, parts.get(nfc(name), "")) or b"")
+            sheet_xml = lambda name: safety.read_member(data, zf, parts.get(nfc(name), "")) or b""
         elif container == "ods":
             if safety.ods_encrypted(data, zf):
                 raise safety.refuse("file-encrypted")
-            ods = _Lazy(lambda: scan_ods(safety.read_member(data, zf, "content.xml") or b"", _SCANNED_NFC))
-            scanner = lambda name: ods().get(nfc(name), {})
+            extents: dict[str, safety.Extent] = {}
+            ods = scan_ods(safety.read_member(data, zf, "content.xml") or b"", _SCANNED_NFC, extents)
+            _check_extents(extents, limits)
+            scanner = lambda name: ods.get(nfc(name), {})
+        elif container == "xlsb":
+            raise safety.refuse("xlsb-not-supported")
         else:
             raise safety.refuse("not-a-workbook", detail=_OTHER_ZIP.get(container, _OTHER_ZIP["zip"]))
     else:
@@ -124,6 +163,7 @@ def open_book(data: bytes, config: Config, path: Path | None = None) -> RawBook:
         stream = ole.stream(stream_name, limits.max_uncompressed_mb * safety.MB) or b""
         if safety.biff_encrypted(stream):
             raise safety.refuse("file-encrypted")
+        _check_extents(biff_extents(stream), limits)
         biff = _Lazy(lambda: scan_biff(stream, _SCANNED_NFC) if stream_name == "Workbook" else {})
         scanner = lambda name: biff().get(nfc(name), {})
     try:
@@ -136,13 +176,34 @@ def open_book(data: bytes, config: Config, path: Path | None = None) -> RawBook:
         raise _calamine_refusal(exc) from None
 
     def load(name: str) -> RawSheet:
+        scanned = nfc(name) in _SCANNED_NFC
+        formulas: Mapping[tuple[int, int], str] = {}
+        if sheet_xml is not None:
+            xml = sheet_xml(name)
+            if not fits_quickly(xml, limits.max_sheet_cells):
+                safety.check_extent(nfc(name), sheet_extent(xml), limits)
+            if scanned:
+                formulas = scan_sheet_xml(xml)
+        elif scanned:
+            formulas = scanner(name)
         try:
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
             raise _calamine_refusal(exc) from None
-        return RawSheet(name=nfc(name), rows=rows, formulas=scanner(name) if nfc(name) in _SCANNED_NFC else {})
+        return RawSheet(name=nfc(name), rows=rows, formulas=formulas)
 
     return RawBook(names, load)
+
+
+def _check_extents(extents: Mapping[str, safety.Extent], limits: Limits) -> None:
+    problems = []
+    for name, extent in extents.items():
+        try:
+            safety.check_extent(name, extent, limits)
+        except safety.Refused as refused:
+            problems += refused.problems
+    if problems:
+        raise safety.Refused(problems)
 
 
 def _calamine_refusal(exc: Exception) -> safety.Refused:

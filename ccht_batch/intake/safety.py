@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ccht_batch.config.model import Limits
+from ccht_batch.core.values import cell_ref
 
 MB = 1024 * 1024
 # Below this many bytes a high compression ratio is harmless (empty rows compress 50:1 and more).
@@ -63,6 +64,48 @@ def check_file_size(size: int, limits: Limits) -> None:
     """Refuse before reading the bytes: a clerk's input folder may hold anything."""
     if size > limits.max_file_mb * MB:
         raise refuse("file-too-large", size_mb=_mb(size), limit_mb=limits.max_file_mb)
+
+
+# ---------------------------------------------------------------------------------------------------
+# How far a sheet's values reach, before any parser allocates for them
+
+EXCEL_ROWS = 1_048_576
+EXCEL_COLUMNS = 16_384
+
+
+@dataclass
+class Extent:
+    """How far a sheet's values reach (1-based row and column of the farthest), and the first value
+    found beyond Excel's limits. A parser allocates rows × columns for a sheet, from A1 to its farthest
+    value, whatever lies between: one value at Z1048576 costs 27 million cells. Empty cells with only a
+    style (LibreOffice writes them to the sheet's end) cost nothing and do not count."""
+
+    rows: int = 0
+    cols: int = 0
+    beyond: tuple[int, int] | None = None
+
+    def add(self, row: int, col: int) -> None:
+        if row > self.rows:
+            self.rows = row
+        if col > self.cols:
+            self.cols = col
+        if self.beyond is None and (row > EXCEL_ROWS or col > EXCEL_COLUMNS):
+            self.beyond = (row, col)
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def check_extent(sheet: str, extent: Extent, limits: Limits) -> None:
+    """Refuse a sheet whose values reach beyond Excel's limits, or whose used range is too large."""
+    if extent.beyond is not None:
+        ref = cell_ref(extent.beyond[0] - 1, extent.beyond[1] - 1)
+        raise refuse("cell-beyond-excel", sheet=sheet, cell=ref, value=ref)
+    cells = extent.rows * extent.cols
+    if cells > limits.max_sheet_cells:
+        ref = cell_ref(extent.rows - 1, extent.cols - 1)
+        raise refuse("sheet-too-large", sheet=sheet, cell=ref, value=ref, cells=_count(cells), limit=_count(limits.max_sheet_cells))
 
 
 def sniff(data: bytes) -> str:
@@ -278,7 +321,7 @@ def _prolog_has_dtd(body: bytes) -> bool:
 
 
 def zip_kind(zf: ZipIndex, data: bytes) -> str:
-    """``ooxml`` (a workbook), ``ods``, or what else it is (``docx``, ``pptx``, ``odf``, ``zip``)."""
+    """``ooxml`` (a workbook), ``ods``, or what else it is (``xlsb``, ``docx``, ``pptx``, ``odf``, ``zip``)."""
     names = zf.by_name
     if "mimetype" in names:
         mimetype = (read_member(data, zf, "mimetype") or b"").strip()
@@ -286,6 +329,8 @@ def zip_kind(zf: ZipIndex, data: bytes) -> str:
             return "ods"
         return "odf"
     if "[Content_Types].xml" in names:
+        if "xl/workbook.bin" in names:
+            return "xlsb"
         if any(n.startswith("xl/") for n in names):
             return "ooxml"
         if any(n.startswith("word/") for n in names):

@@ -21,18 +21,25 @@ from ccht_batch.intake.raw import nfc
 
 
 class FormulaCells(Mapping):
-    """(row, col) → formula text of one worksheet part; the text is only decoded for cells asked about."""
+    """(row, col) → formula text of one worksheet part; the text is only decoded for cells asked about.
 
-    def __init__(self, xml: bytes, offsets: dict[tuple[int, int], int]):
+    A cell holding an error value without a formula (``<c t="e"><v>#REF!</v>``, which python-calamine
+    reads as empty) is listed too, with the error as its text: it starts with ``#``, a formula with ``=``.
+    """
+
+    def __init__(self, xml: bytes, offsets: dict[tuple[int, int], int | str]):
         self._xml = xml
-        self._offsets = offsets
+        self._offsets = offsets  # an offset of the <f> tag, or the error value's text
 
     def get(self, key: tuple[int, int], default: Any = None) -> Any:
         offset = self._offsets.get(key)
-        return default if offset is None else _formula_text(self._xml, offset)
+        return default if offset is None else self._text(offset)
+
+    def _text(self, offset: int | str) -> str:
+        return offset if isinstance(offset, str) else _formula_text(self._xml, offset)
 
     def __getitem__(self, key: tuple[int, int]) -> str:
-        return _formula_text(self._xml, self._offsets[key])
+        return self._text(self._offsets[key])
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         return iter(self._offsets)
@@ -147,6 +154,75 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
+def sheet_extent(xml: bytes) -> safety.Extent:
+    """How far the values of a worksheet part reach (``safety.Extent``).
+
+    A cell with a value is one that is not self-closing (``<c r="A1" s="3"/>`` is a styled empty cell).
+    The fast path reads the addresses of such cells with one regular expression; cells without an
+    address of their own (their position follows from the row and the cells before) take the walk."""
+    extent = safety.Extent()
+    if not xml:
+        return extent
+    data_at = xml.find(b"<sheetData")
+    data_end = xml.rfind(b"</sheetData>")
+    if data_at < 0 or data_end < data_at:
+        return _extent_walk(xml, extent)
+    cells = xml.count(b"<c ", data_at, data_end) + xml.count(b"<c>", data_at, data_end)
+    if cells != xml.count(b'<c r="', data_at, data_end):
+        return _extent_walk(xml, extent)
+    found = _VALUE_CELL.findall(xml, data_at, data_end)
+    if found:
+        letters = {col for col, _ in found}
+        extent.add(max(int(row) for _, row in found), max(_col_index(col) for col in letters) + 1)
+        if extent.beyond is not None:  # say which cell, not the corner of the range
+            extent.beyond = next((int(r), _col_index(c) + 1) for c, r in found if int(r) > safety.EXCEL_ROWS or _col_index(c) >= safety.EXCEL_COLUMNS)
+    return extent
+
+
+_VALUE_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*(?<!/)>')
+
+
+@functools.lru_cache(maxsize=8)
+def _outside(digits: int) -> re.Pattern:
+    """A cell whose address is beyond columns A-Z or rows of ``digits`` digits, or a cell without its
+    own address first (its position must be worked out)."""
+    return re.compile(rb'<c (?:r="(?:[A-Z]{2}|[A-Z][0-9]{%d})|(?!r="))|<c>' % digits)
+
+
+def fits_quickly(xml: bytes, max_cells: int) -> bool:
+    """True when every cell of the part lies within columns A-Z and rows short enough that the whole
+    box holds at most ``max_cells``: then no value can reach farther, and ``sheet_extent`` need not
+    look at each cell. One search in C, where a template's sheet always fits; False means: look."""
+    digits = len(str(max_cells // 26 + 1))  # rows of fewer digits than this stay below max_cells / 26
+    data_at = xml.find(b"<sheetData")
+    if data_at < 0:
+        return not xml  # a prefixed namespace (<x:sheetData>): look
+    return _outside(digits).search(xml, data_at) is None
+
+
+def _extent_walk(xml: bytes, extent: safety.Extent) -> safety.Extent:
+    row, col = 0, 0  # 1-based; 0 before the first
+    for m in _TOKEN.finditer(xml):
+        tag, attrs, empty = m.groups()
+        if tag == b"row":
+            ref = _ANY_ROW_REF.search(attrs)
+            row = int(ref.group(1)) if ref else row + 1
+            col = 0
+            continue
+        ref = _ANY_CELL_REF.search(b" " + attrs)
+        if ref:
+            row, col = int(ref.group(2)), _col_index(ref.group(1)) + 1
+        else:
+            col += 1
+        if not empty:
+            extent.add(max(row, 1), col)
+    return extent
+
+
+_ANY_CELL_REF = re.compile(rb'\sr="([A-Z]+)([0-9]+)"')
+_ANY_ROW_REF = re.compile(rb'(?:^|\s)r="([0-9]+)"')
+
+
 def _formula_text(xml: bytes, pos: int) -> str:
     m = _FORMULA_TEXT.match(xml, pos)
     body = m.group(1) if m else None
@@ -171,7 +247,15 @@ def scan_sheet_xml(xml: bytes) -> Mapping[tuple[int, int], str]:
     data_end = xml.rfind(b"</sheetData>")
     if data_end < data_at:
         data_end = len(xml)
-    offsets: dict[tuple[int, int], int] = {}
+    offsets: dict[tuple[int, int], int | str] = {}
+    if xml.find(b't="e"', data_at, data_end) >= 0:  # error values: rarer still
+        found = 0
+        for m in _ERROR_CELL.finditer(xml, data_at, data_end):
+            found += 1
+            if not _FORMULA_TAG.search(m.group(3)):
+                offsets[(int(m.group(2)) - 1, _col_index(m.group(1)))] = _error_text(m.group(3))
+        if found != xml.count(b't="e"', data_at, data_end):
+            return FormulaCells(xml, _formula_offsets_walk(xml))
     for m in _FORMULA_START.finditer(xml, data_at, data_end):
         pos = m.start()
         start = xml.rfind(b"<c", data_at, pos)
@@ -188,10 +272,17 @@ def scan_sheet_xml(xml: bytes) -> Mapping[tuple[int, int], str]:
 
 
 _FORMULA_START = re.compile(rb"<f[\s/>]")
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?\st="e"[^>/]*>(.*?)</c>', re.S)
+_ERROR_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]{1,16})</(?:[\w.-]+:)?v>")
 
 
-def _formula_offsets_walk(xml: bytes) -> dict[tuple[int, int], int]:
-    offsets: dict[tuple[int, int], int] = {}
+def _error_text(body: bytes) -> str:
+    m = _ERROR_VALUE.search(body)
+    return "#" + m.group(1).decode("ascii", errors="replace").lstrip("#") if m else "#ERROR"
+
+
+def _formula_offsets_walk(xml: bytes) -> dict[tuple[int, int], int | str]:
+    offsets: dict[tuple[int, int], int | str] = {}
     row, col = -1, -1
     for m in _TOKEN.finditer(xml):
         tag, attrs, empty = m.groups()
@@ -212,25 +303,39 @@ def _formula_offsets_walk(xml: bytes) -> dict[tuple[int, int], int]:
         f = _FORMULA_TAG.search(xml, m.end(), stop)
         if f:
             offsets[(row, col)] = f.start()
+        elif _ERROR_TYPE.search(attrs):
+            offsets[(row, col)] = _error_text(xml[m.end() : stop])
     return offsets
+
+
+_ERROR_TYPE = re.compile(rb'(?:^|\s)t="e"')
 
 
 # ---------------------------------------------------------------------------------------------------
 # .ods: content.xml
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
 REPEAT_CAP = 1000  # a formula repeated over more rows or columns than this is recorded once per row
 
 
-def scan_ods(content: bytes, wanted: set[str]) -> dict[str, dict[tuple[int, int], str]]:
-    """Formula cells of the wanted tables (sheets) of an ODS document, positions as Excel shows them."""
-    if not content or b"formula" not in content:
+def scan_ods(content: bytes, wanted: set[str], extents: dict[str, safety.Extent] | None = None) -> dict[str, dict[tuple[int, int], str]]:
+    """Formula cells of the wanted tables (sheets) of an ODS document, positions as Excel shows them.
+
+    With ``extents``, also fill it with how far each table's values reach (``safety.Extent``), every
+    repeat counted: a cell with a value repeated over 60 columns in a row repeated 500,000 times is 30
+    million cells for a parser. LibreOffice's repeated empty rows and columns to the sheet's end hold no
+    value and do not count."""
+    if not content or (extents is None and b"formula" not in content):
         return {}
     out: dict[str, dict[tuple[int, int], str]] = {}
     current: dict[tuple[int, int], str] | None = None
+    extent: safety.Extent | None = None
     row, col, row_repeat, depth = -1, 0, 1, 0
+    cell_at = (0, 0, 1)  # the open cell's first column, its repeat, and the row's repeat
+    cells = (_TABLE + "table-cell", _TABLE + "covered-table-cell")
     for event, elem in SafeET.iterparse(io.BytesIO(content), events=("start", "end"), forbid_dtd=True):
         tag = elem.tag
         if event == "start":
@@ -239,28 +344,33 @@ def scan_ods(content: bytes, wanted: set[str]) -> dict[str, dict[tuple[int, int]
                 if depth == 1:
                     name = nfc(elem.get(_TABLE + "name") or "")
                     current = out.setdefault(name, {}) if name in wanted else None
+                    extent = extents.setdefault(name, safety.Extent()) if extents is not None else None
                     row = -1
-            elif current is not None and depth == 1 and tag == _TABLE + "table-row":
+            elif depth == 1 and tag == _TABLE + "table-row":
                 row += 1
                 col = 0
                 row_repeat = _int(elem.get(_TABLE + "number-rows-repeated"))
-            elif current is not None and depth == 1 and tag in (_TABLE + "table-cell", _TABLE + "covered-table-cell"):
+            elif depth == 1 and tag in cells:
                 repeat = _int(elem.get(_TABLE + "number-columns-repeated"))
                 formula = elem.get(_TABLE + "formula")
-                if formula:
+                if formula and current is not None:
                     text = formula.split(":", 1)[1] if formula.startswith("of:") else formula
                     for dr in range(min(row_repeat, REPEAT_CAP)):
                         for dc in range(min(repeat, REPEAT_CAP)):
                             current[(row + dr, col + dc)] = text[:80]
+                cell_at = (col, repeat, row_repeat)
                 col += repeat
         else:
             if tag == _TABLE + "table":
                 depth -= 1
                 if depth == 0:
-                    current = None
+                    current = extent = None
             elif tag == _TABLE + "table-row" and depth == 1:
                 row += row_repeat - 1
                 row_repeat = 1
+            elif extent is not None and depth == 1 and tag in cells and (len(elem) or elem.get(_OFFICE + "value-type") or elem.get(_TABLE + "formula")):
+                first, repeat, rows = cell_at
+                extent.add(row + rows, first + repeat)
             if tag in (_TABLE + "table-row", _TABLE + "table"):
                 elem.clear()
     return {k: v for k, v in out.items() if v}
@@ -285,8 +395,17 @@ BIFF_BOUNDSHEET = 0x0085
 BIFF_FORMULA = 0x0006
 
 
-def scan_biff(stream: bytes, wanted: set[str]) -> dict[str, dict[tuple[int, int], str]]:
-    """Formula cells of the wanted sheets of a BIFF8 workbook stream (FORMULA records)."""
+BIFF_BOOLERR = 0x0205
+BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!", 0x2A: "#N/A"}
+
+
+# Records of cells that hold a value (row and column first); MULRK holds several (its last column last).
+_BIFF_VALUE_CELLS = {0x0006, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6}
+BIFF_MULRK = 0x00BD
+
+
+def _biff_sheets(stream: bytes) -> list[tuple[int, str]]:
+    """(offset, NFC name) of each sheet's substream, from the workbook globals."""
     n = len(stream)
     sheets: list[tuple[int, str]] = []
     pos = 0
@@ -301,8 +420,37 @@ def scan_biff(stream: bytes, wanted: set[str]) -> dict[str, dict[tuple[int, int]
         elif rtype == BIFF_EOF and pos > 0:
             break
         pos += 4 + size
+    return sheets
+
+
+def biff_extents(stream: bytes) -> dict[str, safety.Extent]:
+    """How far each sheet's values reach in a BIFF8 workbook stream (``safety.Extent``)."""
+    n = len(stream)
+    out: dict[str, safety.Extent] = {}
+    for offset, name in _biff_sheets(stream):
+        extent = out.setdefault(name, safety.Extent())
+        pos = offset
+        while pos + 4 <= n:
+            rtype, size = struct.unpack_from("<HH", stream, pos)
+            if rtype in _BIFF_VALUE_CELLS and size >= 4 and pos + 8 <= n:
+                r, c = struct.unpack_from("<HH", stream, pos + 4)
+                extent.add(r + 1, c + 1)
+            elif rtype == BIFF_MULRK and size >= 6 and pos + 4 + size <= n:
+                r = struct.unpack_from("<H", stream, pos + 4)[0]
+                last = struct.unpack_from("<H", stream, pos + 4 + size - 2)[0]
+                extent.add(r + 1, last + 1)
+            elif rtype == BIFF_EOF:
+                break
+            pos += 4 + size
+    return out
+
+
+def scan_biff(stream: bytes, wanted: set[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Formula cells of the wanted sheets of a BIFF8 workbook stream (FORMULA records), and error values
+    (BOOLERR records holding an error)."""
+    n = len(stream)
     out: dict[str, dict[tuple[int, int], str]] = {}
-    for offset, name in sheets:
+    for offset, name in _biff_sheets(stream):
         if name not in wanted:
             continue
         cells: dict[tuple[int, int], str] = {}
@@ -312,6 +460,9 @@ def scan_biff(stream: bytes, wanted: set[str]) -> dict[str, dict[tuple[int, int]
             if rtype == BIFF_FORMULA and size >= 4:
                 r, c = struct.unpack_from("<HH", stream, pos + 4)
                 cells[(r, c)] = "=…"
+            elif rtype == BIFF_BOOLERR and size >= 8 and stream[pos + 11] == 1:  # an error value, not a boolean
+                r, c = struct.unpack_from("<HH", stream, pos + 4)
+                cells[(r, c)] = BIFF_ERRORS.get(stream[pos + 10], "#ERROR")
             elif rtype == BIFF_EOF:
                 break
             pos += 4 + size

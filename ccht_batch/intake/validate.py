@@ -15,6 +15,7 @@ its cached value is read (or nothing, with a warning).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +39,7 @@ from ccht_batch.core.records import (
     Submission,
 )
 from ccht_batch.core.values import (
+    LOOK_ALIKE,
     ParseError,
     cell_id_text,
     column_letter,
@@ -286,6 +288,7 @@ def _template(book: RawBook, meta: dict[str, Any], config: Config, period: str, 
 
 
 FORMULA = object()  # a number cell holding a formula: already reported, value unusable
+_ERROR_LITERAL = re.compile(r"^=?#[A-Z0-9/!?]+$")
 
 
 def _input(sheet: RawSheet, row: int, col: int, numeric: bool, out: Collector) -> Any:
@@ -294,6 +297,11 @@ def _input(sheet: RawSheet, row: int, col: int, numeric: bool, out: Collector) -
     if (row, col) not in sheet.formula_cells:
         return raw
     formula = sheet.formulas.get((row, col))
+    if _ERROR_LITERAL.match(formula):  # an error value (#REF!), alone or as LibreOffice saves it (=#REF!)
+        if numeric:
+            out.add("error-value", sheet=sheet.name, cell=cell_ref(row, col), value=formula.lstrip("="))
+            return FORMULA
+        return raw
     if numeric:
         out.add("formula-in-number-cell", sheet=sheet.name, cell=cell_ref(row, col), value=formula)
         return FORMULA
@@ -513,8 +521,7 @@ def check_number(raw: Any, c: Criterion, sheet: str, cell: str, out: Collector) 
     try:
         value = number_of(raw)[0]
     except ParseError as exc:
-        code = "score-ambiguous-number" if exc.code == "ambiguous-number" else "score-not-a-number"
-        out.add(code, sheet=sheet, cell=cell, value=shown(raw))
+        out.add(_SCORE_PARSE_ISSUE.get(exc.code, "score-not-a-number"), sheet=sheet, cell=cell, value=shown(raw))
         return None
     if value is None:
         return None
@@ -525,6 +532,9 @@ def check_number(raw: Any, c: Criterion, sheet: str, cell: str, out: Collector) 
         out.add("score-off-step", sheet=sheet, cell=cell, value=fmt_number(value), step=fmt_number(c.step), example=fmt_number(_nearest_step(value, c)))
         return None
     return value
+
+
+_SCORE_PARSE_ISSUE = {"ambiguous-number": "score-ambiguous-number", LOOK_ALIKE: "number-look-alike"}
 
 
 _NUMBERS: dict[tuple[type, Any], tuple[Decimal | None, str] | str] = {}
@@ -594,8 +604,11 @@ def _indicators(book: RawBook, plan: Plan, out: Collector) -> dict[str, Indicato
             continue
         try:
             entry.value = indicator_of(raw, ind.type)
-        except ParseError:
-            out.add("indicator-wrong-type", sheet=sheet.name, cell=cell, value=shown(raw), expected=EXPECTED_TYPE.get(ind.type, ind.type))
+        except ParseError as exc:
+            if exc.code == LOOK_ALIKE:
+                out.add("number-look-alike", sheet=sheet.name, cell=cell, value=shown(raw))
+            else:
+                out.add("indicator-wrong-type", sheet=sheet.name, cell=cell, value=shown(raw), expected=EXPECTED_TYPE.get(ind.type, ind.type))
     return entries
 
 

@@ -43,7 +43,7 @@ from ccht_batch.mail.imap import (
 )
 from ccht_batch.mail.letters import Attachment, Letter, message_key, nfc, read_letter
 from ccht_batch.mail.smtp import MailSetupError
-from ccht_batch.store.db import Store
+from ccht_batch.store.guard import open_store
 from ccht_batch.store.inbox import DONE, DUPLICATE, FILE_SAVED, SAVED, InboxLog
 
 # The points of a collection where a test may stop it (``checkpoint``), to kill the process there.
@@ -133,7 +133,7 @@ def collect(
         dry_run=dry_run,
     )
     lock = contextlib.nullcontext() if dry_run else workdir_locked(config.workdir, "chưa lấy tệp nào")
-    with lock, Store(config.store_path) as store:
+    with lock, open_store(config) as store:
         log = InboxLog(store)
         if not dry_run:
             _finish_interrupted(log, config.input_dir)

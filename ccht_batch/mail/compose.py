@@ -42,6 +42,7 @@ from ccht_batch.outputs.nominations import nominations_name
 from ccht_batch.outputs.summary_json import SUMMARY_NAME
 from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store, dumps
+from ccht_batch.store.guard import open_store
 from ccht_batch.store.maillog import MailLog
 
 KIND_FEEDBACK = "feedback"
@@ -665,7 +666,7 @@ def template_drafts(config: Config, year: int, store: Store | None = None) -> li
         return mark_updates(drafts, MailLog(store))
     if not config.store_path.is_file():
         return drafts
-    with Store(config.store_path) as own:
+    with open_store(config) as own:
         return mark_updates(drafts, MailLog(own))
 
 

@@ -4,10 +4,17 @@ Without ``--send`` nothing leaves the machine: every message that would go is wr
 folder for the clerk to open first. With ``--send`` each message goes once: what the log shows as already
 delivered with the same figures and attachments is skipped (unless ``--resend``), and every message's fate
 is listed, so a rerun after a failure sends exactly the rest.
+
+The log is a journal (``store.maillog``): a message is recorded as being sent, committed, before the SMTP
+transaction, and as sent after it. When the store cannot be written, nothing more is sent (``stopped``).
+A message the journal shows as being sent — the run that sent it was killed, or could not record the
+delivery — may have gone: it is listed as "có thể đã gửi" and sent again only with ``--resend``. After
+``--send`` the store is backed up.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +40,9 @@ from ccht_batch.mail.smtp import (
     smtp_settings,
     to_message,
 )
-from ccht_batch.store.db import Store
-from ccht_batch.store.maillog import MailLog
+from ccht_batch.store.db import StoreError
+from ccht_batch.store.guard import backup_store, open_store
+from ccht_batch.store.maillog import SENDING, MailLog
 
 # What happens to a draft. Blocked, failed and not-attempted count as "not delivered" (exit 1 with --send).
 BLOCKED = "blocked"  # cannot be sent: no or bad address, attachment missing or too large
@@ -42,7 +50,8 @@ ALREADY_SENT = "already-sent"  # the log holds the same message
 PREVIEW = "preview"  # dry run: written to the outbox
 SENT = "sent"
 FAILED = "failed"
-NOT_ATTEMPTED = "not-attempted"  # the session was lost before its turn
+NOT_ATTEMPTED = "not-attempted"  # the session was lost before its turn, or the store could not be written
+MAYBE_SENT = "maybe-sent"  # journalled as being sent by a run that did not record the outcome
 
 
 @dataclass
@@ -59,10 +68,15 @@ class Fate:
             return f"không gửi được: {self.detail}"
         if self.state == ALREADY_SENT:
             return "bỏ qua vì đã gửi"
+        if self.state == MAYBE_SENT:
+            return (
+                f"có thể đã gửi (lần gửi lúc {self.detail} bị gián đoạn trước khi ghi nhận kết quả); không gửi lại. "
+                "Nếu đơn vị chưa nhận được, gửi lại bằng --resend"
+            )
         if self.state == PREVIEW:
             return f"sẽ gửi{again}; xem trước: {shown_path(self.eml, workdir)}"
         if self.state == SENT:
-            return f"đã gửi{again}"
+            return f"đã gửi{again}" + (f" ({self.detail})" if self.detail else "")
         if self.state == FAILED:
             return f"lỗi: {self.detail}"
         return f"chưa gửi: {self.detail}"
@@ -78,10 +92,13 @@ class MailRun:
     outbox: Path
     command: str  # the command line to repeat it (for the clerk)
     copies: SentCopies = field(default_factory=lambda: SentCopies(None))  # filed in the mailbox's Sent folder
+    stopped: str | None = None  # why sending stopped: the store could not be written (Vietnamese)
+    backup: Path | None = None  # the store's backup taken after --send
+    notices: list[str] = field(default_factory=list)
 
     @property
     def undelivered(self) -> list[Fate]:
-        return [f for f in self.fates if f.state in (BLOCKED, FAILED, NOT_ATTEMPTED)]
+        return [f for f in self.fates if f.state in (BLOCKED, FAILED, NOT_ATTEMPTED, MAYBE_SENT)]
 
 
 def deliver(
@@ -117,28 +134,45 @@ def deliver(
         outbox = period_dir(config.output_dir, period) / "outbox"
         command = f"mail --period {period}"
 
-    with workdir_locked(config.workdir, "chưa gửi thư nào"), Store(config.store_path) as store:
+    with workdir_locked(config.workdir, "chưa gửi thư nào"), open_store(config) as store:
         try:
             drafts = template_drafts(config, year) if what == "templates" else period_drafts(config, period, store)
         except ComposeError as exc:
             raise UsageError(str(exc)) from None
         log = MailLog(store)
         fates = [_decide(d, log, resend) for d in drafts]
+        run = MailRun(title=title, fates=fates, sent=settings is not None, outbox=outbox, command=command)
         if settings is None:
             _write_outbox(fates, outbox, config)
         else:
             with SmtpSession(settings) as session, copies:
-                _send(fates, session, log, config, copies)
-    return MailRun(title=title, fates=fates, sent=settings is not None, outbox=outbox, command=command, copies=copies)
+                run.stopped = _send(fates, session, log, config, copies)
+            run.copies = copies
+            try:
+                run.backup = backup_store(config, store)
+            except StoreError as exc:
+                run.notices.append(f"Lưu ý: {exc}")
+    return run
 
 
 def _decide(draft: Draft, log: MailLog, resend: bool) -> Fate:
     if draft.problem:
         return Fate(draft, BLOCKED, detail=draft.problem)
+    last = log.last(draft.scope, draft.recipient, draft.kind)
+    if last is not None and last.state == SENDING and last.fingerprint == draft.fingerprint and not resend:
+        return Fate(draft, MAYBE_SENT, detail=_local_time(last.sent_at))
     previous = log.last_fingerprint(draft.scope, draft.recipient, draft.kind)
     if previous == draft.fingerprint and not resend:
         return Fate(draft, ALREADY_SENT)
     return Fate(draft, PREVIEW, changed=previous is not None and previous != draft.fingerprint)
+
+
+def _local_time(stamp: str) -> str:
+    """A journal time (UTC, ISO) as the clerk's clock shows it."""
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%H:%M ngày %d/%m/%Y")
+    except ValueError:
+        return stamp
 
 
 def _outbox_name(index: int, draft: Draft) -> str:
@@ -160,9 +194,12 @@ def _write_outbox(fates: list[Fate], outbox: Path, config: Config) -> None:
             tmp.write_bytes(data)
 
 
-def _send(fates: list[Fate], session: SmtpSession, log: MailLog, config: Config, copies: SentCopies) -> None:
+def _send(fates: list[Fate], session: SmtpSession, log: MailLog, config: Config, copies: SentCopies) -> str | None:
+    """Send each previewed message, journalled (``store.maillog``), and file a copy of each sent one in the
+    mailbox's Sent folder (``copies``); why sending stopped (the store could not be written), or None."""
     mail = config.settings.mail
     lost: str | None = None
+    stopped: str | None = None
     for index, fate in enumerate(fates, 1):
         if fate.state != PREVIEW:
             continue
@@ -170,25 +207,43 @@ def _send(fates: list[Fate], session: SmtpSession, log: MailLog, config: Config,
             fate.state, fate.detail = NOT_ATTEMPTED, lost
             continue
         msg = to_message(fate.draft, mail)
+        d = fate.draft
+        try:
+            entry = log.begin(
+                scope=d.scope,
+                recipient=d.recipient,
+                kind=d.kind,
+                subject=header_text(d.subject),
+                message_id=str(msg["Message-ID"]).strip(),
+                fingerprint=d.fingerprint,
+                attachments=[a.describe() for a in d.attachments],
+            )
+        except StoreError as exc:  # nothing may go that the journal cannot show
+            stopped = str(exc)
+            lost = "không ghi được nhật ký gửi thư vào kho dữ liệu nên dừng gửi; chạy lại lệnh khi kho dữ liệu ghi được"
+            fate.state, fate.detail = NOT_ATTEMPTED, lost
+            continue
         try:
             session.deliver(mail.sender_address, fate.draft.address or "", msg.as_bytes())
         except DeliveryFailure as exc:
             fate.state, fate.detail = FAILED, str(exc)
             if exc.fatal:
                 lost = f"dừng gửi sau lỗi kết nối ở thư số {index}; chạy lại lệnh để gửi tiếp"
+            try:
+                log.forget(entry)
+            except StoreError as store_exc:  # left as being sent: the next run says "có thể đã gửi"
+                stopped = str(store_exc)
+                lost = "không ghi được nhật ký gửi thư vào kho dữ liệu nên dừng gửi"
             continue
-        d = fate.draft
-        log.record(
-            scope=d.scope,
-            recipient=d.recipient,
-            kind=d.kind,
-            subject=header_text(d.subject),
-            message_id=str(msg["Message-ID"]).strip(),
-            fingerprint=d.fingerprint,
-            attachments=[a.describe() for a in d.attachments],
-        )
         fate.state = SENT
-        copies.file(msg)
+        try:
+            log.sent(entry)
+        except StoreError as exc:
+            stopped = str(exc)
+            fate.detail = "chưa ghi nhận được vào kho dữ liệu: lần chạy sau thư này hiện là 'có thể đã gửi', không bị gửi lại"
+            lost = "không ghi được nhật ký gửi thư vào kho dữ liệu nên dừng gửi"
+        copies.file(msg)  # a copy that cannot be filed is reported; the message is never sent again
+    return stopped
 
 
 def shown_path(path: Path | None, workdir: Path) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ccht_batch.config.model import Config
+from ccht_batch.core.children import die_with_parent
 from ccht_batch.core.memory import frozen_heap
 from ccht_batch.core.records import RunOutcome
 from ccht_batch.outputs.consolidated import (
@@ -109,7 +110,7 @@ def _write_outputs(
         return written
 
     sizes = chunk_sizes(len(units), workers)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(sizes) + 1), mp_context=mp_context)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(sizes) + 1), mp_context=mp_context, initializer=die_with_parent)
     try:
         pending: list[Future] = []
         start = 0

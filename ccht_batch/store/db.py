@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from ccht_batch.core.errors import CannotRun
+
 # Each migration moves the schema from version i to i + 1. Append only; never edit a published one.
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -253,26 +255,98 @@ MIGRATIONS: list[str] = [
     -- a reward of a form outside the configuration: its own name; award holds the form it ranks with
     ALTER TABLE awards_received ADD COLUMN name TEXT NOT NULL DEFAULT '';
     """,
+    # 4: the mail journal: a message is recorded as being sent before the SMTP transaction, and as sent
+    # after it; one found still 'sending' may have gone (DESIGN.md §9)
+    """
+    ALTER TABLE mail_log ADD COLUMN state TEXT NOT NULL DEFAULT 'sent';   -- sending | sent
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# How long a statement waits for another process's lock on the store before giving up (seconds).
+BUSY_TIMEOUT_SECONDS = 30.0
 
-class StoreError(Exception):
-    """The store cannot be opened (newer than this program, or not a store at all)."""
+
+class StoreError(CannotRun):
+    """The store cannot be used: damaged, newer than this program, locked, on a full or read-only disk.
+    The message says which file, why, and what to do (exit 3)."""
+
+
+class StoreDamaged(StoreError):
+    """The store fails its integrity check, or is not a store at all."""
+
+
+def store_problem(exc: sqlite3.Error, path: Path) -> StoreError:
+    """An SQLite error as the clerk must read it: which file, why, what to do (SQLite's own words are
+    English and name no file)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    folder = path.parent
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return StoreError(f"Không ghi được vào kho dữ liệu {path}: ổ đĩa đã đầy. Hãy giải phóng chỗ trống trên ổ đĩa chứa thư mục {folder} rồi chạy lại; chưa ghi nhận thay đổi nào vào kho.")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return StoreError(
+            f"Kho dữ liệu {path} đang bị một chương trình khác khóa (một cửa sổ ccht-batch khác, hoặc phần mềm xem cơ sở dữ liệu "
+            "đang mở tệp này). Hãy đóng chương trình đó rồi chạy lại; chưa ghi nhận thay đổi nào vào kho."
+        )
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")) or "readonly" in text or "unable to open" in text:
+        return StoreError(
+            f"Không ghi được vào kho dữ liệu {path}: tệp hoặc thư mục {folder} chỉ cho đọc, hoặc không có quyền ghi. "
+            "Hãy cấp quyền ghi (hoặc chép thư mục làm việc sang ổ đĩa ghi được) rồi chạy lại; chưa ghi nhận thay đổi nào vào kho."
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+        return StoreDamaged(
+            f"Kho dữ liệu {path} bị hỏng (SQLite không đọc được). Chương trình dừng lại, chưa làm gì. Xem: ccht-batch store check; "
+            "khôi phục bản sao lưu gần nhất: ccht-batch store restore --latest"
+        )
+    if name.startswith("SQLITE_IOERR") or "disk i/o" in text:
+        return StoreError(
+            f"Lỗi đọc/ghi ổ đĩa khi dùng kho dữ liệu {path} (ổ đĩa đầy, ổ mạng bị ngắt hoặc ổ đĩa hỏng). "
+            "Hãy kiểm tra ổ đĩa rồi chạy lại; chưa ghi nhận thay đổi nào vào kho."
+        )
+    return StoreError(f"Lỗi kho dữ liệu {path} ({type(exc).__name__}: {exc}). Chưa ghi nhận thay đổi nào vào kho.")
 
 
 class Store:
-    """A connection to the store file, with the schema brought up to date on open."""
+    """A connection to the store file, checked (``PRAGMA quick_check``) and with the schema brought up to
+    date on open. Every SQLite failure becomes a ``StoreError`` naming the file (``store_problem``)."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        self.conn.execute("PRAGMA synchronous = FULL")
-        self._migrate()
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        try:
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
+        except sqlite3.Error as exc:
+            raise store_problem(exc, self.path) from exc
+        try:
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA synchronous = FULL")
+            if existed:
+                self._check()
+            self._migrate()
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise store_problem(exc, self.path) from exc
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def quick_check(self) -> list[str]:
+        """``PRAGMA quick_check``: [] when the file is sound, else what SQLite found (at most a few lines)."""
+        rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)").fetchall()]
+        return [] if rows == ["ok"] else rows
+
+    def _check(self) -> None:
+        found = self.quick_check()
+        if found:
+            raise StoreDamaged(
+                f"Kho dữ liệu {self.path} bị hỏng (không qua được kiểm tra toàn vẹn). Chương trình dừng lại, chưa làm gì, "
+                "để không ghi đè kết quả đúng bằng dữ liệu hỏng. Khôi phục bản sao lưu gần nhất: ccht-batch store restore --latest "
+                "(tệp hỏng được giữ lại bên cạnh); xem chi tiết: ccht-batch store check"
+            )
 
     # -- lifecycle
 
@@ -289,7 +363,9 @@ class Store:
         try:
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"Tệp {self.path} không phải kho dữ liệu SQLite hợp lệ ({exc}).") from exc
+            raise StoreDamaged(
+                f"Tệp {self.path} không phải kho dữ liệu SQLite hợp lệ ({exc}). Khôi phục bản sao lưu gần nhất: ccht-batch store restore --latest"
+            ) from exc
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"Kho dữ liệu {self.path} được tạo bởi phiên bản chương trình mới hơn (lược đồ {version} > {SCHEMA_VERSION}). Hãy cập nhật ccht-batch."
@@ -302,15 +378,33 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back. An SQLite failure (a full
+        disk, a lock held by another program, a read-only folder) is raised as a ``StoreError``."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise store_problem(exc, self.path) from exc
         try:
             yield self.conn
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise store_problem(exc, self.path) from exc
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        else:
+        try:
             self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise store_problem(exc, self.path) from exc
+
+    def _rollback(self) -> None:
+        """Roll back what is still open: SQLite may have ended the transaction itself (a full disk)."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     # -- small helpers shared by feature modules
 

@@ -34,9 +34,10 @@ from ccht_batch.core.values import column_letter
 from ccht_batch.forms import layout as L
 from ccht_batch.forms.filling import Formula, fill_template, header_map
 from ccht_batch.forms.template import build_template
-from ccht_batch.intake import validate
+from ccht_batch.intake import safety, validate
 from ccht_batch.intake.raw import RawBook, RawSheet
 from ccht_batch.intake.read import open_book
+from ccht_batch.intake.scan import ooxml_sheet_parts
 from support.soffice import soffice_convert
 
 PERIOD = "2025-11"
@@ -254,6 +255,35 @@ def zip_lying_about(src: Path, dest: Path, part: str, padding_mb: float = 5) -> 
         pos = bytes(data).find(b"PK\x01\x02", pos + 4)
     dest.write_bytes(bytes(data))
     return dest
+
+
+def with_far_cell(src: Path, dest: Path, sheet: str, ref: str, value: str = "1") -> Path:
+    """The workbook with one more value, at ``ref`` of ``sheet`` (e.g. ``XFD1048576``): a few bytes that
+    make a reader allocate rows × columns from A1."""
+    data = src.read_bytes()
+    part = ooxml_sheet_parts(data, safety.read_directory(data))[unicodedata.normalize("NFC", sheet)]
+    row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    extra = f'<row r="{row}"><c r="{ref}"><v>{value}</v></c></row></sheetData>'.encode()
+    return rewrite_zip(src, dest, lambda name, body: body.replace(b"</sheetData>", extra) if name == part else body)
+
+
+def ods_with_repeats(src: Path, dest: Path, table: str, rows: int, columns: int) -> Path:
+    """An .ods whose ``table`` gains one row holding a value, repeated ``rows`` times over ``columns``
+    columns (``number-rows-repeated`` × ``number-columns-repeated``): kilobytes on disk, gigabytes in a
+    reader."""
+    bomb = (
+        f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="string" '
+        f'table:number-columns-repeated="{columns}"><text:p>x</text:p></table:table-cell></table:table-row>'
+    ).encode()
+
+    def change(name: str, body: bytes) -> bytes:
+        if name != "content.xml":
+            return body
+        start = body.index(f'table:name="{table}"'.encode())
+        at = body.index(b"<table:table-row", start)
+        return body[:at] + bomb + body[at:]
+
+    return rewrite_zip(src, dest, change)
 
 
 def ovba_compress(data: bytes) -> bytes:

@@ -6,10 +6,13 @@ Each is a top-level function (or a partial of one), so that worker processes can
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 import time
 from pathlib import Path
+
+from python_calamine import CalamineWorkbook
 
 from ccht_batch.config.model import Config
 from ccht_batch.core.records import FileRecord
@@ -22,6 +25,31 @@ def dies_on(name: str, path: Path, config: Config, period: str) -> FileRecord:
     if path.name == name:
         os._exit(70)
     return read_file(path, config, period)
+
+
+def sleeps_on(name: str, path: Path, config: Config, period: str) -> FileRecord:
+    """Read like ``read_file``, but hang (an endless loop in a reader) on the file named ``name``."""
+    if path.name == name:
+        time.sleep(3600)
+    return read_file(path, config, period)
+
+
+def parses_unchecked(path: Path, config: Config, period: str) -> FileRecord:
+    """Load every sheet with python-calamine first, without the pre-checks: what a native reader does with
+    a crafted file (the memory ceiling is then all that stands between it and the machine)."""
+    workbook = CalamineWorkbook.from_path(str(path))
+    for name in workbook.sheet_names:
+        workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return read_file(path, config, period)
+
+
+def run_reading(workdir: str, period: str, reader: str, name: str) -> None:
+    """Run the month in ``workdir`` with the reader ``reader`` of this module given ``name`` (a test kills
+    the process while its children read: ``python tests/support/seams.py read ...``)."""
+    from ccht_batch.batch import run_batch
+    from ccht_batch.config.load import load_config
+
+    run_batch(load_config(workdir), period, jobs=2, reader=functools.partial(globals()[reader], name))
 
 
 def pause_marker(workdir: Path, stage: str) -> Path:
@@ -62,4 +90,7 @@ def collect_paused(workdir: str, stage: str, nth: int) -> None:
 
 
 if __name__ == "__main__":
-    run_paused(*sys.argv[1:4])
+    if sys.argv[1] == "read":
+        run_reading(*sys.argv[2:6])
+    else:
+        run_paused(*sys.argv[1:4])
