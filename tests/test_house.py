@@ -137,3 +137,20 @@ def test_the_public_api_names_resolve_and_import_lazily() -> None:
     code = "import sys, ccht_batch; print(sorted(m for m in sys.modules if m.startswith('ccht_batch.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+SQL_START = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "CREATE ", "ALTER ", "PRAGMA ", "BEGIN", "WITH ")
+
+
+def test_sql_lives_in_the_store() -> None:
+    """Every statement is in ``ccht_batch/store/``: the schema and its queries change in one place."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.relative_to(PACKAGE).parts[0] == "store":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            parts = node.values if isinstance(node, ast.JoinedStr) else [node]
+            for part in parts[:1]:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str) and part.value.lstrip().startswith(SQL_START):
+                    found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert found == []

@@ -13,7 +13,6 @@ from ccht_batch.core.errors import UsageError
 from ccht_batch.core.lock import workdir_locked
 from ccht_batch.history.close_year import (
     apply_close_year,
-    current_closure,
     plan_close_year,
     plan_lines,
 )
@@ -22,7 +21,7 @@ from ccht_batch.history.show import overview_lines, person_lines, unit_lines
 from ccht_batch.history.workbook import write_history_template
 from ccht_batch.store.db import Store
 from ccht_batch.store.guard import open_store
-from ccht_batch.store.history import StoreHistory
+from ccht_batch.store.history import StoreHistory, current_closure
 
 NOTHING_WRITTEN = "chưa ghi gì vào lịch sử"
 

@@ -30,7 +30,6 @@ from ccht_batch.core.records import (
     TASK,
     AppraisalUse,
     InitiativeRecord,
-    Submission,
     UnitYear,
     appraisal_for,
     person_key,
@@ -38,13 +37,19 @@ from ccht_batch.core.records import (
 from ccht_batch.core.values import fmt_number, fold_key
 from ccht_batch.official.text import split_decision
 from ccht_batch.store import runs as runstore
-from ccht_batch.store.db import Store, dumps, loads
+from ccht_batch.store.db import Store, loads
 from ccht_batch.store.history import (
+    current_closure,
     current_initiatives,
     current_person_year,
     current_unit_year,
+    decided_rating,
     ensure_person,
+    open_closure,
+    record_closure,
     replace_initiatives,
+    retire_person_rows,
+    retire_unit_years,
     write_person_year,
     write_unit_year,
 )
@@ -107,25 +112,14 @@ def source_of(year: int) -> str:
     return f"close-year:{year}"
 
 
-def current_closure(store: Store, year: int) -> dict | None:
-    row = store.one("SELECT * FROM year_closures WHERE year = ? AND current = 1 ORDER BY version DESC", (year,))
-    return None if row is None else {"version": row["version"], "closed_at": row["closed_at"], "summary": loads(row["summary_json"])}
-
-
 def plan_close_year(config: Config, store: Store, year: int) -> ClosePlan:
     """What closing ``year`` would write; reads only."""
     plan = ClosePlan(year=year, previous=current_closure(store, year))
-    y = f"{year:04d}"
-    last = store.one("SELECT MAX(period) AS p FROM period_results WHERE substr(period, 1, 4) = ?", (y,))
-    plan.last_period = last["p"] if last else None
+    plan.last_period = runstore.year_last_period(store, year)
     codes = [u.code for u in config.units]
-    codes += [r["unit_code"] for r in store.all("SELECT DISTINCT unit_code FROM period_results WHERE substr(period, 1, 4) = ? ORDER BY unit_code", (y,)) if r["unit_code"] not in codes]
+    codes += [code for code in runstore.year_unit_codes(store, year) if code not in codes]
     for code in codes:
-        row = store.one(
-            "SELECT * FROM period_results WHERE unit_code = ? AND substr(period, 1, 4) = ? AND status IN (?, ?) "
-            "AND submission_id IS NOT NULL ORDER BY period DESC LIMIT 1",
-            (code, y, SUBMITTED, CARRIED),
-        )
+        row = runstore.year_last_counted_result(store, code, year, (SUBMITTED, CARRIED))
         if row is None:
             plan.missing.append(code)
             continue
@@ -146,9 +140,8 @@ def plan_close_year(config: Config, store: Store, year: int) -> ClosePlan:
                 appraisal_missing=missing,
             )
         )
-        sub = store.one("SELECT values_json FROM submissions WHERE id = ?", (row["submission_id"],))
-        if sub is not None:
-            submission = Submission.from_dict(loads(sub["values_json"]))
+        submission = runstore.submission_by_id(store, row["submission_id"])
+        if submission is not None:
             seen: set[str] = set()
             for p in submission.persons:
                 if not p.valid or not p.name:
@@ -160,7 +153,7 @@ def plan_close_year(config: Config, store: Store, year: int) -> ClosePlan:
                 if p.initiative:
                     number, date = split_decision(p.decision)  # the history keeps the number and the date apart
                     pc.initiative = InitiativeRecord(title=p.initiative, decision=number, decision_date=date, level=p.level)
-                pc.decided = _decided_rating(store, pc.key, year)
+                pc.decided = decided_rating(store, pc.key, year, DECIDED)
                 plan.persons.append(pc)
     # Ranks of one period compare; ranks from different periods do not, so they are recomputed by result.
     if len({u.period for u in plan.units}) > 1:
@@ -186,15 +179,6 @@ def _appraisal_state(store: Store, code: str, row) -> tuple[AppraisalUse | None,
     counted = {c.get("id"): c for c in loads(row["criteria_json"]) or [] if isinstance(c, dict)}
     missing = bool(scores) and any((counted.get(cid) or {}).get("source") != SRC_APPRAISED for cid in scores)
     return use, missing
-
-
-def _decided_rating(store: Store, key: str, year: int) -> str | None:
-    row = store.one(
-        "SELECT py.rating, py.rating_source FROM person_years py JOIN persons p ON p.id = py.person_id "
-        "WHERE p.key = ? AND py.year = ? AND py.current = 1 ORDER BY py.id DESC LIMIT 1",
-        (key, year),
-    )
-    return row["rating"] if row is not None and row["rating_source"] == DECIDED else None
 
 
 def plan_lines(config: Config, plan: ClosePlan) -> list[str]:
@@ -251,13 +235,9 @@ def apply_close_year(store: Store, plan: ClosePlan) -> int:
     source = source_of(plan.year)
     year = plan.year
     with store.transaction() as conn:
-        prev = conn.execute("SELECT MAX(version) AS v FROM year_closures WHERE year = ?", (year,)).fetchone()["v"] or 0
-        conn.execute("UPDATE year_closures SET current = 0 WHERE year = ? AND current = 1", (year,))
+        version = open_closure(conn, year)
         # What an earlier close of this year wrote and this one does not rewrite is retired, not deleted.
-        written_units = {u.code for u in plan.units}
-        for r in conn.execute("SELECT id, unit_code FROM unit_years WHERE year = ? AND current = 1 AND source = ?", (year, source)).fetchall():
-            if r["unit_code"] not in written_units:
-                conn.execute("UPDATE unit_years SET current = 0 WHERE id = ?", (r["id"],))
+        retire_unit_years(conn, year, source, keep={u.code for u in plan.units})
         for u in plan.units:
             cur = current_unit_year(conn, u.code, year)
             write_unit_year(
@@ -291,11 +271,7 @@ def apply_close_year(store: Store, plan: ClosePlan) -> int:
                     new.append((rec, r["source"]))
             if old or new:
                 replace_initiatives(conn, pid, year, new)
-        for table in ("person_years", "initiatives"):
-            rows = conn.execute(f"SELECT id, person_id FROM {table} WHERE year = ? AND current = 1 AND source = ?", (year, source)).fetchall()
-            for r in rows:
-                if r["person_id"] not in written_persons:
-                    conn.execute(f"UPDATE {table} SET current = 0 WHERE id = ?", (r["id"],))
+        retire_person_rows(conn, year, source, keep=written_persons)
         summary = {
             "units": {u.code: {"period": u.period, "status": u.status, "result": None if u.result is None else str(u.result), "rank": u.rank} for u in plan.units},
             "missing": plan.missing,
@@ -304,8 +280,5 @@ def apply_close_year(store: Store, plan: ClosePlan) -> int:
             "tasks": sum(len(p.tasks) for p in plan.persons),
             "ranks_recomputed": plan.ranks_recomputed,
         }
-        conn.execute(
-            "INSERT INTO year_closures (year, closed_at, version, current, summary_json) VALUES (?, ?, ?, 1, ?)",
-            (year, dt.datetime.now().isoformat(timespec="seconds"), prev + 1, dumps(summary)),
-        )
-    return prev + 1
+        record_closure(conn, year, version, summary)
+    return version

@@ -26,10 +26,13 @@ from ccht_batch.history.workbook import (
 )
 from ccht_batch.store.db import Store, loads
 from ccht_batch.store.history import (
+    award_recorded,
     current_initiatives,
     current_person_year,
     current_unit_year,
     ensure_person,
+    move_recorded,
+    person_known,
     record_move,
     replace_award,
     replace_initiatives,
@@ -75,11 +78,7 @@ def _write_rows(conn, rows: HistoryRows, source: str, result: ImportResult) -> N
     # Moves first: they create both keys of a person, so the years below attach to existing rows.
     for m in rows.moves:
         to_key = person_key(m.name, m.birth_year, m.to_unit)
-        same = conn.execute(
-            "SELECT 1 FROM person_moves pm JOIN persons p ON p.id = pm.person_id WHERE p.key = ? AND pm.from_unit = ? AND pm.to_unit = ? AND pm.year = ?",
-            (to_key, m.from_unit, m.to_unit, m.year),
-        ).fetchone()
-        if same is not None and conn.execute("SELECT 1 FROM persons WHERE key = ?", (person_key(m.name, m.birth_year, m.from_unit),)).fetchone():
+        if move_recorded(conn, to_key, m.from_unit, m.to_unit, m.year) and person_known(conn, person_key(m.name, m.birth_year, m.from_unit)):
             result.unchanged += 1
             continue
         record_move(conn, m.name, m.birth_year, m.from_unit, m.to_unit, m.year, source)
@@ -114,12 +113,7 @@ def _write_rows(conn, rows: HistoryRows, source: str, result: ImportResult) -> N
     for aw in rows.awards:
         pid = ensure_person(conn, aw.person.name, aw.person.birth_year, aw.person.unit_code) if aw.person else None
         rec = aw.record
-        same = conn.execute(
-            "SELECT 1 FROM awards_received WHERE subject_kind = ? AND unit_code = ? AND person_id IS ? AND award = ? AND year = ? "
-            "AND decision = ? AND decision_date IS ? AND issuer = ? AND name = ?",
-            (aw.kind, aw.unit_code, pid, rec.award, rec.year, rec.decision, rec.decision_date.isoformat() if rec.decision_date else None, rec.issuer, rec.name),
-        ).fetchone()
-        if same is not None:
+        if award_recorded(conn, aw.kind, aw.unit_code, pid, rec):
             result.unchanged += 1
             continue
         replace_award(conn, aw.kind, aw.unit_code, pid, rec, source)

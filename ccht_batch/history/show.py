@@ -8,7 +8,13 @@ from ccht_batch.core.records import TASK
 from ccht_batch.core.values import fmt_number
 from ccht_batch.official.text import decision_text
 from ccht_batch.store.db import Store
-from ccht_batch.store.history import PersonIdentity, StoreHistory
+from ccht_batch.store.history import (
+    PersonIdentity,
+    StoreHistory,
+    closure_versions,
+    history_counts,
+    history_years,
+)
 
 
 def _rating_text(code: str | None) -> str:
@@ -91,19 +97,20 @@ def person_lines(config: Config, history: StoreHistory, ident: PersonIdentity) -
 
 
 def overview_lines(store: Store) -> list[str]:
-    closures = store.all("SELECT year, version FROM year_closures WHERE current = 1 ORDER BY year")
+    closures = closure_versions(store)
+    n = history_counts(store)
     counts = {
-        "Cá nhân": store.one("SELECT COUNT(*) AS n FROM persons")["n"],
-        "Năm của cá nhân": store.one("SELECT COUNT(*) AS n FROM person_years WHERE current = 1")["n"],
-        "Sáng kiến": store.one("SELECT COUNT(*) AS n FROM initiatives WHERE current = 1")["n"],
-        "Khen thưởng đã nhận": store.one("SELECT COUNT(*) AS n FROM awards_received")["n"],
-        "Năm của đơn vị": store.one("SELECT COUNT(*) AS n FROM unit_years WHERE current = 1")["n"],
+        "Cá nhân": n["persons"],
+        "Năm của cá nhân": n["person_years"],
+        "Sáng kiến": n["initiatives"],
+        "Khen thưởng đã nhận": n["awards"],
+        "Năm của đơn vị": n["unit_years"],
     }
-    years = [r["year"] for r in store.all("SELECT DISTINCT year FROM unit_years WHERE current = 1 UNION SELECT DISTINCT year FROM person_years WHERE current = 1 ORDER BY year")]
+    years = history_years(store)
     lines = ["Lịch sử trong kho dữ liệu:"]
     lines += [f"  {k}: {v}" for k, v in counts.items()]
     lines.append("  Các năm có dữ liệu: " + (", ".join(str(y) for y in years) if years else "chưa có"))
-    lines.append("  Các năm đã chốt: " + (", ".join(f"{r['year']} (lần {r['version']})" for r in closures) if closures else "chưa có"))
+    lines.append("  Các năm đã chốt: " + (", ".join(f"{year} (lần {version})" for year, version in closures.items()) if closures else "chưa có"))
     lines.append("Xem chi tiết: ccht-batch history show --unit MÃ hoặc --person \"HỌ VÀ TÊN\"")
     return lines
 

@@ -285,11 +285,6 @@ def ensure_templates(config: Config, year: int, codes: list[str]) -> str | None:
     return None
 
 
-def has_submission(store: Store, unit_code: str, year: int) -> bool:
-    """Whether a file of this unit was ever accepted for ``year`` (then it holds its template already)."""
-    return store.one("SELECT 1 FROM submissions WHERE unit_code = ? AND year = ? LIMIT 1", (unit_code, year)) is not None
-
-
 def _issue_of(d: dict[str, Any]) -> Issue:
     return Issue(
         code=str(d.get("code") or ""), severity=str(d.get("severity") or ""), message=str(d.get("message") or ""),
@@ -338,9 +333,9 @@ def period_drafts(config: Config, period: str, store: Store) -> list[Draft]:
         status = (states.get(unit.code) or {}).get("status")
         story = stories.get(unit.code)
         if status == model.MISSING and story is None:
-            return not has_submission(store, unit.code, year)
+            return not runstore.has_submission(store, unit.code, year)
         if status == model.UNIT_REJECTED and story is not None and not any(i.cell for i in story.issues if i.severity == "error"):
-            return not has_submission(store, unit.code, year)
+            return not runstore.has_submission(store, unit.code, year)
         return False
 
     with_template = [u.code for u in config.units if needs_template(u)]

@@ -25,8 +25,14 @@ from ccht_batch.core.records import UnitYear
 from ccht_batch.core.values import fmt_number, fold_key
 from ccht_batch.history.close_year import plan_close_year
 from ccht_batch.official.text import split_decision
+from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store
-from ccht_batch.store.history import StoreHistory
+from ccht_batch.store.history import (
+    StoreHistory,
+    awards_received_in,
+    closure_versions,
+    rating_counts,
+)
 
 # Where a year's figures come from
 CLOSED = "closed"
@@ -143,10 +149,6 @@ def report_paths(config: Config, slug: str) -> tuple[Path, Path]:
 # Gathering
 
 
-def _closure_versions(store: Store) -> dict[int, int]:
-    return {r["year"]: r["version"] for r in store.all("SELECT year, version FROM year_closures WHERE current = 1")}
-
-
 def gather_report(config: Config, store: Store, *, year: int | None = None, milestone: str | None = None) -> ReportData:
     """Read the store for a yearly report (``year``) or a review (``milestone``); never writes."""
     movement = config.criteria.movement
@@ -162,7 +164,7 @@ def gather_report(config: Config, store: Store, *, year: int | None = None, mile
     history = StoreHistory(store)
     wanted = years + ([compare] if compare else [])
     recorded = history.all_unit_years(wanted)
-    closures = _closure_versions(store)
+    closures = closure_versions(store)
     missing: list[str] = []
 
     by_unit: dict[str, dict[int, UnitYear]] = {code: dict(ys) for code, ys in recorded.items()}
@@ -222,7 +224,7 @@ def gather_report(config: Config, store: Store, *, year: int | None = None, mile
                 counts[band] = counts.get(band, 0) + 1
         band_counts[y] = counts
 
-    ratings = _ratings(store, years)
+    ratings = rating_counts(store, years)
     if not any(ratings.get(y) for y in years):
         missing.append("Chưa có xếp loại cá nhân của năm nào trong phạm vi báo cáo (chốt năm hoặc nhập lịch sử cá nhân).")
     initiatives = _initiatives(store, years)
@@ -265,18 +267,6 @@ def _trend(ys: dict[int, UnitYear], years: list[int], compare: int | None) -> tu
     return change, "Không đổi"
 
 
-def _ratings(store: Store, years: list[int]) -> dict[int, dict[str, int]]:
-    marks = ",".join("?" * len(years))
-    rows = store.all(
-        f"SELECT year, rating, COUNT(*) AS n FROM person_years WHERE current = 1 AND year IN ({marks}) AND rating IS NOT NULL GROUP BY year, rating",
-        tuple(years),
-    )
-    out: dict[int, dict[str, int]] = {}
-    for r in rows:
-        out.setdefault(r["year"], {})[r["rating"]] = r["n"]
-    return out
-
-
 def _initiatives(store: Store, years: list[int]) -> list[InitiativeLine]:
     """Recognised initiatives, each counted once: co-authors (in one unit or several) typed the same title
     and decision, so they are one initiative with several authors; one decision recognising several
@@ -297,16 +287,10 @@ def _initiatives(store: Store, years: list[int]) -> list[InitiativeLine]:
 
 def _proposed(config: Config, store: Store, years: list[int], report_year: int, ms: Milestone | None) -> tuple[list[ProposedLine], str | None]:
     """The selected nominations of the latest run of the milestone (a review) or of the year."""
-    if ms is not None:
-        row = store.one("SELECT MAX(run_id) AS r FROM nominations WHERE milestone = ?", (ms.id,))
-    else:
-        row = store.one("SELECT MAX(run_id) AS r FROM nominations WHERE substr(period, 1, 4) = ?", (f"{report_year:04d}",))
-    run_id = row["r"] if row else None
-    if run_id is None:
+    found = runstore.selected_nominations(store, milestone=ms.id if ms is not None else None, year=report_year)
+    if found is None:
         return [], None
-    rows = store.all("SELECT * FROM nominations WHERE run_id = ? AND selected = 1 ORDER BY id", (run_id,))
-    head = store.one("SELECT period, milestone FROM nominations WHERE run_id = ? LIMIT 1", (run_id,))
-    assert head is not None
+    head, rows = found
     levels = {a.id: a.level for a in config.criteria.awards}
     lines = [ProposedLine(r["award"], config.criteria.award_name(r["award"]), r["kind"], r["name"], r["unit_code"]) for r in rows]
     lines.sort(key=lambda p: (-levels.get(p.award, 0), p.kind != "collective"))
@@ -320,14 +304,8 @@ def _proposed(config: Config, store: Store, years: list[int], report_year: int, 
 
 
 def _given(config: Config, store: Store, years: list[int]) -> list[GivenLine]:
-    marks = ",".join("?" * len(years))
-    rows = store.all(
-        f"SELECT a.*, p.name AS person_name FROM awards_received a LEFT JOIN persons p ON p.id = a.person_id "
-        f"WHERE a.year IN ({marks}) ORDER BY a.year, a.subject_kind, a.unit_code, a.id",
-        tuple(years),
-    )
     out = []
-    for r in rows:
+    for r in awards_received_in(store, years):
         unit = config.unit(r["unit_code"])
         name = r["person_name"] if r["subject_kind"] == "individual" else (unit.name if unit else r["unit_code"])
         number, date = split_decision(r["decision"])

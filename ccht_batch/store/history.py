@@ -429,3 +429,123 @@ def record_move(
         "INSERT INTO person_moves (person_id, from_unit, to_unit, year, source) VALUES (?, ?, ?, ?, ?)",
         (to_id, from_unit, to_unit, year, source),
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Closing a year (history.close_year): versions of a year's closure, and what an earlier close retires
+
+
+def current_closure(store: Store, year: int) -> dict | None:
+    """The year's current closure: its version, when, and what it wrote; None if the year is not closed."""
+    row = store.one("SELECT * FROM year_closures WHERE year = ? AND current = 1 ORDER BY version DESC", (year,))
+    return None if row is None else {"version": row["version"], "closed_at": row["closed_at"], "summary": loads(row["summary_json"])}
+
+
+def closure_versions(store: Store) -> dict[int, int]:
+    """Each closed year → the version of its current closure."""
+    return {r["year"]: r["version"] for r in store.all("SELECT year, version FROM year_closures WHERE current = 1 ORDER BY year")}
+
+
+def open_closure(conn: sqlite3.Connection, year: int) -> int:
+    """The version a new closure of ``year`` takes; the current one (if any) is kept as a previous one."""
+    prev = conn.execute("SELECT MAX(version) AS v FROM year_closures WHERE year = ?", (year,)).fetchone()["v"] or 0
+    conn.execute("UPDATE year_closures SET current = 0 WHERE year = ? AND current = 1", (year,))
+    return prev + 1
+
+
+def record_closure(conn: sqlite3.Connection, year: int, version: int, summary: dict) -> None:
+    conn.execute(
+        "INSERT INTO year_closures (year, closed_at, version, current, summary_json) VALUES (?, ?, ?, 1, ?)",
+        (year, dt.datetime.now().isoformat(timespec="seconds"), version, dumps(summary)),
+    )
+
+
+def retire_unit_years(conn: sqlite3.Connection, year: int, source: str, keep: set[str]) -> None:
+    """Rows ``source`` wrote for ``year`` of units not in ``keep``: kept as previous versions, not current."""
+    for r in conn.execute("SELECT id, unit_code FROM unit_years WHERE year = ? AND current = 1 AND source = ?", (year, source)).fetchall():
+        if r["unit_code"] not in keep:
+            conn.execute("UPDATE unit_years SET current = 0 WHERE id = ?", (r["id"],))
+
+
+def retire_person_rows(conn: sqlite3.Connection, year: int, source: str, keep: set[int]) -> None:
+    """Ratings and initiatives ``source`` wrote for ``year`` of persons not in ``keep``: no longer current."""
+    for table in ("person_years", "initiatives"):
+        for r in conn.execute(f"SELECT id, person_id FROM {table} WHERE year = ? AND current = 1 AND source = ?", (year, source)).fetchall():
+            if r["person_id"] not in keep:
+                conn.execute(f"UPDATE {table} SET current = 0 WHERE id = ?", (r["id"],))
+
+
+def decided_rating(store: Store, key: str, year: int, decided: str) -> str | None:
+    """The person's rating of ``year`` when it comes from a decision (source ``decided``), else None."""
+    row = store.one(
+        "SELECT py.rating, py.rating_source FROM person_years py JOIN persons p ON p.id = py.person_id "
+        "WHERE p.key = ? AND py.year = ? AND py.current = 1 ORDER BY py.id DESC LIMIT 1",
+        (key, year),
+    )
+    return row["rating"] if row is not None and row["rating_source"] == decided else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# What the store holds (history show), and what an import finds already there
+
+
+def history_counts(store: Store) -> dict[str, int]:
+    one = lambda sql: store.one(sql)["n"]  # noqa: E731
+    return {
+        "persons": one("SELECT COUNT(*) AS n FROM persons"),
+        "person_years": one("SELECT COUNT(*) AS n FROM person_years WHERE current = 1"),
+        "initiatives": one("SELECT COUNT(*) AS n FROM initiatives WHERE current = 1"),
+        "awards": one("SELECT COUNT(*) AS n FROM awards_received"),
+        "unit_years": one("SELECT COUNT(*) AS n FROM unit_years WHERE current = 1"),
+    }
+
+
+def history_years(store: Store) -> list[int]:
+    """The years with a current record of a unit or a person."""
+    sql = "SELECT DISTINCT year FROM unit_years WHERE current = 1 UNION SELECT DISTINCT year FROM person_years WHERE current = 1 ORDER BY year"
+    return [r["year"] for r in store.all(sql)]
+
+
+def move_recorded(conn: sqlite3.Connection, to_key: str, from_unit: str, to_unit: str, year: int) -> bool:
+    sql = "SELECT 1 FROM person_moves pm JOIN persons p ON p.id = pm.person_id WHERE p.key = ? AND pm.from_unit = ? AND pm.to_unit = ? AND pm.year = ?"
+    return conn.execute(sql, (to_key, from_unit, to_unit, year)).fetchone() is not None
+
+
+def person_known(conn: sqlite3.Connection, key: str) -> bool:
+    return conn.execute("SELECT 1 FROM persons WHERE key = ?", (key,)).fetchone() is not None
+
+
+def award_recorded(conn: sqlite3.Connection, kind: str, unit_code: str, person_id: int | None, rec: AwardRecord) -> bool:
+    """Whether this very award (same form, year, decision, issuer and name) is already recorded."""
+    return conn.execute(
+        "SELECT 1 FROM awards_received WHERE subject_kind = ? AND unit_code = ? AND person_id IS ? AND award = ? AND year = ? "
+        "AND decision = ? AND decision_date IS ? AND issuer = ? AND name = ?",
+        (kind, unit_code, person_id, rec.award, rec.year, rec.decision, rec.decision_date.isoformat() if rec.decision_date else None, rec.issuer, rec.name),
+    ).fetchone() is not None
+
+
+# ---------------------------------------------------------------------------------------------------
+# The report's figures (reports.data)
+
+
+def rating_counts(store: Store, years: list[int]) -> dict[int, dict[str, int]]:
+    """Year → rating → persons rated so (current records)."""
+    marks = ",".join("?" * len(years))
+    rows = store.all(
+        f"SELECT year, rating, COUNT(*) AS n FROM person_years WHERE current = 1 AND year IN ({marks}) AND rating IS NOT NULL GROUP BY year, rating",
+        tuple(years),
+    )
+    out: dict[int, dict[str, int]] = {}
+    for r in rows:
+        out.setdefault(r["year"], {})[r["rating"]] = r["n"]
+    return out
+
+
+def awards_received_in(store: Store, years: list[int]) -> list[sqlite3.Row]:
+    """Awards received in ``years``, with the person's name for an individual's."""
+    marks = ",".join("?" * len(years))
+    return store.all(
+        f"SELECT a.*, p.name AS person_name FROM awards_received a LEFT JOIN persons p ON p.id = a.person_id "
+        f"WHERE a.year IN ({marks}) ORDER BY a.year, a.subject_kind, a.unit_code, a.id",
+        tuple(years),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
@@ -323,3 +324,53 @@ def last_run_milestone(store: Store, period: str) -> str | None:
     """The milestone of the latest committed run of ``period`` (None: a monthly run, or no run)."""
     row = store.one("SELECT milestone FROM runs WHERE period = ? AND status = 'committed' ORDER BY id DESC LIMIT 1", (period,))
     return row["milestone"] if row else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# A year's last counted results (history.close_year)
+
+
+def year_last_period(store: Store, year: int) -> str | None:
+    row = store.one("SELECT MAX(period) AS p FROM period_results WHERE substr(period, 1, 4) = ?", (f"{year:04d}",))
+    return row["p"] if row else None
+
+
+def year_unit_codes(store: Store, year: int) -> list[str]:
+    """Every unit with a result in ``year``, by code (units since removed from the configuration too)."""
+    rows = store.all("SELECT DISTINCT unit_code FROM period_results WHERE substr(period, 1, 4) = ? ORDER BY unit_code", (f"{year:04d}",))
+    return [r["unit_code"] for r in rows]
+
+
+def year_last_counted_result(store: Store, code: str, year: int, statuses: tuple[str, ...]):
+    """The unit's latest result of ``year`` that a submission counts for (its row), or None."""
+    marks = ", ".join("?" * len(statuses))
+    return store.one(
+        f"SELECT * FROM period_results WHERE unit_code = ? AND substr(period, 1, 4) = ? AND status IN ({marks}) "
+        "AND submission_id IS NOT NULL ORDER BY period DESC LIMIT 1",
+        (code, f"{year:04d}", *statuses),
+    )
+
+
+def submission_by_id(store: Store, submission_id: int) -> Submission | None:
+    row = store.one("SELECT values_json FROM submissions WHERE id = ?", (submission_id,))
+    return None if row is None else Submission.from_dict(loads(row["values_json"]))
+
+
+def has_submission(store: Store, unit_code: str, year: int) -> bool:
+    """Whether the unit had any workbook accepted in ``year``."""
+    return store.one("SELECT 1 FROM submissions WHERE unit_code = ? AND year = ? LIMIT 1", (unit_code, year)) is not None
+
+
+def selected_nominations(store: Store, *, milestone: str | None, year: int) -> tuple[sqlite3.Row, list[sqlite3.Row]] | None:
+    """The selected nominations of the latest run of ``milestone`` (a review), or of ``year`` when None:
+    that run's period and milestone, and its rows; None when there was no such run."""
+    if milestone is not None:
+        row = store.one("SELECT MAX(run_id) AS r FROM nominations WHERE milestone = ?", (milestone,))
+    else:
+        row = store.one("SELECT MAX(run_id) AS r FROM nominations WHERE substr(period, 1, 4) = ?", (f"{year:04d}",))
+    run_id = row["r"] if row else None
+    if run_id is None:
+        return None
+    head = store.one("SELECT period, milestone FROM nominations WHERE run_id = ? LIMIT 1", (run_id,))
+    rows = store.all("SELECT * FROM nominations WHERE run_id = ? AND selected = 1 ORDER BY id", (run_id,))
+    return head, rows
