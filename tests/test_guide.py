@@ -57,3 +57,17 @@ def test_the_guide_is_vietnamese_nfc_and_self_contained():
     for outside in ("DESIGN.md", "PITFALLS", "RULES.md", "shared/"):
         assert outside not in GUIDE and outside not in (REPO / "README.md").read_text(encoding="utf-8")
     assert "HUONG-DAN.md" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_guide_and_the_readme_name_no_command_the_parser_lacks():
+    """The other way round: a command in the guide's table or in the README's tables is one the program has
+    (the contract's list, DESIGN.md §10, as built)."""
+    commands = command_paths(build_parser())
+    tops = {c.split()[0] for c in commands}
+    assert sorted(set(ROW.findall(GUIDE)) - commands) == []
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    named = {m.split()[0] for m in re.findall(r"`ccht-batch (?:--workdir \S+ )?([a-z][a-z-]*(?: [a-z]+)?)", readme)}
+    assert named and sorted(named - tops) == []
+    contract = {"init", "check", "templates", "run", "appraisal", "mail", "history", "close-year", "report", "council",
+                "documents", "collect", "store", "menu", "demo"}
+    assert contract <= tops
