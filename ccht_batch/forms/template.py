@@ -27,6 +27,7 @@ from ccht_batch.xlsx.util import (
     fit_row,
     new_workbook,
     print_setup,
+    write_guide,
     write_header,
     write_meta,
 )
@@ -34,7 +35,6 @@ from ccht_batch.xlsx.util import (
 SCORE_HEADER_ROW = 3  # zero-based: row 4 as Excel shows it
 SCORE_WIDTHS = (10, 70, 10, 13, 40, 30, 11)  # the contract's six columns and the points column
 INDICATOR_WIDTHS = (16, 75, 16, 16)
-GUIDE_WIDTH = 130
 IND_HEADER_ROW = 3
 PERSON_HEADER_ROW = 3
 POINTS_TITLE = "Điểm quy đổi"  # an extra, locked column after the contract's six: points of each row
@@ -523,18 +523,7 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: 
         ("", "- Kết quả = tổng điểm các tiêu chí áp dụng ÷ tổng điểm tối đa áp dụng × 100 + điểm thưởng − điểm trừ."),
         ("", "- Xếp loại: " + "; ".join(f"{b.name} từ {fmt_number(b.min)} điểm" for b in c.bands) + "."),
     ]
-    formats = {
-        "title": fmt(bold=True, font_size=14, text_wrap=True),
-        "sub": fmt(italic=True, text_wrap=True),
-        "head": fmt(bold=True, text_wrap=True),
-        "": fmt(text_wrap=True),
-    }
-    for i, (kind, text) in enumerate(lines):
-        if text:
-            ws.write_string(i, 0, text, formats[kind])
-            fit_row(ws, i, [(text, GUIDE_WIDTH)], 14 if kind == "title" else 12, bold=kind in ("title", "head"))
-    ws.set_column(0, 0, GUIDE_WIDTH)
-    print_setup(ws, landscape=True)
+    write_guide(ws, fmt, lines)
 
 
 def _write_meta(ws: Worksheet, fmt: Formats, config: Config, unit: Unit, year: int) -> None:

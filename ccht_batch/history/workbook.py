@@ -49,6 +49,7 @@ from ccht_batch.xlsx.util import (
     fit_row,
     new_workbook,
     print_setup,
+    write_guide,
     write_meta,
 )
 
@@ -258,7 +259,6 @@ def build_history_template(config: Config, path: Path) -> None:
     wb.close()
 
 
-GUIDE_WIDTH = 130
 
 
 def _write_guide(ws: Worksheet, fmt: Formats, config: Config) -> None:
@@ -285,16 +285,7 @@ def _write_guide(ws: Worksheet, fmt: Formats, config: Config) -> None:
     lines += [("", f"- {u.code}: {u.name}") for u in config.units]
     lines += [("", ""), ("head", "Hình thức khen thưởng")]
     lines += [("", f"- {a.name}") for a in config.criteria.awards]
-    formats = {
-        "title": fmt(bold=True, font_size=14, text_wrap=True), "sub": fmt(italic=True, text_wrap=True), "head": fmt(bold=True, text_wrap=True),
-        "": fmt(text_wrap=True),
-    }
-    for i, (kind, text) in enumerate(lines):
-        if text:
-            ws.write_string(i, 0, text, formats[kind])
-            fit_row(ws, i, [(text, GUIDE_WIDTH)], 14 if kind == "title" else 12, bold=kind in ("title", "head"))
-    ws.set_column(0, 0, GUIDE_WIDTH)
-    print_setup(ws, landscape=True)
+    write_guide(ws, fmt, lines)
 
 
 # ---------------------------------------------------------------------------------------------------

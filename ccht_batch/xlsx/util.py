@@ -182,3 +182,23 @@ def fit_row(ws: Worksheet, row: int, texts: Sequence[tuple[Any, float]], font_si
     height = text_height([t for t, _ in texts], [w * factor for _, w in texts], font_size)
     if height is not None or minimum is not None:
         ws.set_row(row, max(height or 0, minimum or 0))
+
+
+GUIDE_WIDTH = 130  # the one column of an instructions sheet
+
+
+def write_guide(ws: Worksheet, fmt: Formats, lines: Sequence[tuple[str, str]]) -> None:
+    """An instructions sheet (``Hướng dẫn``): one column of lines, each ``(kind, text)`` with kind ``title``,
+    ``sub``, ``head`` or ``""`` (body); every row as tall as its wrapped text needs; printed landscape."""
+    formats = {
+        "title": fmt(bold=True, font_size=14, text_wrap=True),
+        "sub": fmt(italic=True, text_wrap=True),
+        "head": fmt(bold=True, text_wrap=True),
+        "": fmt(text_wrap=True),
+    }
+    for i, (kind, text) in enumerate(lines):
+        if text:
+            ws.write_string(i, 0, text, formats[kind])
+            fit_row(ws, i, [(text, GUIDE_WIDTH)], 14 if kind == "title" else 12, bold=kind in ("title", "head"))
+    ws.set_column(0, 0, GUIDE_WIDTH)
+    print_setup(ws, landscape=True)
