@@ -43,14 +43,13 @@ from ccht_batch.core.records import (
     newest_rejected,
 )
 from ccht_batch.intake.parallel import (
-    Reader,
     discover,
     mark_superseded,
     read_files,
     settle_copies,
 )
 from ccht_batch.intake.plausibility import same_person_in_units
-from ccht_batch.intake.read import read_file
+from ccht_batch.intake.read import Reader, read_raw
 from ccht_batch.outputs.summary_json import SUMMARY_NAME, write_summary_json
 from ccht_batch.outputs.write import write_outputs
 from ccht_batch.scoring.rank import rank_changes, rank_units
@@ -91,7 +90,7 @@ def run_batch(
     *,
     progress: Progress | None = None,
     checkpoint: Checkpoint | None = None,
-    reader: Reader = read_file,
+    reader: Reader = read_raw,
     force: bool = False,
 ) -> RunReport:
     """Run the month ``period`` (DESIGN.md §2, §9) and return what happened; nothing is printed.

@@ -1,0 +1,120 @@
+"""Helpers over columns that every table stage uses: object columns built without surprises, a scalar
+function applied once per distinct value, Excel cell names for whole columns, rows split by a key.
+
+A cell's value is interpreted by one scalar function (``values.parse_decimal``, ``norm_text``…); a month repeats
+the same few hundred values, so each function runs once per distinct value and the results are spread back by
+position (``map_distinct``, ``map_pairs``). Distinct means distinct in type too: a boolean cell is not the
+number 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ccht_batch.core.values import column_letter
+
+
+def objects(values: Iterable[Any], count: int = -1) -> np.ndarray:
+    """A one-dimensional object array of ``values`` as they are (a tuple stays one element)."""
+    return np.fromiter(values, dtype=object, count=count)
+
+
+def column(values: Sequence[Any]) -> pd.Series:
+    """An object column (no inference: text stays Python ``str`` under pandas 3's string default too)."""
+    return pd.Series(objects(values, len(values)), dtype=object)
+
+
+def table(columns: dict[str, Any]) -> pd.DataFrame:
+    """A DataFrame of ``columns``; object arrays and lists stay object columns (pandas 3 would make a column
+    of strings its ``str`` dtype, where a missing value is NaN, not None)."""
+    out = {}
+    for name, values in columns.items():
+        if isinstance(values, list) or (isinstance(values, np.ndarray) and values.dtype == object):
+            values = pd.Series(np.asarray(values, dtype=object) if isinstance(values, np.ndarray) else objects(values, len(values)), dtype=object)
+        out[name] = values
+    return pd.DataFrame(out)
+
+
+class _Mark:
+    """Stands for a boolean or empty cell while values are grouped: ``True == 1`` would merge a boolean cell with
+    the number 1, and pandas would take None for NaN."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+_MARKS = {True: _Mark(True), False: _Mark(False), None: _Mark(None)}
+
+
+def factorize(values: Sequence[Any] | np.ndarray | pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """(codes, distinct values): ``values[i] == uniques[codes[i]]``. A boolean is not the number 1 and None is
+    not NaN; numbers of equal value (``2`` and ``2.0``) are one value, which every reading of a cell here
+    treats alike."""
+    array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    if array.ndim != 1:
+        array = objects(values, len(values))
+    marked = np.fromiter((v is None or v.__class__ is bool for v in array), dtype=bool, count=len(array))
+    if marked.any():
+        array = array.copy()
+        array[marked] = [_MARKS[v] for v in array[marked]]
+    codes, uniques = pd.factorize(array, use_na_sentinel=False)
+    return codes, [u.value if u.__class__ is _Mark else u for u in uniques]
+
+
+def map_distinct(values: Sequence[Any] | np.ndarray | pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
+    """``fn`` of every element, computed once per distinct value (by type and value): an object array."""
+    codes, uniques = factorize(values)
+    return objects((fn(u) for u in uniques), len(uniques))[codes] if len(codes) else np.empty(0, dtype=object)
+
+
+def map_pairs(a: Sequence[Any] | np.ndarray, b: Sequence[Any] | np.ndarray, fn: Callable[[Any, Any], Any]) -> np.ndarray:
+    """``fn(a[i], b[i])`` of every pair, computed once per distinct pair."""
+    if not len(a):
+        return np.empty(0, dtype=object)
+    ca, ua = factorize(a)
+    cb, ub = factorize(b)
+    width = len(ub)
+    codes, pairs = pd.factorize(ca.astype(np.int64) * width + cb)
+    return objects((fn(ua[k // width], ub[k % width]) for k in pairs.tolist()), len(pairs))[codes]
+
+
+_LETTERS = [column_letter(i) for i in range(256)]
+
+
+def cell_names(rows: np.ndarray | pd.Series, cols: np.ndarray | pd.Series) -> np.ndarray:
+    """Zero-based rows and columns → ``D14`` as Excel shows it, one shared string per distinct cell."""
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    keys = rows * 20_000 + cols
+    codes, uniques = pd.factorize(keys)
+    names = objects(
+        (f"{_LETTERS[c] if c < len(_LETTERS) else column_letter(c)}{r + 1}" for r, c in (divmod(int(k), 20_000) for k in uniques)),
+        len(uniques),
+    )
+    return names[codes] if len(codes) else np.empty(0, dtype=object)
+
+
+def split_rows(keys: Sequence[Any], rows: list[Any]) -> dict[Any, list[Any]]:
+    """``rows`` grouped by their ``keys`` (in the order they come), for a writer that goes unit by unit."""
+    out: dict[Any, list[Any]] = {}
+    for key, row in zip(keys, rows):
+        group = out.get(key)
+        if group is None:
+            out[key] = [row]
+        else:
+            group.append(row)
+    return out
+
+
+def records(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple]:
+    """The rows of ``columns`` as plain tuples, missing values as None (what writers and JSON take)."""
+    if frame.empty:
+        return []
+    values = frame.loc[:, list(columns)].astype(object)
+    values = values.where(values.notna(), None)
+    return list(values.itertuples(index=False, name=None))
