@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ccht_batch.awards.select import evaluate_awards
-from ccht_batch.config.model import Config
+from ccht_batch.config.model import Config, Unit
 from ccht_batch.core import issues as catalogue
 from ccht_batch.core.errors import CannotRun, UsageError
 from ccht_batch.core.files import hash_file
@@ -38,6 +38,7 @@ from ccht_batch.core.records import (
     Council,
     FileRecord,
     RunOutcome,
+    Submission,
     UnitOutcome,
     appraisal_for,
     newest_rejected,
@@ -53,7 +54,7 @@ from ccht_batch.intake.read import Reader, read_raw
 from ccht_batch.outputs.summary_json import SUMMARY_NAME, write_summary_json
 from ccht_batch.outputs.write import write_outputs
 from ccht_batch.scoring.rank import rank_changes, rank_units
-from ccht_batch.scoring.score import score_unit
+from ccht_batch.scoring.score import Scored, score_units
 from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store, StoreError
 from ccht_batch.store.guard import backup_store, open_store
@@ -199,7 +200,7 @@ def _run_locked(
 
     # 4. The period's state after all its runs.
     stored = runstore.period_files(store, period)
-    units, appraisal, adjusted = _period_state(config, store, period, records, stored)
+    units, appraisal, adjusted, scored = _period_state(config, store, period, records, stored)
     council = _council(store, period, milestone, records)
     nominations = _awards(config, store, period, milestone, units, council)
 
@@ -219,6 +220,7 @@ def _run_locked(
         period_files=period_files,
         history=runstore.year_results(store, period),
         council_applied=council is not None,
+        scores=scored,
     )
 
     # 5-6. Outputs to a staging folder, then the store in one transaction, then the swap. The transaction
@@ -335,7 +337,7 @@ def _make_duplicate(rec: FileRecord, detail: str) -> None:
 
 def _period_state(
     config: Config, store: Store, period: str, records: list[FileRecord], stored: list[tuple[int, FileRecord]]
-) -> tuple[list[UnitOutcome], Appraisal | None, dict]:
+) -> tuple[list[UnitOutcome], Appraisal | None, dict, Scored]:
 
     # The appraisal that counts for each period of the year so far (the newest file of each period); this
     # run's own appraisal, of this period, replaces the stored one when it is newer.
@@ -351,10 +353,11 @@ def _period_state(
     for rec in [r for _, r in stored] + records:
         by_unit.setdefault(rec.unit_code, []).append(rec)
     units: list[UnitOutcome] = []
+    counted: list[tuple[Unit, Submission, dict | None]] = []
     for unit in config.units:
-        counted = runstore.counted_submission(store, unit.code, period)
-        key = (counted.period, counted.mtime) if counted else None
-        submission, sub_period, file_name = (counted.submission, counted.period, counted.file_name) if counted else (None, None, None)
+        stored_sub = runstore.counted_submission(store, unit.code, period)
+        key = (stored_sub.period, stored_sub.mtime) if stored_sub else None
+        submission, sub_period, file_name = (stored_sub.submission, stored_sub.period, stored_sub.file_name) if stored_sub else (None, None, None)
         files = by_unit.get(unit.code, [])
         for rec in files:
             if rec.status == ACCEPTED and rec.submission is not None:  # only this run's records carry values
@@ -380,11 +383,18 @@ def _period_state(
         )
         if submission is not None:
             appraised, use = appraisal_for(in_force, unit.code, submission.sha256, sub_period)
-            outcome.score = score_unit(config, unit, submission, appraised)
-            if use is not None and use.applied:
-                use = replace(use, changed=appraisal_changes(outcome.score))
+            counted.append((unit, submission, appraised))
             outcome.appraisal = use
         units.append(outcome)
+
+    # Every counted submission scored at once, as tables; each unit's record made from them.
+    scored = score_units(config, counted)
+    scores = scored.unit_scores()
+    changes = scored.appraisal_changes()
+    for u in units:
+        u.score = scores.get(u.code)
+        if u.appraisal is not None and u.appraisal.applied:
+            u.appraisal = replace(u.appraisal, changed=changes.get(u.code, 0))
 
     # Checks across units: the same person declared by two units (warnings on their counted files).
     across = same_person_in_units({u.code: u.submission for u in units if u.submission is not None})
@@ -398,18 +408,12 @@ def _period_state(
         u.files = [with_scoring(r, adjusted) for r in u.files]
         u.issues = [i for r in u.files for i in r.issues]
 
-    scores = {u.code: u.score for u in units if u.score is not None}
-    ranks = rank_units(config, scores)
-    changes = rank_changes(ranks, runstore.previous_ranks(store, period))
+    ranks = rank_units(config, scored)
+    moved = rank_changes(ranks, runstore.previous_ranks(store, period))
     for u in units:
         u.rank = ranks.get(u.code)
-        u.rank_change = changes.get(u.code)
-    return units, appraisal, adjusted
-
-
-def appraisal_changes(score) -> int:
-    """How many rows an appraisal gave a score other than the one they would have had."""
-    return sum(1 for c in score.criteria if c.appraised is not None and c.appraised != (c.computed if c.computed is not None else c.self_score))
+        u.rank_change = moved.get(u.code)
+    return units, appraisal, adjusted, scored
 
 
 def _council(store: Store, period: str, milestone: str | None, records: list[FileRecord]) -> Council | None:
@@ -564,7 +568,7 @@ def _stored_outcome(config: Config, store: Store, period: str, milestone: str | 
     """The period as its last run left it, recomputed from the store (nothing is changed): units and
     nominations by the same steps as the run, the council's recorded decision applied; and that decision."""
     stored = runstore.period_files(store, period)
-    units, appraisal, _ = _period_state(config, store, period, [], stored)
+    units, appraisal, _, scored = _period_state(config, store, period, [], stored)
     council = _council(store, period, milestone, [])
     nominations = _awards(config, store, period, milestone, units, council)
     outcome = RunOutcome(
@@ -576,6 +580,7 @@ def _stored_outcome(config: Config, store: Store, period: str, milestone: str | 
         appraisal=appraisal,
         period_files=[r for _, r in stored],
         council_applied=council is not None,
+        scores=scored,
     )
     return outcome, council
 
@@ -604,7 +609,7 @@ def period_units(config: Config, period: str) -> list[UnitOutcome]:
     """Each unit's state for ``period`` as the last run left it (nothing is changed): what the appraisal
     workbook is built from."""
     with open_store(config) as store:
-        units, _, _ = _period_state(config, store, period, [], runstore.period_files(store, period))
+        units, _, _, _ = _period_state(config, store, period, [], runstore.period_files(store, period))
     return units
 
 

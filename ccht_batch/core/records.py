@@ -540,6 +540,7 @@ class RunOutcome:
     council_applied: bool = False  # the council's decisions of this period (and milestone) were applied
     # results of the year's earlier periods, as the store holds them: period → unit code → result (the trend)
     history: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
+    scores: Any = None  # the period's score tables (``scoring.score.Scored``), when a run made them
 
     @property
     def all_period_files(self) -> list[FileRecord]:

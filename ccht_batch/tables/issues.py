@@ -95,7 +95,14 @@ def to_records(frame: pd.DataFrame) -> list[Issue]:
     """The rows as ``Issue`` records, in order."""
     if frame.empty:
         return []
-    cols = [frame[name].to_numpy(dtype=object) for name in _RECORD_FIELDS]
+    cols = []
+    for name in _RECORD_FIELDS:
+        values = frame[name].to_numpy(dtype=object)
+        missing = pd.isna(values)
+        if missing.any():  # pd.concat may turn a column of None into NaN
+            values = values.copy()
+            values[missing] = None
+        cols.append(values)
     return [Issue(*values) for values in zip(*cols)]
 
 
