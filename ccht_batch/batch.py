@@ -51,10 +51,12 @@ from ccht_batch.intake.parallel import (
 )
 from ccht_batch.intake.plausibility import same_person_in_units
 from ccht_batch.intake.read import Reader, read_raw
-from ccht_batch.outputs.summary_json import SUMMARY_NAME, write_summary_json
+from ccht_batch.outputs.frames import write_summary_json
+from ccht_batch.outputs.summary_json import SUMMARY_NAME
 from ccht_batch.outputs.write import write_outputs
 from ccht_batch.scoring.rank import rank_changes, rank_units
 from ccht_batch.scoring.score import Scored, score_units
+from ccht_batch.store import frames as store_frames
 from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store, StoreError
 from ccht_batch.store.guard import backup_store, open_store
@@ -218,7 +220,7 @@ def _run_locked(
         nominations=nominations,
         appraisal=appraisal,
         period_files=period_files,
-        history=runstore.year_results(store, period),
+        history=store_frames.year_results(store, period),
         council_applied=council is not None,
         scores=scored,
     )

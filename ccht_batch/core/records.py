@@ -538,8 +538,9 @@ class RunOutcome:
     appraisal: Appraisal | None = None
     period_files: list[FileRecord] = field(default_factory=list)  # every file of the period, all runs
     council_applied: bool = False  # the council's decisions of this period (and milestone) were applied
-    # results of the year's earlier periods, as the store holds them: period → unit code → result (the trend)
-    history: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
+    # results of the year's earlier periods, as the store holds them: a table (``period``, ``unit_code``,
+    # ``result``) read with pandas (``store.frames.year_results``), for the trend; None: no earlier period
+    history: Any = None
     scores: Any = None  # the period's score tables (``scoring.score.Scored``), when a run made them
 
     @property

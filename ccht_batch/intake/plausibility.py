@@ -26,7 +26,7 @@ from ccht_batch.core.records import Submission
 from ccht_batch.core.values import fold_key
 from ccht_batch.forms import layout as L
 from ccht_batch.tables import issues as T
-from ccht_batch.tables.frames import column, map_distinct, objects
+from ccht_batch.tables.frames import column, map_distinct, objects, put
 
 PLAUSIBILITY = 9  # after every sheet's own issues in a file (``intake.values``)
 
@@ -129,7 +129,7 @@ def initiatives_above_decisions(files: pd.DataFrame, indicators: pd.DataFrame, p
         return []
     recognised = persons[persons["valid"].to_numpy(dtype=bool) & (persons["initiative"] != "").to_numpy()
                          & (persons["decision"] != "").to_numpy() & pd.notna(persons["level"]).to_numpy()]
-    cited = recognised.assign(fold=map_distinct(recognised["decision"], fold_key)).drop_duplicates(["file", "fold"])
+    cited = put(recognised.copy(), fold=map_distinct(recognised["decision"], fold_key)).drop_duplicates(["file", "fold"])
     decisions = cited.groupby("file", sort=False)["decision"].agg(list)
     listed = decisions.reindex(rows["file"].to_numpy())
     count = np.fromiter((len(d) if isinstance(d, list) else 0 for d in listed), dtype=np.int64, count=len(rows))
@@ -161,7 +161,7 @@ def same_person_in_units(subs: Mapping[str, Submission]) -> dict[str, list[Issue
     if not rows:
         return {}
     people = pd.DataFrame({name: column(values) for name, values in zip(("unit", "file", "name", "birth", "cell"), zip(*rows))})
-    people["key"] = map_distinct(people["name"], fold_key)
+    put(people, key=map_distinct(people["name"], fold_key))
     known = people[(people["name"] != "").to_numpy() & np.fromiter((bool(b) for b in people["birth"]), dtype=bool, count=len(people))]
     units = known.drop_duplicates(["key", "birth", "unit"]).groupby(["key", "birth"], sort=False)["unit"].agg(list)
     listed = units.reindex(pd.MultiIndex.from_arrays([known["key"], known["birth"]])).tolist()

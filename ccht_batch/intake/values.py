@@ -70,7 +70,14 @@ from ccht_batch.intake.validate import (
 )
 from ccht_batch.tables import issues as T
 from ccht_batch.tables.criteria import applicable, criteria_frame, units_frame
-from ccht_batch.tables.frames import cell_names, map_distinct, map_pairs, objects, table
+from ccht_batch.tables.frames import (
+    cell_names,
+    map_distinct,
+    map_pairs,
+    objects,
+    put,
+    table,
+)
 
 SCORES, INDICATORS, PERSONS, APPRAISAL = RawValues.SCORES, RawValues.INDICATORS, RawValues.PERSONS, RawValues.APPRAISAL
 SHEETS = {SCORES: L.SHEET_SCORES, INDICATORS: L.SHEET_INDICATORS, PERSONS: L.SHEET_PERSONS, APPRAISAL: L.APPRAISAL_SHEET}
@@ -246,8 +253,8 @@ def _by_file(files: pd.Series, items: list) -> dict[int, list]:
 def check_entries(entries: pd.DataFrame, files: pd.DataFrame, config: Config, period: str) -> Checked:
     """Every value check over the entries of ``files``."""
     e = entries
-    e["unit_code"] = files["unit_code"].to_numpy()[e["file"].to_numpy()]
-    e["file_name"] = files["name"].to_numpy()[e["file"].to_numpy()]
+    at = e["file"].to_numpy()
+    put(e, unit_code=files["unit_code"].to_numpy(dtype=object)[at], file_name=files["name"].to_numpy(dtype=object)[at])
     found: list[pd.DataFrame] = []
     scores = _scores(e[e["sec"].to_numpy() == SCORES], config, found)
     indicators = _indicators(e[e["sec"].to_numpy() == INDICATORS], config, found)

@@ -4,10 +4,11 @@ The batch swaps the folder into ``output/<YYYY-MM>/`` afterwards (so there each 
 ``fresh``); called on an existing folder, each file is written under a temporary name and renamed when
 complete. Writing workbooks is most of a large run's work and every file is independent, so with
 ``jobs > 1`` a pool of ``jobs`` worker processes writes them: the consolidated workbook as one task, the
-feedback workbooks in chunks of units (one task per chunk, not per unit). This process only reduces the
-run to each file's plain values (``summary_data``, ``feedback_data``), hands them out, and meanwhile writes
-the two small files (nomination lists, ``summary.json``) and does the caller's ``meanwhile`` work (the
-batch's store rows); it never takes a worker's share. The bytes of every file do not depend on ``jobs``
+feedback workbooks in chunks of units (one task per chunk, not per unit). This process only gathers the
+run into tables once (``frames.period_frames``), cuts each file's plain values from them (``summary_data``,
+``feedback_data``), hands them out, and meanwhile writes the two small files (nomination lists,
+``summary.json``) and does the caller's ``meanwhile`` work (the batch's store rows); it never takes a
+worker's share. The workers import no pandas. The bytes of every file do not depend on ``jobs``
 or on the start method: each is a pure function of its values.
 """
 
@@ -22,23 +23,20 @@ from ccht_batch.config.model import Config
 from ccht_batch.core.children import die_with_parent
 from ccht_batch.core.memory import frozen_heap
 from ccht_batch.core.records import RunOutcome
-from ccht_batch.outputs.consolidated import (
-    summary_data,
-    summary_name,
-    write_summary_file,
-)
+from ccht_batch.outputs.consolidated import summary_name, write_summary_file
 from ccht_batch.outputs.feedback import (
-    feedback_data,
     feedback_path,
     write_feedback_file,
     write_feedback_files,
 )
-from ccht_batch.outputs.nominations import nominations_name, write_nominations_workbook
-from ccht_batch.outputs.summary_json import (
-    SUMMARY_NAME,
-    sorted_units,
+from ccht_batch.outputs.frames import (
+    feedback_data,
+    period_frames,
+    summary_data,
     write_summary_json,
 )
+from ccht_batch.outputs.nominations import nominations_name, write_nominations_workbook
+from ccht_batch.outputs.summary_json import SUMMARY_NAME, sorted_units
 
 # Below this many feedback workbooks one process writes everything: starting workers costs more (most of
 # all with Windows' spawn, which imports the program again in each).
@@ -98,13 +96,14 @@ def _write_outputs(
     nominations = directory / nominations_name(outcome.period)
     written = [summary, nominations, *feedback, directory / SUMMARY_NAME]
 
+    frames = period_frames(config, outcome)
     workers = max(1, int(jobs or 1))
     if workers == 1 or len(units) < PARALLEL_FROM:
-        write_summary_file(summary, summary_data(config, outcome), atomic)
+        write_summary_file(summary, summary_data(config, outcome, frames), atomic)
         write_nominations_workbook(config, outcome, nominations)
-        for path, u in zip(feedback, units):
-            write_feedback_file(path, feedback_data(config, outcome, u), atomic)
-        write_summary_json(config, outcome, written[-1])
+        for path, d in zip(feedback, feedback_data(config, outcome, units, frames)):
+            write_feedback_file(path, d, atomic)
+        write_summary_json(config, outcome, written[-1], frames)
         if meanwhile is not None:
             meanwhile()
         return written
@@ -115,15 +114,16 @@ def _write_outputs(
         pending: list[Future] = []
         start = 0
         for n, size in enumerate(sizes):
-            chunk = [(str(feedback[i]), feedback_data(config, outcome, units[i])) for i in range(start, start + size)]
+            values = feedback_data(config, outcome, units[start:start + size], frames)
+            chunk = [(str(feedback[i]), d) for i, d in zip(range(start, start + size), values)]
             start += size
             pending.append(pool.submit(write_feedback_files, chunk, atomic))
             if n == 0:
                 # The consolidated workbook is the longest task: one worker starts on it at once, the other
                 # on the first chunk, and the remaining chunks keep both busy after.
-                pending.append(pool.submit(write_summary_file, str(summary), summary_data(config, outcome), atomic))
+                pending.append(pool.submit(write_summary_file, str(summary), summary_data(config, outcome, frames), atomic))
         write_nominations_workbook(config, outcome, nominations)
-        write_summary_json(config, outcome, written[-1])
+        write_summary_json(config, outcome, written[-1], frames)
         if meanwhile is not None:
             meanwhile()
         for f in pending:

@@ -62,7 +62,7 @@ def ranks(keys: pd.DataFrame) -> pd.Series:
 def rank_units(config: Config, scores: Scored | dict[str, UnitScore]) -> dict[str, int]:
     """unit code → rank, for every unit scored (the caller leaves out units with nothing counted), best first
     (then by code: the order never depends on the order units were read in)."""
-    scored = scores if isinstance(scores, Scored) else Scored.from_records(scores.values())
+    scored = scores if isinstance(scores, Scored) else Scored.from_records(scores)
     ranked = ranks(rank_keys(config, scored))
     return dict(sorted(zip(ranked.index.tolist(), ranked.tolist()), key=lambda item: (item[1], item[0])))
 

@@ -44,7 +44,7 @@ from ccht_batch.core.values import fmt_number, round2
 from ccht_batch.forms import layout
 from ccht_batch.tables import issues as T
 from ccht_batch.tables.criteria import applicable, criteria_frame
-from ccht_batch.tables.frames import map_distinct, map_pairs, objects, table
+from ccht_batch.tables.frames import map_distinct, map_pairs, objects, put, table
 
 ZERO = Decimal(0)
 RESULT_FLOOR = Decimal("0.00")
@@ -99,25 +99,25 @@ class Scored:
         return dict(zip(counts.index.tolist(), counts.tolist()))
 
     @classmethod
-    def from_records(cls, scores: Iterable[UnitScore], submissions: Mapping[str, Submission | None] | None = None) -> "Scored":
-        """The tables of scores already made (an outcome built from records): the same tables the scorer makes."""
-        scores = list(scores)
+    def from_records(cls, scores: Mapping[str, UnitScore], submissions: Mapping[str, Submission | None] | None = None) -> "Scored":
+        """The tables of scores already made (unit code → its record, as an outcome built from records holds
+        them): the same tables the scorer makes."""
         submissions = submissions or {}
         rows = []
-        for s in scores:
-            typed = submissions.get(s.unit_code)
+        for code, s in scores.items():
+            typed = submissions.get(code)
             entries = typed.scores if typed is not None else {}
             for c in s.criteria:
                 entry = entries.get(c.id)
-                rows.append((s.unit_code, c.id, c.kind, None, c.max, c.applicable, c.self_score, c.computed, c.appraised, c.score, c.source, c.why,
+                rows.append((code, c.id, c.kind, None, c.max, c.applicable, c.self_score, c.computed, c.appraised, c.score, c.source, c.why,
                              entry.evidence if entry else ""))
-        field_rows = [(s.unit_code, fid, got, out_of) for s in scores for fid, (got, out_of) in s.field_scores.items()]
-        totals = [tuple(getattr(s, c) for c in TOTAL_COLUMNS) for s in scores]
+        field_rows = [(code, fid, got, out_of) for code, s in scores.items() for fid, (got, out_of) in s.field_scores.items()]
+        totals = [(code, *(getattr(s, c) for c in TOTAL_COLUMNS[1:])) for code, s in scores.items()]
         return cls(
             rows=_frame(ROW_COLUMNS, rows),
             totals=_frame(TOTAL_COLUMNS, totals),
             fields=_frame(("unit_code", "field_id", "score", "max"), field_rows),
-            issues={s.unit_code: list(s.issues) for s in scores},
+            issues={code: list(s.issues) for code, s in scores.items()},
         )
 
 
@@ -162,29 +162,32 @@ def _grid(config: Config, counted: list[tuple[Unit, Submission, Mapping[str, App
     at_unit = np.repeat(np.arange(n_units, dtype=np.int64), n_rows)
     at_row = np.tile(np.arange(n_rows, dtype=np.int64), n_units)
     grid = crit.iloc[at_row].reset_index(drop=True)
-    grid["unit"] = at_unit
-    grid["unit_code"] = objects((u.code for u, _, _ in counted for _ in range(n_rows)), n_units * n_rows)
-    grid["handles_dossiers"] = np.repeat(np.array([u.handles_dossiers for u, _, _ in counted], dtype=bool), n_rows)
-    grid["year"] = np.repeat(np.array([s.year for _, s, _ in counted], dtype=np.int64), n_rows)
-    grid["file_name"] = objects((s.file_name for _, s, _ in counted for _ in range(n_rows)), n_units * n_rows)
     ids = crit["id"].tolist()
     entries = [sub.scores.get(cid) for _, sub, _ in counted for cid in ids]
-    grid["self_score"] = objects((e.value if e else None for e in entries), len(entries))
-    grid["text"] = objects((e.text if e else "" for e in entries), len(entries))
-    grid["cell"] = objects((e.cell if e else None for e in entries), len(entries))
-    grid["evidence"] = objects((e.evidence if e else "" for e in entries), len(entries))
-    grid["evidence_cell"] = objects((e.evidence_cell if e else None for e in entries), len(entries))
-    grid["note"] = objects((e.note if e else "" for e in entries), len(entries))
     appraised = [(a or {}).get(cid) for _, _, a in counted for cid in ids]
-    grid["appraised"] = objects((a.score if a else None for a in appraised), len(appraised))
-    grid["appraisal_note"] = objects((a.note if a else "" for a in appraised), len(appraised))
-    grid["applicable"] = applicable(grid["applies_to"], grid["handles_dossiers"]).to_numpy()
+    n = len(entries)
+    put(
+        grid,
+        unit=at_unit,
+        unit_code=objects((u.code for u, _, _ in counted for _ in range(n_rows)), n),
+        handles_dossiers=np.repeat(np.array([u.handles_dossiers for u, _, _ in counted], dtype=bool), n_rows),
+        year=np.repeat(np.array([s.year for _, s, _ in counted], dtype=np.int64), n_rows),
+        file_name=objects((s.file_name for _, s, _ in counted for _ in range(n_rows)), n),
+        self_score=objects((e.value if e else None for e in entries), n),
+        text=objects((e.text if e else "" for e in entries), n),
+        cell=objects((e.cell if e else None for e in entries), n),
+        evidence=objects((e.evidence if e else "" for e in entries), n),
+        evidence_cell=objects((e.evidence_cell if e else None for e in entries), n),
+        note=objects((e.note if e else "" for e in entries), n),
+        appraised=objects((a.score if a else None for a in appraised), n),
+        appraisal_note=objects((a.note if a else "" for a in appraised), n),
+    )
+    put(grid, applicable=applicable(grid["applies_to"], grid["handles_dossiers"]).to_numpy())
     # the indicators each method reads: (value, cell) of the unit's `Số liệu` row, (None, None) without one
     for column in ("indicator", "numerator", "denominator"):
         wanted = grid[column].tolist()
         found = [counted[u][1].indicators.get(iid) if iid else None for u, iid in zip(at_unit.tolist(), wanted)]
-        grid[f"{column}_value"] = objects((e.value if e else None for e in found), len(found))
-        grid[f"{column}_cell"] = objects((e.cell if e else None for e in found), len(found))
+        put(grid, **{f"{column}_value": objects((e.value if e else None for e in found), n), f"{column}_cell": objects((e.cell if e else None for e in found), n)})
     return grid
 
 

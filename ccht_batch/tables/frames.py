@@ -27,15 +27,25 @@ def column(values: Sequence[Any]) -> pd.Series:
     return pd.Series(objects(values, len(values)), dtype=object)
 
 
+def _kept(values: Any, index: pd.Index | None = None) -> Any:
+    """Object arrays and lists as object Series (pandas 3 would make a column of strings its ``str`` dtype,
+    where a missing value is NaN, not None); anything else as it is."""
+    if isinstance(values, list) or (isinstance(values, np.ndarray) and values.dtype == object):
+        array = values if isinstance(values, np.ndarray) else objects(values, len(values))
+        return pd.Series(array, dtype=object, index=index)
+    return values
+
+
 def table(columns: dict[str, Any]) -> pd.DataFrame:
-    """A DataFrame of ``columns``; object arrays and lists stay object columns (pandas 3 would make a column
-    of strings its ``str`` dtype, where a missing value is NaN, not None)."""
-    out = {}
+    """A DataFrame of ``columns``; object arrays and lists stay object columns."""
+    return pd.DataFrame({name: _kept(values) for name, values in columns.items()})
+
+
+def put(frame: pd.DataFrame, **columns: Any) -> pd.DataFrame:
+    """Set ``columns`` of ``frame`` in place (and return it); object arrays and lists stay object columns."""
     for name, values in columns.items():
-        if isinstance(values, list) or (isinstance(values, np.ndarray) and values.dtype == object):
-            values = pd.Series(np.asarray(values, dtype=object) if isinstance(values, np.ndarray) else objects(values, len(values)), dtype=object)
-        out[name] = values
-    return pd.DataFrame(out)
+        frame[name] = _kept(values, frame.index)
+    return frame
 
 
 class _Mark:
