@@ -51,7 +51,7 @@ from ccht_batch.intake.parallel import (
 )
 from ccht_batch.intake.plausibility import same_person_in_units
 from ccht_batch.intake.read import Reader, read_raw
-from ccht_batch.outputs.frames import write_summary_json
+from ccht_batch.outputs.frames import PeriodFrames, period_frames, write_summary_json
 from ccht_batch.outputs.summary_json import SUMMARY_NAME
 from ccht_batch.outputs.write import write_outputs
 from ccht_batch.scoring.rank import rank_changes, rank_units
@@ -61,6 +61,8 @@ from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store, StoreError
 from ccht_batch.store.guard import backup_store, open_store
 from ccht_batch.store.history import StoreHistory
+from ccht_batch.tables.frames import records as table_rows
+from ccht_batch.tables.issues import ISSUE_COLUMNS
 
 if TYPE_CHECKING:
     from ccht_batch.documents.write import DocumentsResult
@@ -235,6 +237,8 @@ def _run_locked(
     new_files += [(r, None) for r in ignored if not runstore.ignored_known(store, r.name, r.sha256)]
     file_ids: dict[str, int] = {}
 
+    frames = period_frames(config, outcome)
+
     def record() -> None:
         _, ids = runstore.record_run(
             store,
@@ -244,13 +248,14 @@ def _run_locked(
             new_files=new_files,
             units=units,
             nominations=nominations,
+            issues=table_rows(frames.issues, ISSUE_COLUMNS),
         )
         file_ids.update(ids)
 
     staged: _Staged | None = None
     try:
         with store.transaction():
-            staged = _stage_outputs(config, outcome, out_dir, jobs, meanwhile=record)
+            staged = _stage_outputs(config, outcome, out_dir, jobs, meanwhile=record, frames=frames)
             checkpoint(BEFORE_COMMIT)
     except BaseException:
         if staged is not None:
@@ -448,7 +453,7 @@ def with_scoring(rec: FileRecord, adjusted: dict) -> FileRecord:
 
 
 def _awards(config: Config, store: Store, period: str, milestone: str | None, units: list[UnitOutcome], council: Council | None):
-    return evaluate_awards(config, period=period, milestone=milestone, units=units, history=StoreHistory(store), council=council)
+    return evaluate_awards(config, period=period, milestone=milestone, units=units, history=store_frames.FrameHistory(store), council=council)
 
 
 @dataclass
@@ -478,7 +483,7 @@ class _Staged:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def _stage_outputs(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int, meanwhile=None) -> _Staged:
+def _stage_outputs(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int, meanwhile=None, frames: PeriodFrames | None = None) -> _Staged:
     """Write the outputs to a staging folder, and make sure the period's folder can be replaced (a folder
     with a file open in it cannot be renamed on Windows: said before anything is committed); ``meanwhile``
     runs in this process while worker processes write (see ``outputs.write_outputs``).
@@ -492,7 +497,7 @@ def _stage_outputs(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int
     staging = parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        write_outputs(config, outcome, staging, jobs, meanwhile=meanwhile, fresh=True)
+        write_outputs(config, outcome, staging, jobs, meanwhile=meanwhile, fresh=True, frames=frames)
         if out_dir.exists():
             for entry in out_dir.iterdir():
                 if not (staging / entry.name).exists():

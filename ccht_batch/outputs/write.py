@@ -30,6 +30,7 @@ from ccht_batch.outputs.feedback import (
     write_feedback_files,
 )
 from ccht_batch.outputs.frames import (
+    PeriodFrames,
     feedback_data,
     period_frames,
     summary_data,
@@ -64,6 +65,7 @@ def write_outputs(
     mp_context: BaseContext | None = None,
     meanwhile: Callable[[], None] | None = None,
     fresh: bool = False,
+    frames: PeriodFrames | None = None,
 ) -> list[Path]:
     """Write the consolidated workbook, the nomination lists, one feedback workbook per unit that sent a
     file this period, and ``summary.json``; return their paths in that order.
@@ -72,10 +74,10 @@ def write_outputs(
     is new and the caller swaps it in whole when complete (the batch's staging folder), so the workbooks
     are written in place. ``meanwhile`` (optional) runs in this process while the workers write, after
     the small files: work of the caller's that needs none of these files. ``mp_context`` picks the start
-    method (tests use spawn, as on Windows).
+    method (tests use spawn, as on Windows). ``frames``: the outcome's tables, when the caller has them already.
     """
     with frozen_heap():
-        return _write_outputs(config, outcome, Path(directory), jobs, mp_context, meanwhile, not fresh)
+        return _write_outputs(config, outcome, Path(directory), jobs, mp_context, meanwhile, not fresh, frames)
 
 
 def _write_outputs(
@@ -86,6 +88,7 @@ def _write_outputs(
     mp_context: BaseContext | None,
     meanwhile: Callable[[], None] | None,
     atomic: bool,
+    frames: PeriodFrames | None,
 ) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     units = [u for u in sorted_units(config, outcome.units) if u.sent_this_period]
@@ -96,7 +99,7 @@ def _write_outputs(
     nominations = directory / nominations_name(outcome.period)
     written = [summary, nominations, *feedback, directory / SUMMARY_NAME]
 
-    frames = period_frames(config, outcome)
+    frames = frames or period_frames(config, outcome)
     workers = max(1, int(jobs or 1))
     if workers == 1 or len(units) < PARALLEL_FROM:
         write_summary_file(summary, summary_data(config, outcome, frames), atomic)

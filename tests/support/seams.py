@@ -94,3 +94,13 @@ if __name__ == "__main__":
         run_reading(*sys.argv[2:6])
     else:
         run_paused(*sys.argv[1:4])
+
+
+HEAVY = ("pandas", "numpy")
+
+
+def reports_modules(path: Path, config: Config, period: str) -> FileRecord:
+    """Read like ``read_raw``, and note in the record which of ``HEAVY`` the reading process has loaded."""
+    record = read_raw(path, config, period)
+    record.note = ",".join(m for m in HEAVY if m in sys.modules)
+    return record
