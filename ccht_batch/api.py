@@ -8,11 +8,11 @@
     wd.nominations("2025-11")             # award, kind, name, unit_code, eligible, selected, reasons
     wd.history(unit="VP"), wd.history(person="Trần Thị Lan")
 
-Everything is read from the store as the last run of each period recorded it (``store.frames``), so each frame
-has the values of that run's ``summary.json`` (**contract**, DESIGN.md §2): numbers as JSON gives them
-(floats; missing as NaN), ranks as nullable integers, ``severity`` and ``status`` as codes, a tied
-candidate's ``selected`` as None. Nothing is written, nothing is locked: a notebook may read while the clerk
-runs the month.
+Everything is read from the store as the last run of each period recorded it (``store.frames``, with
+``pandas.read_sql``), so each frame has the values of that run's ``summary.json`` (**contract**, DESIGN.md
+§2): numbers as JSON gives them (floats; missing as NaN), ranks as nullable integers, ``severity`` and
+``status`` as codes, a tied candidate's ``selected`` as None. Nothing is written, nothing is locked: a
+notebook may read while the clerk runs the month.
 """
 
 from __future__ import annotations
@@ -21,16 +21,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from ccht_batch.batch import period_files
 from ccht_batch.config.load import load_config
 from ccht_batch.config.model import Config
 from ccht_batch.core.records import SRC_NOT_APPLICABLE
 from ccht_batch.core.values import json_number
 from ccht_batch.core.vocab import TITLES
+from ccht_batch.outputs.frames import file_issues
+from ccht_batch.outputs.summary_json import sorted_files
 from ccht_batch.store import frames as sf
 from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store
 from ccht_batch.store.guard import open_store
 from ccht_batch.store.history import StoreHistory
+from ccht_batch.tables.issues import ISSUE_COLUMNS
 
 UNIT_COLUMNS = ["code", "name", "status", "total", "result", "rank", "rank_change", "band"]
 SCORE_COLUMNS = ["unit_code", "criterion_id", "max", "self_score", "score", "source"]
@@ -97,9 +101,11 @@ class Workdir:
         return frame
 
     def issues(self, period: str) -> pd.DataFrame:
-        """Every issue of the period's files, as the consolidated workbook's `Lỗi` lists them."""
-        with self._store() as store:
-            return sf.period_issues(store, period)
+        """Every issue of the period's files, as the consolidated workbook's `Lỗi` lists them: what reading found,
+        from the store, and the scorer's warnings on the counted files, recomputed as every run recomputes them
+        (the same as the last run's unless the configuration has changed since)."""
+        frame = file_issues(sorted_files(period_files(self.config, period)))
+        return frame[list(ISSUE_COLUMNS)].reset_index(drop=True)
 
     def nominations(self, period: str, milestone: str | None = None) -> pd.DataFrame:
         """The candidates checked against each reward form (summary.json's ``nominations``), of the period's last

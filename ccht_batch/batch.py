@@ -10,11 +10,13 @@ pending, which the next run completes without recording them again (and whose ou
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Callable
 
 from ccht_batch.awards.select import evaluate_awards
@@ -23,6 +25,7 @@ from ccht_batch.core import issues as catalogue
 from ccht_batch.core.errors import CannotRun, UsageError
 from ccht_batch.core.files import hash_file
 from ccht_batch.core.lock import workdir_locked
+from ccht_batch.core.memory import frozen_heap
 from ccht_batch.core.oserrors import os_reason
 from ccht_batch.core.periods import period_text, period_year
 from ccht_batch.core.records import (
@@ -49,23 +52,17 @@ from ccht_batch.intake.parallel import (
     read_files,
     settle_copies,
 )
-from ccht_batch.intake.plausibility import same_person_in_units
 from ccht_batch.intake.read import Reader, read_raw
-from ccht_batch.outputs.frames import PeriodFrames, period_frames, write_summary_json
 from ccht_batch.outputs.summary_json import SUMMARY_NAME
-from ccht_batch.outputs.write import write_outputs
-from ccht_batch.scoring.rank import rank_changes, rank_units
-from ccht_batch.scoring.score import Scored, score_units
-from ccht_batch.store import frames as store_frames
 from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store, StoreError
 from ccht_batch.store.guard import backup_store, open_store
 from ccht_batch.store.history import StoreHistory
-from ccht_batch.tables.frames import records as table_rows
-from ccht_batch.tables.issues import ISSUE_COLUMNS
 
 if TYPE_CHECKING:
     from ccht_batch.documents.write import DocumentsResult
+    from ccht_batch.outputs.frames import PeriodFrames
+    from ccht_batch.scoring.score import Scored
 
 # The points of a run where a test may stop it (``checkpoint``), to kill the process there.
 BEFORE_COMMIT = "before-commit"
@@ -75,6 +72,35 @@ BEFORE_MOVE = "before-move:"  # followed by the file's name: a kill between two 
 
 Checkpoint = Callable[[str], None]
 Progress = Callable[[int, int], None]  # (files read so far, files to read)
+
+
+@functools.cache
+def tables() -> SimpleNamespace:
+    """The stages that work on the period's tables (pandas), imported on first use: a run loads them once,
+    while its reading children work (``read_files(meanwhile=...)``), and a command that never reaches them
+    (``--help``, ``check``, ``mail``) never loads pandas."""
+    # deferred: pandas, while the children read (each import below)
+    from ccht_batch.intake import plausibility
+
+    # deferred: (pandas)
+    from ccht_batch.outputs import frames, write
+
+    # deferred: (pandas)
+    from ccht_batch.scoring import rank, score
+
+    # deferred: (pandas)
+    from ccht_batch.store import frames as store_frames
+
+    return SimpleNamespace(
+        same_person_in_units=plausibility.same_person_in_units,
+        period_frames=frames.period_frames,
+        write_summary_json=frames.write_summary_json,
+        write_outputs=write.write_outputs,
+        rank_units=rank.rank_units,
+        rank_changes=rank.rank_changes,
+        score_units=score.score_units,
+        store_frames=store_frames,
+    )
 @dataclass
 class RunReport:
     exit_code: int
@@ -182,7 +208,7 @@ def _run_locked(
 
     if progress is not None:
         progress(0, total)
-    records = read_files(candidates, config, period, jobs, advance, read=reader)
+    records = read_files(candidates, config, period, jobs, advance, read=reader, meanwhile=tables)
     settle_copies(candidates, records)
     if not force:
         check_period(config, period, records, milestone)
@@ -222,7 +248,7 @@ def _run_locked(
         nominations=nominations,
         appraisal=appraisal,
         period_files=period_files,
-        history=store_frames.year_results(store, period),
+        history=tables().store_frames.year_results(store, period),
         council_applied=council is not None,
         scores=scored,
     )
@@ -237,7 +263,7 @@ def _run_locked(
     new_files += [(r, None) for r in ignored if not runstore.ignored_known(store, r.name, r.sha256)]
     file_ids: dict[str, int] = {}
 
-    frames = period_frames(config, outcome)
+    frames = tables().period_frames(config, outcome)
 
     def record() -> None:
         _, ids = runstore.record_run(
@@ -248,7 +274,6 @@ def _run_locked(
             new_files=new_files,
             units=units,
             nominations=nominations,
-            issues=table_rows(frames.issues, ISSUE_COLUMNS),
         )
         file_ids.update(ids)
 
@@ -329,7 +354,7 @@ def _say_not_moved(config: Config, outcome: RunOutcome, plan: dict[str, str], fi
         if rec.name in held and rec.status != IGNORED:
             folder = Path(dests.get(rec.name, "")).parent.as_posix()
             outcome.files[i] = replace(rec, issues=rec.issues + [catalogue.make("file-in-use", file=rec.name, unit_code=rec.unit_code, dest=f"{folder}/")])
-    write_summary_json(config, outcome, config.output_dir / outcome.period / SUMMARY_NAME)
+    tables().write_summary_json(config, outcome, config.output_dir / outcome.period / SUMMARY_NAME)
 
 
 def _make_duplicate(rec: FileRecord, detail: str) -> None:
@@ -342,6 +367,7 @@ def _make_duplicate(rec: FileRecord, detail: str) -> None:
     rec.note = f"Trùng với {detail}"
 
 
+@frozen_heap()  # the period's records exist already: collections skip them while the tables are built
 def _period_state(
     config: Config, store: Store, period: str, records: list[FileRecord], stored: list[tuple[int, FileRecord]]
 ) -> tuple[list[UnitOutcome], Appraisal | None, dict, Scored]:
@@ -395,7 +421,7 @@ def _period_state(
         units.append(outcome)
 
     # Every counted submission scored at once, as tables; each unit's record made from them.
-    scored = score_units(config, counted)
+    scored = tables().score_units(config, counted)
     scores = scored.unit_scores()
     changes = scored.appraisal_changes()
     for u in units:
@@ -404,7 +430,7 @@ def _period_state(
             u.appraisal = replace(u.appraisal, changed=changes.get(u.code, 0))
 
     # Checks across units: the same person declared by two units (warnings on their counted files).
-    across = same_person_in_units({u.code: u.submission for u in units if u.submission is not None})
+    across = tables().same_person_in_units({u.code: u.submission for u in units if u.submission is not None})
 
     # The scorer's warnings (evidence missing, a computed score replacing the typed one) are shown with the
     # counted file; they are recomputed by every run, so the store keeps only what reading found.
@@ -415,8 +441,8 @@ def _period_state(
         u.files = [with_scoring(r, adjusted) for r in u.files]
         u.issues = [i for r in u.files for i in r.issues]
 
-    ranks = rank_units(config, scored)
-    moved = rank_changes(ranks, runstore.previous_ranks(store, period))
+    ranks = tables().rank_units(config, scored)
+    moved = tables().rank_changes(ranks, runstore.previous_ranks(store, period))
     for u in units:
         u.rank = ranks.get(u.code)
         u.rank_change = moved.get(u.code)
@@ -453,7 +479,7 @@ def with_scoring(rec: FileRecord, adjusted: dict) -> FileRecord:
 
 
 def _awards(config: Config, store: Store, period: str, milestone: str | None, units: list[UnitOutcome], council: Council | None):
-    return evaluate_awards(config, period=period, milestone=milestone, units=units, history=store_frames.FrameHistory(store), council=council)
+    return evaluate_awards(config, period=period, milestone=milestone, units=units, history=tables().store_frames.FrameHistory(store), council=council)
 
 
 @dataclass
@@ -497,7 +523,7 @@ def _stage_outputs(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int
     staging = parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        write_outputs(config, outcome, staging, jobs, meanwhile=meanwhile, fresh=True, frames=frames)
+        tables().write_outputs(config, outcome, staging, jobs, meanwhile=meanwhile, fresh=True, frames=frames)
         if out_dir.exists():
             for entry in out_dir.iterdir():
                 if not (staging / entry.name).exists():
@@ -618,6 +644,16 @@ def period_units(config: Config, period: str) -> list[UnitOutcome]:
     with open_store(config) as store:
         units, _, _, _ = _period_state(config, store, period, [], runstore.period_files(store, period))
     return units
+
+
+def period_files(config: Config, period: str) -> list[FileRecord]:
+    """Every file of ``period`` as its last run showed it (nothing is changed): the store's records, and on the
+    counted ones the scorer's warnings, recomputed as every run recomputes them (the store keeps only what
+    reading found)."""
+    with open_store(config) as store:
+        stored = runstore.period_files(store, period)
+        _, _, adjusted, _ = _period_state(config, store, period, [], stored)
+    return [with_scoring(r, adjusted) for _, r in stored]
 
 
 def period_nominations(config: Config, period: str, milestone: str | None) -> tuple[list[UnitOutcome], list, Council | None]:

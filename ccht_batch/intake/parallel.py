@@ -19,6 +19,7 @@ import functools
 import gc
 import os
 import stat
+import threading
 import time
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
@@ -45,7 +46,6 @@ from ccht_batch.intake.read import (
     read_raw,
     unpack,
 )
-from ccht_batch.intake.values import validate_values
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 CANDIDATE_SUFFIXES = SPREADSHEET_SUFFIXES + (".xlsb",)  # read to be refused with what to do
@@ -147,6 +147,7 @@ def read_files(
     progress: Callable[[int], None] | None = None,
     mp_context: BaseContext | None = None,
     read: Reader = read_raw,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[FileRecord]:
     """Read every path, each in a child process (``isolate``), then check the values of all of them as
     tables (``values.validate_values``); records in the order of ``paths``, identical for any ``jobs``.
@@ -155,7 +156,9 @@ def read_files(
     upper bound: a child is started only for every ``FILES_PER_WORKER`` files (starting one costs more
     than reading a few files, most of all with Windows' spawn), and always one. ``mp_context`` picks the
     start method (tests use spawn, as on Windows). ``read`` reads one file in a child: a top-level function
-    of a module that imports no pandas, so that child processes can be given it.
+    of a module that imports no pandas, so that child processes can be given it. ``meanwhile`` runs once in
+    this process as soon as the children are at work (the caller's own imports); pandas and the value checks
+    are loaded then too, never before the children start.
     """
     paths = list(paths)
     if not paths:
@@ -164,7 +167,10 @@ def read_files(
     limits = config.settings.limits
     records: list[FileRecord | None] = [None] * len(paths)
 
+    loading = _Loading(meanwhile)
+
     def done(index: int, packed: tuple) -> None:
+        loading.start()  # the children are at work: load what this process needs after them, beside them
         records[index] = unpack(packed)
         if progress:
             progress(1)
@@ -180,13 +186,49 @@ def read_files(
             done=done,
             mp_context=mp_context,
         )
-    return validate_values([r for r in records if r is not None], config, period)
+        return loading.result().validate_values([r for r in records if r is not None], config, period)
+
+
+class _Loading:
+    """The value checks (pandas) and the caller's ``meanwhile``, loaded in a thread of this process once the
+    reading children are at work: importing pandas takes a third of a second, which the children's reading
+    hides, and this process keeps handing them files meanwhile. Every child is started before it (a
+    replacement child forked later runs only reading code, whose modules are loaded)."""
+
+    def __init__(self, meanwhile: Callable[[], object] | None):
+        self.meanwhile = meanwhile
+        self.thread: threading.Thread | None = None
+        self.values = None
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._load, name="ccht-batch-tables", daemon=True)
+            self.thread.start()
+
+    def _load(self) -> None:
+        try:
+            # deferred: pandas loads once the children are reading, never in them
+            from ccht_batch.intake import values
+
+            if self.meanwhile is not None:
+                self.meanwhile()
+            self.values = values
+        except BaseException as exc:  # noqa: BLE001 — raised again in the caller's thread
+            self.error = exc
+
+    def result(self):
+        self.start()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.values
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while records pile up: records hold no cycles, and every full
-    collection would walk all of them again (a tenth of a long batch's time)."""
+    """No cyclic garbage collection while records pile up and their values are checked: records hold no
+    cycles, and every full collection would walk all of them again (a tenth of a long batch's time)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -40,10 +40,10 @@ def date_window(year: int, months_before: int) -> tuple[dt.date, dt.date]:
     return first, dt.date(year, 12, 31)
 
 
-def _issues(files: pd.DataFrame, rows: pd.DataFrame, code: str, group: int, **params) -> pd.DataFrame:
+def _issues(files: pd.DataFrame, rows: pd.DataFrame, code: str, group: int, **params) -> pd.DataFrame | None:
     """Issues of ``code`` at the `Số liệu` cells of ``rows`` (their ``file`` indexes ``files``)."""
     if rows.empty:
-        return T.empty_issues()
+        return None
     at = rows["file"].to_numpy()
     out = T.issue_rows(
         code, len(rows), file=files["name"].reindex(at).to_numpy(), unit_code=files["unit_code"].reindex(at).to_numpy(),
@@ -53,11 +53,11 @@ def _issues(files: pd.DataFrame, rows: pd.DataFrame, code: str, group: int, **pa
 
 
 def _indicator(indicators: pd.DataFrame, files: pd.DataFrame, iid: str | None) -> pd.DataFrame:
-    """The rows of indicator ``iid`` of the files in ``files``."""
+    """The rows of indicator ``iid`` of the files in ``files`` (one per file at most), indexed by file."""
     if not iid:
-        return indicators.iloc[0:0]
+        return indicators.iloc[0:0].set_index("file", drop=False)
     pick = (indicators["key"].to_numpy(dtype=object) == iid) & indicators["file"].isin(files.index).to_numpy()
-    return indicators[pick]
+    return indicators[pick].set_index("file", drop=False)
 
 
 def _counts(values: pd.Series) -> np.ndarray:
@@ -102,8 +102,11 @@ def numerator_above_denominator(files: pd.DataFrame, indicators: pd.DataFrame, c
         if c.method != "ratio" or not c.numerator or not c.denominator:
             continue
         top = _indicator(indicators, files, c.numerator)
+        top = top[_counts(top["value"])]
         bottom = _indicator(indicators, files, c.denominator)
-        pair = top[_counts(top["value"])].merge(bottom[_counts(bottom["value"])][["file", "value"]], on="file", suffixes=("", "_total"))
+        bottom = bottom[_counts(bottom["value"])]["value"].reindex(top.index)
+        both = pd.notna(bottom).to_numpy()
+        pair = put(top[both].copy(), value_total=bottom[both].to_numpy(dtype=object))
         pair = pair[np.greater(pair["value"].to_numpy(dtype=object), pair["value_total"].to_numpy(dtype=object)).astype(bool)] if len(pair) else pair
         if pair.empty:
             continue
@@ -157,23 +160,36 @@ def same_person_in_units(subs: Mapping[str, Submission]) -> dict[str, list[Issue
     """The same person (name folded, and birth year) on the `Cá nhân` rows of two units' counted
     submissions in one period: for each unit, a warning at the person's name cell naming the other units.
     Rows without a birth year are not compared (a common name alone proves nothing)."""
-    rows = [(code, sub.file_name, p.name, p.birth_year, p.cell or None) for code, sub in subs.items() for p in sub.persons]
+    rows = [(code, sub.file_name, p.name, p.birth_year, p.cell or None) for code, sub in subs.items() for p in sub.persons if p.name and p.birth_year]
     if not rows:
         return {}
     people = pd.DataFrame({name: column(values) for name, values in zip(("unit", "file", "name", "birth", "cell"), zip(*rows))})
     put(people, key=map_distinct(people["name"], fold_key))
-    known = people[(people["name"] != "").to_numpy() & np.fromiter((bool(b) for b in people["birth"]), dtype=bool, count=len(people))]
-    units = known.drop_duplicates(["key", "birth", "unit"]).groupby(["key", "birth"], sort=False)["unit"].agg(list)
-    listed = units.reindex(pd.MultiIndex.from_arrays([known["key"], known["birth"]])).tolist()
-    others = [sorted(u for u in found if u != own) for found, own in zip(listed, known["unit"])]
-    hit = np.fromiter((bool(o) for o in others), dtype=bool, count=len(known))
-    if not hit.any():
+    groups = people.groupby(["key", "birth"], sort=False)["unit"]
+    counts = groups.transform("nunique").to_numpy()
+    sel = people[counts > 1]
+    if sel.empty:
         return {}
-    sel = known[hit]
+    # Each group's units, sorted and joined once; a member's list is that text without its own unit.
+    listed: dict[tuple, tuple[str, dict[str, tuple[int, int]]]] = {}
+    for key, units in sel.groupby(["key", "birth"], sort=False)["unit"]:
+        names = sorted(set(units))
+        text = ", ".join(names)
+        spans, at = {}, 0
+        for u in names:
+            spans[u] = (at, at + len(u))
+            at += len(u) + 2
+        listed[key] = (text, spans)
+
+    def others(key: tuple, own: str) -> str:
+        text, spans = listed[key]
+        start, end = spans[own]
+        return text[:start] + text[end + 2:] if end + 2 <= len(text) else text[:max(start - 2, 0)]
+
+    detail = ["đơn vị " + others(k, u) for k, u in zip(zip(sel["key"], sel["birth"]), sel["unit"])]
     frame = T.issue_rows(
         "person-in-two-units", len(sel), file=sel["file"].to_numpy(), unit_code=sel["unit"].to_numpy(), sheet=L.SHEET_PERSONS,
-        cell=sel["cell"].to_numpy(), value=sel["name"].to_numpy(), year=sel["birth"].to_numpy(),
-        detail=["đơn vị " + ", ".join(o) for o, h in zip(others, hit) if h],
+        cell=sel["cell"].to_numpy(), value=sel["name"].to_numpy(), year=sel["birth"].to_numpy(), detail=detail,
     )
     out: dict[str, list[Issue]] = {}
     for unit, issue in zip(sel["unit"].tolist(), T.to_records(frame)):

@@ -222,21 +222,22 @@ class Checked:
         return out
 
     def submission(self, i: int, rec: FileRecord) -> Submission:
+        """The records of file ``i``'s typed values (what the store, the scorer and the award engine take)."""
         return Submission(
             unit_code=rec.unit_code or "",
             year=rec.year or 0,
             file_name=rec.name,
             sha256=rec.sha256 or "",
-            scores={e.id: e for e in self._scores.get(i, [])},
-            indicators={e.id: e for e in self._indicators.get(i, [])},
-            persons=self._persons.get(i, []),
+            scores={e.id: e for e in self._scores.get(i, ())},
+            indicators={e.id: e for e in self._indicators.get(i, ())},
+            persons=list(self._persons.get(i, ())),
         )
 
     def __post_init__(self) -> None:
         s, n, p = self.scores, self.indicators, self.persons
-        self._scores = _by_file(s["file"], [ScoreEntry(*v) for v in zip(*(s[c].tolist() for c in SCORE_ENTRY))])
-        self._indicators = _by_file(n["file"], [IndicatorEntry(*v) for v in zip(*(n[c].tolist() for c in ("key", "cell", "value")))])
-        self._persons = _by_file(p["file"], [PersonEntry(**dict(zip(PERSON_FIELDS, v))) for v in zip(*(p[c].tolist() for c in PERSON_FIELDS))])
+        self._scores = _by_file(s["file"], list(map(ScoreEntry, *(s[c].tolist() for c in SCORE_ENTRY))))
+        self._indicators = _by_file(n["file"], list(map(IndicatorEntry, *(n[c].tolist() for c in ("key", "cell", "value")))))
+        self._persons = _by_file(p["file"], list(map(PersonEntry, *(p[c].tolist() for c in PERSON_FIELDS))))
 
 
 SCORE_ENTRY = ("key", "cell", "value", "text", "evidence", "evidence_cell", "note")  # ScoreEntry's fields, in order
@@ -244,10 +245,13 @@ PERSON_FIELDS = ("row", "name", "birth_year", "gender", "position", "rating", "i
 
 
 def _by_file(files: pd.Series, items: list) -> dict[int, list]:
-    out: dict[int, list] = {}
-    for f, item in zip(files.tolist(), items):
-        out.setdefault(f, []).append(item)
-    return out
+    """``items`` (in file order) by file: one slice per file."""
+    at = files.to_numpy()
+    if not len(at):
+        return {}
+    starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]]).tolist()
+    ends = starts[1:] + [len(at)]
+    return {int(at[a]): items[a:b] for a, b in zip(starts, ends)}
 
 
 def check_entries(entries: pd.DataFrame, files: pd.DataFrame, config: Config, period: str) -> Checked:
@@ -269,12 +273,13 @@ def check_entries(entries: pd.DataFrame, files: pd.DataFrame, config: Config, pe
 # Issues at cells
 
 
-def issues_at(rows: pd.DataFrame, code: str, check: int, *, cell: Any = None, group: Any = None, **params: Any) -> pd.DataFrame:
+def issues_at(rows: pd.DataFrame, code: str, check: Any, *, cell: Any = None, group: Any = None, **params: Any) -> pd.DataFrame | None:
     """Issues of ``code`` at ``rows`` of the entries (their file, unit, sheet and cell unless ``cell`` is given),
-    ordered in the file by section, ``group`` (default: the row's first cell) and ``check``."""
+    ordered in the file by section, ``group`` (default: the row's first cell) and ``check`` (one for all, or
+    one per row); None for no rows."""
     n = len(rows)
     if not n:
-        return T.empty_issues()
+        return None
     sec = rows["sec"].to_numpy()
     out = T.issue_rows(
         code, n,
@@ -305,13 +310,13 @@ def resolve_formulas(cells: pd.DataFrame, numeric: np.ndarray, checks: np.ndarra
     error = np.fromiter((bool(ERROR_LITERAL.match(x)) for x in f), dtype=bool, count=len(f))
     num = numeric[held]
     empty = np.fromiter((v is None or v == "" for v in raw[held]), dtype=bool, count=len(f))
-    sub = cells.iloc[held]
+    sub, check = cells.iloc[held], checks[held]
     pick = num & error
-    found.append(issues_at(sub[pick], "error-value", 0, value=[x.lstrip("=") for x in f[pick]]).assign(at_check=checks[held][pick]))
+    found.append(issues_at(sub[pick], "error-value", check[pick], value=[x.lstrip("=") for x in f[pick]]))
     pick = num & ~error
-    found.append(issues_at(sub[pick], "formula-in-number-cell", 0, value=f[pick]).assign(at_check=checks[held][pick]))
+    found.append(issues_at(sub[pick], "formula-in-number-cell", check[pick], value=f[pick]))
     pick = ~num & ~error & empty
-    found.append(issues_at(sub[pick], "formula-in-text-cell", 0, value=f[pick]).assign(at_check=checks[held][pick]))
+    found.append(issues_at(sub[pick], "formula-in-text-cell", check[pick], value=f[pick]))
     usable[held[num]] = False
     raw[held[pick]] = ""
     return raw, usable
@@ -322,7 +327,8 @@ def _empty(values: np.ndarray) -> np.ndarray:
 
 
 def _texts(values: np.ndarray, fn: Callable[[Any], str] = shown) -> np.ndarray:
-    return map_distinct(values, fn)
+    """The text of cells (``shown``: as a unit recognises it in an issue)."""
+    return map_distinct(values, fn, cells=True)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -354,13 +360,13 @@ def check_numbers(rows: pd.DataFrame, raw: np.ndarray, top: np.ndarray, step: np
     text = np.full(n, "", dtype=object)
     if not n:
         return value, text
-    parsed = map_distinct(raw, _parse_number)
+    parsed = map_distinct(raw, _parse_number, cells=True)
     got = objects((p[0] for p in parsed), n)
     code = objects((p[2] for p in parsed), n)
     bad = np.fromiter((c is not None for c in code), dtype=bool, count=n)
     if bad.any():
         issue = objects((SCORE_PARSE_ISSUE.get(c, "score-not-a-number") for c in code[bad]), int(bad.sum()))
-        sub, seen = rows[bad], map_distinct(raw[bad], shown)
+        sub, seen = rows[bad], _texts(raw[bad])
         for name in dict.fromkeys(issue.tolist()):
             pick = issue == name
             found.append(issues_at(sub[pick], name, check, value=seen[pick]))
@@ -472,7 +478,7 @@ def _indicators(s: pd.DataFrame, config: Config, found: list[pd.DataFrame]) -> p
     typed = np.flatnonzero(usable & ~_empty(raw))
     if len(typed):
         kinds = objects((config.criteria.indicator(k).type for k in rows["key"].to_numpy(dtype=object)[typed]), len(typed))
-        got = map_pairs(kinds, raw[typed], _indicator_value)
+        got = map_pairs(kinds, raw[typed], _indicator_value, cells=True)
         bad = np.fromiter((isinstance(g, ParseError) for g in got), dtype=bool, count=len(typed))
         value[typed[~bad]] = got[~bad]
         if bad.any():
@@ -528,7 +534,7 @@ def _persons(s: pd.DataFrame, config: Config, found: list[pd.DataFrame]) -> pd.D
         found.append(issues_at(first[pick], code, check, cell=at(title)[pick], **params))
         valid[pick] = False
 
-    years = map_distinct(raws[:, _P[L.P_BIRTH]] if m else np.empty(0, dtype=object), _birth_year)
+    years = map_distinct(raws[:, _P[L.P_BIRTH]] if m else np.empty(0, dtype=object), _birth_year, cells=True)
     birth_ok = np.fromiter((y is not None for y in years), dtype=bool, count=m)
     birth_text = text(L.P_BIRTH)
     problem(~birth_ok, "person-birth-year", 21, L.P_BIRTH, value=[t or EMPTY_SHOWN for t in birth_text[~birth_ok]], min=L.BIRTH_YEAR_MIN, max=L.BIRTH_YEAR_MAX)

@@ -25,6 +25,7 @@ import pandas as pd
 from ccht_batch.config.model import Config
 from ccht_batch.core.files import atomic_path
 from ccht_batch.core.issues import ERROR, SEVERITY_TEXT, WARNING
+from ccht_batch.core.memory import frozen_heap
 from ccht_batch.core.periods import period_month, period_text, period_year
 from ccht_batch.core.records import (
     ACCEPTED,
@@ -74,6 +75,7 @@ class PeriodFrames:
     nominations: pd.DataFrame  # NOMINATION_COLUMNS, in the award engine's order
 
 
+@frozen_heap()  # the outcome's records exist already: collections skip them while the tables are built
 def period_frames(config: Config, outcome: RunOutcome) -> PeriodFrames:
     units = sorted_units(config, outcome.units)
     scored = outcome.scores
@@ -329,17 +331,24 @@ def summary_data(config: Config, outcome: RunOutcome, frames: PeriodFrames | Non
 # Feedback workbooks
 
 
-def feedback_data(config: Config, outcome: RunOutcome, units: list[UnitOutcome], frames: PeriodFrames | None = None) -> list[dict[str, Any]]:
-    """Each of ``units``' feedback workbook as plain values (``feedback.write_feedback_file``), cut from the
-    period's tables."""
-    frames = frames or period_frames(config, outcome)
+@dataclass
+class FeedbackTables:
+    """The feedback workbooks' tables of every unit that sent a file, cut from the period's tables once:
+    unit code → its rows of `Cần sửa` (errors first), `Điểm` and `Khen thưởng`."""
+
+    issues: dict[str, list[tuple]]
+    scores: dict[str, list[tuple]]
+    nominations: dict[str, list[tuple]]
+
+
+def feedback_tables(config: Config, units: list[UnitOutcome], frames: PeriodFrames) -> FeedbackTables:
     files = [(u.code, f) for u in units for f in sorted_files(u.files)]
     found = file_issues([f for _, f in files], [code for code, _ in files])
-    # Errors first: they decide whether the file counts.
     issue_rows = records(
         put(found.copy(), shown=map_distinct(found["severity"], lambda s: SEVERITY_TEXT.get(s, s))),
         ("file", "sheet", "cell", "shown", "message", "value", "code", "severity"),
     )
+    # Errors first: they decide whether the file counts.
     issues = {
         code: [r for r in rows if r[7] == ERROR] + [r for r in rows if r[7] != ERROR]
         for code, rows in split_rows(found["owner"].tolist() if len(found) else [], issue_rows).items()
@@ -352,7 +361,6 @@ def feedback_data(config: Config, outcome: RunOutcome, units: list[UnitOutcome],
         _num(rows["max"]), _num(rows["self_score"]), _num(objects((s if ok else None for s, ok in zip(rows["score"], rows["applicable"])), len(rows))),
         map_distinct(rows["source"], lambda s: SOURCE_TEXT.get(s, s)), rows["why"].tolist(), rows["evidence"].tolist(),
     ))
-    scores = split_rows(rows["unit_code"].tolist(), score_rows)
 
     n = frames.nominations
     noms = split_rows(n["unit_code"].tolist(), list(zip(
@@ -361,14 +369,20 @@ def feedback_data(config: Config, outcome: RunOutcome, units: list[UnitOutcome],
         map_distinct(objects((tuple(r) for r in n["reasons"]), len(n)), "; ".join),  # one string per distinct list: pickled once per chunk
         map_distinct(n["selected"], F.SELECTED_TEXT.__getitem__), n["note"].tolist(),
     ))) if len(n) else {}
+    return FeedbackTables(issues=issues, scores=split_rows(rows["unit_code"].tolist(), score_rows), nominations=noms)
 
+
+def feedback_data(config: Config, outcome: RunOutcome, units: list[UnitOutcome], frames: PeriodFrames | None = None,
+                  tables: FeedbackTables | None = None) -> list[dict[str, Any]]:
+    """Each of ``units``' feedback workbook as plain values (``feedback.write_feedback_file``), from the period's
+    tables (``tables``: already cut for these units and more)."""
+    frames = frames or period_frames(config, outcome)
+    tables = tables or feedback_tables(config, units, frames)
     ranked = outcome.ranked_count
-    figures = frames.units.set_index("code")
     contact = config.settings.contact
     out = []
     for u in units:
         unit_files = sorted_files(u.files)
-        facts = figures.loc[u.code] if u.code in figures.index else None
         out.append({
             "period": outcome.period,
             "movement": config.criteria.movement.name,
@@ -383,15 +397,15 @@ def feedback_data(config: Config, outcome: RunOutcome, units: list[UnitOutcome],
             "rejected": F.rejected_facts(u.rejected_file),
             "counted_warnings": sum(1 for f in unit_files if f.status == ACCEPTED for i in f.issues if i.severity == WARNING),
             "appraisal": u.appraisal.text(outcome.period) if u.appraisal else None,
-            "total": _float(facts["total"]) if facts is not None else None,
-            "result": _float(facts["result"]) if facts is not None else None,
+            "total": _float(u.total),
+            "result": _float(u.result),
             "band": u.band,
             "rank": u.rank,
             "ranked": ranked,
             "rank_change": u.rank_change,
-            "issues": issues.get(u.code, []),
-            "rows": scores.get(u.code, []) if u.score is not None else [],
-            "nominations": noms.get(u.code, []),
+            "issues": tables.issues.get(u.code, []),
+            "rows": tables.scores.get(u.code, []) if u.score is not None else [],
+            "nominations": tables.nominations.get(u.code, []),
             "contact": f"{contact.name} ({contact.title}), điện thoại {contact.phone}, thư điện tử {contact.email}",
             "deadline_day": config.settings.deadline_day,
             "rating_share": F.rating_share(config, u),

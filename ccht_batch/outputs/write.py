@@ -32,6 +32,7 @@ from ccht_batch.outputs.feedback import (
 from ccht_batch.outputs.frames import (
     PeriodFrames,
     feedback_data,
+    feedback_tables,
     period_frames,
     summary_data,
     write_summary_json,
@@ -100,11 +101,12 @@ def _write_outputs(
     written = [summary, nominations, *feedback, directory / SUMMARY_NAME]
 
     frames = frames or period_frames(config, outcome)
+    tables = feedback_tables(config, units, frames)
     workers = max(1, int(jobs or 1))
     if workers == 1 or len(units) < PARALLEL_FROM:
         write_summary_file(summary, summary_data(config, outcome, frames), atomic)
         write_nominations_workbook(config, outcome, nominations)
-        for path, d in zip(feedback, feedback_data(config, outcome, units, frames)):
+        for path, d in zip(feedback, feedback_data(config, outcome, units, frames, tables)):
             write_feedback_file(path, d, atomic)
         write_summary_json(config, outcome, written[-1], frames)
         if meanwhile is not None:
@@ -117,7 +119,7 @@ def _write_outputs(
         pending: list[Future] = []
         start = 0
         for n, size in enumerate(sizes):
-            values = feedback_data(config, outcome, units[start:start + size], frames)
+            values = feedback_data(config, outcome, units[start:start + size], frames, tables)
             chunk = [(str(feedback[i]), d) for i, d in zip(range(start, start + size), values)]
             start += size
             pending.append(pool.submit(write_feedback_files, chunk, atomic))

@@ -260,24 +260,6 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE mail_log ADD COLUMN state TEXT NOT NULL DEFAULT 'sent';   -- sending | sent
     """,
-    # 5: every issue of a period as its last run showed them (the consolidated workbook's `Lỗi`, the scorer's
-    # warnings on counted files included), for the analyst's API (ccht_batch.open_workdir)
-    """
-    CREATE TABLE period_issues (
-        period TEXT NOT NULL,
-        seq INTEGER NOT NULL,               -- the order of `Lỗi`
-        run_id INTEGER NOT NULL REFERENCES runs(id),
-        file TEXT NOT NULL,
-        unit_code TEXT,
-        sheet TEXT,
-        cell TEXT,
-        severity TEXT NOT NULL,             -- error | warning
-        code TEXT NOT NULL,
-        value TEXT,
-        message TEXT NOT NULL,
-        PRIMARY KEY (period, seq)
-    );
-    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

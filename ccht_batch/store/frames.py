@@ -144,22 +144,3 @@ def nominations(store: Store, period: str, milestone: str | None) -> pd.DataFram
     frame["selected"] = pd.Series([None if t else bool(s) for s, t in zip(frame["selected"], frame.pop("tied"))], index=frame.index, dtype=object)
     frame["reasons"] = pd.Series([json.loads(r or "[]") for r in frame.pop("reasons_json")], index=frame.index, dtype=object)
     return frame[["award", "kind", "name", "unit_code", "eligible", "selected", "reasons", "note"]]
-
-
-ISSUE_COLUMNS = ("file", "unit_code", "sheet", "cell", "severity", "code", "value", "message")
-
-
-def period_issues(store: Store, period: str) -> pd.DataFrame:
-    """Every issue of ``period`` as its last run listed them (`Lỗi`): ``file``, ``unit_code``, ``sheet``,
-    ``cell``, ``severity``, ``code``, ``value``, ``message``. A period last run by a program that did not keep
-    them yet gives what reading its files found (without the scorer's warnings)."""
-    frame = _objects(_read(store, f"SELECT {', '.join(ISSUE_COLUMNS)} FROM period_issues WHERE period = ? ORDER BY seq", (period,)))
-    if len(frame) or store.one("SELECT 1 FROM period_issues WHERE period = ? LIMIT 1", (period,)):
-        return frame
-    files = _read(store, "SELECT name, unit_code, issues_json FROM files WHERE period = ? ORDER BY name, id", (period,))
-    rows = [
-        (name, i.get("unit_code") or unit, i.get("sheet"), i.get("cell"), i.get("severity"), i.get("code"), i.get("value"), i.get("message"))
-        for name, unit, text in zip(files["name"], files["unit_code"].astype(object).where(files["unit_code"].notna(), None), files["issues_json"])
-        for i in json.loads(text or "[]")
-    ]
-    return pd.DataFrame({c: pd.Series([r[k] for r in rows], dtype=object) for k, c in enumerate(ISSUE_COLUMNS)})

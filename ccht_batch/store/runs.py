@@ -189,13 +189,11 @@ def record_run(
     new_files: Iterable[tuple[FileRecord, str | None]],
     units: list[UnitOutcome],
     nominations: list[Nomination],
-    issues: Iterable[tuple] = (),
 ) -> tuple[int, dict[str, int]]:
     """Record the run, inside a transaction the caller holds (``store.transaction()``): the batch inserts
     the rows while its outputs are being written and commits after the outputs are swapped in.
     ``new_files`` pairs each file with its destination (relative to the working folder; None when it
-    stays); ``issues`` are the period's issues as the consolidated workbook lists them (file, unit, sheet, cell,
-    severity, code, value, message), kept for the analyst's API. Returns the run id and {file name: file id}.
+    stays). Returns the run id and {file name: file id}.
     Rows go in with ``executemany`` and ids the transaction assigns itself (the next free ones, as SQLite
     would), which a thousand units notice."""
     conn = store.conn
@@ -288,12 +286,6 @@ def record_run(
                                     tied, tie_note, vote_json)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         nomination_rows,
-    )
-    conn.execute("DELETE FROM period_issues WHERE period = ?", (period,))
-    conn.executemany(
-        """INSERT INTO period_issues (period, seq, run_id, file, unit_code, sheet, cell, severity, code, value, message)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(period, seq, run_id, *row) for seq, row in enumerate(issues)],
     )
     conn.execute("UPDATE runs SET status = 'committed', finished_at = ? WHERE id = ?", (_now(), run_id))
     return run_id, ids

@@ -48,46 +48,46 @@ def put(frame: pd.DataFrame, **columns: Any) -> pd.DataFrame:
     return frame
 
 
-class _Mark:
-    """Stands for a boolean or empty cell while values are grouped: ``True == 1`` would merge a boolean cell with
-    the number 1, and pandas would take None for NaN."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any):
-        self.value = value
-
-
-_MARKS = {True: _Mark(True), False: _Mark(False), None: _Mark(None)}
-
-
-def factorize(values: Sequence[Any] | np.ndarray | pd.Series) -> tuple[np.ndarray, list[Any]]:
-    """(codes, distinct values): ``values[i] == uniques[codes[i]]``. A boolean is not the number 1 and None is
-    not NaN; numbers of equal value (``2`` and ``2.0``) are one value, which every reading of a cell here
-    treats alike."""
+def factorize(values: Sequence[Any] | np.ndarray | pd.Series, cells: bool = False) -> tuple[np.ndarray, list[Any]]:
+    """(codes, distinct values): ``values[i] == uniques[codes[i]]``. None and NaN are two values. Numbers of
+    equal value (``2`` and ``2.0``) are one value, which every reading of a cell here treats alike; with
+    ``cells`` (values as read from cells) a boolean is not the number 1, as ``True == 1`` would have it."""
     array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
     if array.ndim != 1:
         array = objects(values, len(values))
-    marked = np.fromiter((v is None or v.__class__ is bool for v in array), dtype=bool, count=len(array))
-    if marked.any():
-        array = array.copy()
-        array[marked] = [_MARKS[v] for v in array[marked]]
-    codes, uniques = pd.factorize(array, use_na_sentinel=False)
-    return codes, [u.value if u.__class__ is _Mark else u for u in uniques]
+    codes, found = pd.factorize(array, use_na_sentinel=True)
+    uniques = list(found)
+    rekey = codes < 0  # None or NaN: kept apart
+    if cells:
+        suspect = [k for k, u in enumerate(uniques) if u.__class__ in (bool, int, float) and (u == 0 or u == 1)]
+        if suspect:
+            rekey |= np.isin(codes, suspect)
+    if rekey.any():
+        codes = codes.copy()
+        extra: dict[tuple, int] = {}
+        for i in np.flatnonzero(rekey).tolist():
+            v = array[i]
+            key = (v.__class__ is bool, v is None, v) if v == v else ("nan",)  # NaN is not equal to itself
+            code = extra.get(key)
+            if code is None:
+                code = extra[key] = len(uniques)
+                uniques.append(v)
+            codes[i] = code
+    return codes, uniques
 
 
-def map_distinct(values: Sequence[Any] | np.ndarray | pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
-    """``fn`` of every element, computed once per distinct value (by type and value): an object array."""
-    codes, uniques = factorize(values)
+def map_distinct(values: Sequence[Any] | np.ndarray | pd.Series, fn: Callable[[Any], Any], cells: bool = False) -> np.ndarray:
+    """``fn`` of every element, computed once per distinct value (``factorize``): an object array."""
+    codes, uniques = factorize(values, cells)
     return objects((fn(u) for u in uniques), len(uniques))[codes] if len(codes) else np.empty(0, dtype=object)
 
 
-def map_pairs(a: Sequence[Any] | np.ndarray, b: Sequence[Any] | np.ndarray, fn: Callable[[Any, Any], Any]) -> np.ndarray:
-    """``fn(a[i], b[i])`` of every pair, computed once per distinct pair."""
+def map_pairs(a: Sequence[Any] | np.ndarray, b: Sequence[Any] | np.ndarray, fn: Callable[[Any, Any], Any], cells: bool = False) -> np.ndarray:
+    """``fn(a[i], b[i])`` of every pair, computed once per distinct pair (``b`` as ``factorize`` with ``cells``)."""
     if not len(a):
         return np.empty(0, dtype=object)
     ca, ua = factorize(a)
-    cb, ub = factorize(b)
+    cb, ub = factorize(b, cells)
     width = len(ub)
     codes, pairs = pd.factorize(ca.astype(np.int64) * width + cb)
     return objects((fn(ua[k // width], ub[k % width]) for k in pairs.tolist()), len(pairs))[codes]

@@ -115,9 +115,9 @@ def issues_frame(items: Iterable[tuple[str, str | None, Issue]]) -> pd.DataFrame
     return pd.DataFrame({name: column(values) for name, values in zip(ISSUE_COLUMNS, zip(*rows))})
 
 
-def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Issue tables (and any extra columns they share) one after another."""
-    frames = [f for f in frames if not f.empty]
+def concat(frames: Iterable[pd.DataFrame | None]) -> pd.DataFrame:
+    """Issue tables (and any extra columns they share) one after another; None stands for none."""
+    frames = [f for f in frames if f is not None and not f.empty]
     if not frames:
         return empty_issues()
     return pd.concat(frames, ignore_index=True)
