@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -134,58 +134,73 @@ def _json(values: Any) -> np.ndarray:
 # summary.json (its shape: ``summary_json``)
 
 
-def summary_entries(config: Config, outcome: RunOutcome, frames: PeriodFrames) -> dict[str, Any]:
+def summary_entries(config: Config, outcome: RunOutcome, frames: PeriodFrames) -> list[tuple[str, Any]]:
+    """summary.json's keys and values in order; each list as an iterator of its entries, made one at a time
+    (a month of ten thousand units has a quarter of a million of them)."""
     files = sorted_files(outcome.files)
     found = file_issues(files)
-    issue_dicts = [dict(zip(("code", "severity", "sheet", "cell", "value", "message"), r)) for r in records(found, ("code", "severity", "sheet", "cell", "value", "message"))]
-    by_file = split_rows(found["at"].tolist(), issue_dicts)
+    by_file = split_rows(found["at"].tolist(), records(found, ISSUE_JSON))
     rows = frames.scored.rows
-    criteria = [
-        {"id": i, "max": m, "self_score": s, "score": c if ok else None, "source": src}
-        for i, m, s, c, ok, src in zip(rows["id"], _json(rows["max"]), _json(rows["self_score"]), _json(rows["score"]), rows["applicable"], rows["source"])
-    ]
-    by_unit = split_rows(rows["unit_code"].tolist(), criteria)
+    by_unit = split_rows(rows["unit_code"].tolist(), list(zip(
+        rows["id"].tolist(), _json(rows["max"]), _json(rows["self_score"]),
+        _json(objects((s if ok else None for s, ok in zip(rows["score"], rows["applicable"])), len(rows))), rows["source"].tolist(),
+    )))
     u = put(frames.units.copy(), total=_json(frames.units["total"]), result=_json(frames.units["result"]))
-    units = [{**dict(zip(UNIT_COLUMNS, r)), "criteria": by_unit.get(r[0], [])} for r in records(u, UNIT_COLUMNS)]
-    return {
-        "period": outcome.period,
-        "milestone": outcome.milestone,
-        "files": [
-            {"name": f.name, "sha256": f.sha256, "status": f.status, "unit_code": f.unit_code, "issues": by_file.get(n, [])}
+    return [
+        ("period", outcome.period),
+        ("milestone", outcome.milestone),
+        ("files", (
+            {"name": f.name, "sha256": f.sha256, "status": f.status, "unit_code": f.unit_code, "issues": [dict(zip(ISSUE_JSON, i)) for i in by_file.get(n, [])]}
             for n, f in enumerate(files)
-        ],
-        "units": units,
-        "nominations": [n.to_json() for n in outcome.nominations],
-    }
+        )),
+        ("units", (
+            {**dict(zip(UNIT_COLUMNS, r)), "criteria": [dict(zip(CRITERION_JSON, c)) for c in by_unit.get(r[0], [])]}
+            for r in records(u, UNIT_COLUMNS)
+        )),
+        ("nominations", (n.to_json() for n in outcome.nominations)),
+    ]
 
+
+ISSUE_JSON = ("code", "severity", "sheet", "cell", "value", "message")  # an issue in summary.json (``Issue.to_json``)
+CRITERION_JSON = ("id", "max", "self_score", "score", "source")
 
 # One encoder for every entry: ``json.dumps`` with options builds a new encoder per call, which costs as
 # much as encoding an entry (15,000 entries in a large month); the output is the same.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
-def summary_text(config: Config, outcome: RunOutcome, frames: PeriodFrames | None = None) -> str:
-    """One entry of each list per line. json's indenting encoder is pure Python and an order of magnitude
-    slower than its C encoder, which a thousand units notice; a line per entry still reads and diffs well."""
+def summary_chunks(config: Config, outcome: RunOutcome, frames: PeriodFrames | None = None) -> Iterator[str]:
+    """summary.json as pieces of text, one entry of each list per line. json's indenting encoder is pure
+    Python and an order of magnitude slower than its C encoder, which a thousand units notice; a line per
+    entry still reads and diffs well. Written piece by piece, the text of a large month is never whole in
+    memory."""
     data = summary_entries(config, outcome, frames or period_frames(config, outcome))
     dump = _ENCODER.encode
-    lines = ["{"]
-    for i, (key, value) in enumerate(data.items()):
+    yield "{\n"
+    for i, (key, value) in enumerate(data):
         comma = "," if i < len(data) - 1 else ""
-        if isinstance(value, list) and value:
-            lines.append(f"  {dump(key)}: [")
-            lines += [f"    {dump(item)}," for item in value[:-1]] + [f"    {dump(value[-1])}"]
-            lines.append(f"  ]{comma}")
-        else:
-            lines.append(f"  {dump(key)}: {dump(value)}{comma}")
-    return "\n".join(lines + ["}"]) + "\n"
+        if not isinstance(value, (str, type(None))):
+            head = f"  {dump(key)}: ["
+            for n, item in enumerate(value):
+                yield f"{head}\n    {dump(item)}" if n == 0 else f",\n    {dump(item)}"
+                head = None
+            if head is None:
+                yield f"\n  ]{comma}\n"
+                continue
+            value = []
+        yield f"  {dump(key)}: {dump(value)}{comma}\n"
+    yield "}\n"
+
+
+def summary_text(config: Config, outcome: RunOutcome, frames: PeriodFrames | None = None) -> str:
+    return "".join(summary_chunks(config, outcome, frames))
 
 
 def write_summary_json(config: Config, outcome: RunOutcome, path: Path, frames: PeriodFrames | None = None) -> Path:
     with atomic_path(path) as tmp:
         # newline="\n": the same bytes on Windows as here.
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(summary_text(config, outcome, frames))
+            fh.writelines(summary_chunks(config, outcome, frames))
     return path
 
 
@@ -334,7 +349,8 @@ def summary_data(config: Config, outcome: RunOutcome, frames: PeriodFrames | Non
 @dataclass
 class FeedbackTables:
     """The feedback workbooks' tables of every unit that sent a file, cut from the period's tables once:
-    unit code → its rows of `Cần sửa` (errors first), `Điểm` and `Khen thưởng`."""
+    unit code → its rows of `Cần sửa` (errors first), `Điểm` and `Khen thưởng`; ``feedback_data`` takes each
+    unit's out as it goes."""
 
     issues: dict[str, list[tuple]]
     scores: dict[str, list[tuple]]
@@ -403,9 +419,10 @@ def feedback_data(config: Config, outcome: RunOutcome, units: list[UnitOutcome],
             "rank": u.rank,
             "ranked": ranked,
             "rank_change": u.rank_change,
-            "issues": tables.issues.get(u.code, []),
-            "rows": tables.scores.get(u.code, []) if u.score is not None else [],
-            "nominations": tables.nominations.get(u.code, []),
+            # taken out of the tables: a unit's rows are needed once, and a large month's go as its chunks do
+            "issues": tables.issues.pop(u.code, []),
+            "rows": tables.scores.pop(u.code, []) if u.score is not None else [],
+            "nominations": tables.nominations.pop(u.code, []),
             "contact": f"{contact.name} ({contact.title}), điện thoại {contact.phone}, thư điện tử {contact.email}",
             "deadline_day": config.settings.deadline_day,
             "rating_share": F.rating_share(config, u),
