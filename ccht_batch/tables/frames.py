@@ -73,6 +73,11 @@ def factorize(values: Sequence[Any] | np.ndarray | pd.Series, cells: bool = Fals
                 code = extra[key] = len(uniques)
                 uniques.append(v)
             codes[i] = code
+        used = np.unique(codes)
+        if len(used) < len(uniques):  # a value now kept apart left its merged entry unused
+            remap = np.zeros(len(uniques), dtype=codes.dtype)
+            remap[used] = np.arange(len(used), dtype=codes.dtype)
+            codes, uniques = remap[codes], [uniques[k] for k in used.tolist()]
     return codes, uniques
 
 
