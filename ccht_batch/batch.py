@@ -101,6 +101,8 @@ def tables() -> SimpleNamespace:
         score_units=score.score_units,
         store_frames=store_frames,
     )
+
+
 @dataclass
 class RunReport:
     exit_code: int

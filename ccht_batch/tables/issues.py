@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ccht_batch.core.issues import CATALOGUE, Issue
-from ccht_batch.tables.frames import column
+from ccht_batch.tables.frames import column, objects
 
 ISSUE_COLUMNS = ("file", "unit_code", "sheet", "cell", "severity", "code", "value", "message")
 _RECORD_FIELDS = ("code", "severity", "message", "file", "sheet", "cell", "value", "unit_code")
@@ -33,11 +33,10 @@ def _parts(code: str) -> list[tuple[str, str | None]]:
     return found
 
 
-def _texts(value: Any, n: int) -> np.ndarray | str:
-    """A placeholder's column (or scalar) as text, as ``str.format`` shows it."""
+def _as_text(value: Any) -> np.ndarray | str:
+    """A placeholder's column (or one value for all) as text, as ``str.format`` shows it."""
     if isinstance(value, (pd.Series, np.ndarray, list)):
-        array = np.asarray(value, dtype=object)
-        return np.array([v if v.__class__ is str else str(v) for v in array], dtype=object)
+        return objects((v if v.__class__ is str else str(v) for v in value), len(value))
     return value if isinstance(value, str) else str(value)
 
 
@@ -47,8 +46,8 @@ def issue_rows(code: str, n: int, *, value: Any = None, **columns: Any) -> pd.Da
     severity = CATALOGUE[code][0]
     frame = {name: columns.pop(name, None) for name in ("file", "unit_code", "sheet", "cell")}
     if isinstance(value, (pd.Series, np.ndarray, list)):
-        shown = np.array([None if v is None else (v if v.__class__ is str else str(v)) for v in np.asarray(value, dtype=object)], dtype=object)
-        fill_value: Any = np.array(["" if v is None else v for v in shown], dtype=object)
+        shown = objects((None if v is None else (v if v.__class__ is str else str(v)) for v in value), len(value))
+        fill_value: Any = objects(("" if v is None else v for v in shown), len(shown))
     else:
         shown = None if value is None else str(value)
         fill_value = "" if shown is None else shown
@@ -60,7 +59,7 @@ def issue_rows(code: str, n: int, *, value: Any = None, **columns: Any) -> pd.Da
         if name == "value":
             part = fill_value
         elif name in columns:
-            part = _texts(columns[name], n)
+            part = _as_text(columns[name])
         else:
             part = "…"
         message = message + part
@@ -78,13 +77,10 @@ def issue_rows(code: str, n: int, *, value: Any = None, **columns: Any) -> pd.Da
 
 
 def _broadcast(value: Any, n: int) -> pd.Series:
-    if isinstance(value, pd.Series):
-        return pd.Series(value.to_numpy(dtype=object), dtype=object)
-    if isinstance(value, (np.ndarray, list)):
-        return pd.Series(np.asarray(value, dtype=object), dtype=object)
-    array = np.empty(n, dtype=object)
-    array[:] = [value] * n if n else []
-    return pd.Series(array, dtype=object)
+    """A column of ``n`` objects: the values given, or one value repeated."""
+    if isinstance(value, (pd.Series, np.ndarray, list)):
+        return pd.Series(objects(value, len(value)), dtype=object)
+    return pd.Series(np.full(n, value, dtype=object), dtype=object)
 
 
 def empty_issues() -> pd.DataFrame:
