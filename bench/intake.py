@@ -73,8 +73,10 @@ def variants(config, folder: Path) -> list[bytes]:
                 scores[c.id] = float(c.max) - (v % 3) * float(c.step)
             evidence[c.id] = f"Văn bản số {i + v}/QĐ ngày {10 + v}/01/2025"
         indicators = {ind.id: (f"{15 + v}/01/2025" if ind.type == "date" else 10 + v) for ind in config.criteria.indicators}
+        # each unit's own persons (the unit's code is swapped in below): the same person in every unit would be
+        # warned in every unit, naming all the others — a month no agency has
         persons = [
-            {L.P_NAME: f"Nguyễn Văn {k}{v}", L.P_BIRTH: 1970 + k, L.P_GENDER: "Nam", L.P_POSITION: "Chuyên viên", L.P_RATING: "Hoàn thành tốt nhiệm vụ"}
+            {L.P_NAME: f"Nguyễn Văn {k}{v} {CODE0}", L.P_BIRTH: 1970 + k, L.P_GENDER: "Nam", L.P_POSITION: "Chuyên viên", L.P_RATING: "Hoàn thành tốt nhiệm vụ"}
             for k in range(2 + v)
         ]
         path = fill_template(template, folder / f"v{v}.xlsx", scores=scores, evidence=evidence, indicators=indicators, persons=persons)
@@ -129,15 +131,17 @@ def plain_read(paths: list[Path]) -> int:
 
 
 class PeakMemory:
-    """Samples the memory of this process and its children; keeps the peak of the sum.
+    """Samples the memory of this process (unless ``include_self`` is False) and its children; keeps the peak
+    of the sum.
 
     Forked workers share the parent's pages, which each one's resident size counts again; the
     proportional set size (Linux) splits shared pages between them, so the sum is the real total.
     Elsewhere the resident sizes are summed (an overestimate).
     """
 
-    def __init__(self, every: float = 0.1):
+    def __init__(self, every: float = 0.1, include_self: bool = True):
         self.every = every
+        self.include_self = include_self
         self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -147,7 +151,7 @@ class PeakMemory:
         while not self._stop.is_set():
             total = 0
             try:
-                total = sum(_size(p) for p in [me, *me.children(recursive=True)])
+                total = sum(_size(p) for p in [*([me] if self.include_self else []), *me.children(recursive=True)])
             except psutil.Error:
                 pass
             self.peak = max(self.peak, total)

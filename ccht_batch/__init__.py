@@ -8,6 +8,8 @@ program::
     inbox = cb.collect(config)                        # the units' attachments from the mailbox into input/
     report = cb.run_batch(config, "2025-11")          # read input/, score, rank, awards, write outputs
     mail = cb.deliver(config, period="2025-11")       # preview the month's messages (send=True sends)
+    wd = cb.open_workdir("D:/ThiDua")                 # the results as pandas DataFrames, for a notebook
+    wd.units("2025-11"), wd.scores("2025-11"), wd.issues("2025-11"), wd.nominations("2025-11"), wd.history(unit="VP")
 
 The stages, in the order a month flows through them, are subpackages: ``config`` → ``forms`` (templates)
 → ``intake`` (reading, validation) → ``scoring`` → ``awards`` → ``outputs`` → ``mail``; ``store`` keeps
@@ -43,6 +45,8 @@ _API: dict[str, str] = {
     "apply_close_year": "ccht_batch.history.close_year",
     "write_report": "ccht_batch.reports.write",
     "run_demo": "ccht_batch.demo",
+    "open_workdir": "ccht_batch.api",
+    "Workdir": "ccht_batch.api",
     "Store": "ccht_batch.store.db",
     "UsageError": "ccht_batch.core.errors",
     "CannotRun": "ccht_batch.core.errors",

@@ -10,19 +10,22 @@ pending, which the next run completes without recording them again (and whose ou
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Callable
 
 from ccht_batch.awards.select import evaluate_awards
-from ccht_batch.config.model import Config
+from ccht_batch.config.model import Config, Unit
 from ccht_batch.core import issues as catalogue
 from ccht_batch.core.errors import CannotRun, UsageError
 from ccht_batch.core.files import hash_file
 from ccht_batch.core.lock import workdir_locked
+from ccht_batch.core.memory import frozen_heap
 from ccht_batch.core.oserrors import os_reason
 from ccht_batch.core.periods import period_text, period_year
 from ccht_batch.core.records import (
@@ -38,23 +41,19 @@ from ccht_batch.core.records import (
     Council,
     FileRecord,
     RunOutcome,
+    Submission,
     UnitOutcome,
     appraisal_for,
     newest_rejected,
 )
 from ccht_batch.intake.parallel import (
-    Reader,
     discover,
     mark_superseded,
     read_files,
     settle_copies,
 )
-from ccht_batch.intake.plausibility import same_person_in_units
-from ccht_batch.intake.read import read_file
-from ccht_batch.outputs.summary_json import SUMMARY_NAME, write_summary_json
-from ccht_batch.outputs.write import write_outputs
-from ccht_batch.scoring.rank import rank_changes, rank_units
-from ccht_batch.scoring.score import score_unit
+from ccht_batch.intake.read import Reader, read_raw
+from ccht_batch.outputs.summary_json import SUMMARY_NAME
 from ccht_batch.store import runs as runstore
 from ccht_batch.store.db import Store, StoreError
 from ccht_batch.store.guard import backup_store, open_store
@@ -62,6 +61,8 @@ from ccht_batch.store.history import StoreHistory
 
 if TYPE_CHECKING:
     from ccht_batch.documents.write import DocumentsResult
+    from ccht_batch.outputs.frames import PeriodFrames
+    from ccht_batch.scoring.score import Scored
 
 # The points of a run where a test may stop it (``checkpoint``), to kill the process there.
 BEFORE_COMMIT = "before-commit"
@@ -71,6 +72,37 @@ BEFORE_MOVE = "before-move:"  # followed by the file's name: a kill between two 
 
 Checkpoint = Callable[[str], None]
 Progress = Callable[[int, int], None]  # (files read so far, files to read)
+
+
+@functools.cache
+def tables() -> SimpleNamespace:
+    """The stages that work on the period's tables (pandas), imported on first use: a run loads them once,
+    while its reading children work (``read_files(meanwhile=...)``), and a command that never reaches them
+    (``--help``, ``check``, ``mail``) never loads pandas."""
+    # deferred: pandas, while the children read (each import below)
+    from ccht_batch.intake import plausibility
+
+    # deferred: (pandas)
+    from ccht_batch.outputs import frames, write
+
+    # deferred: (pandas)
+    from ccht_batch.scoring import rank, score
+
+    # deferred: (pandas)
+    from ccht_batch.store import frames as store_frames
+
+    return SimpleNamespace(
+        same_person_in_units=plausibility.same_person_in_units,
+        period_frames=frames.period_frames,
+        write_summary_json=frames.write_summary_json,
+        write_outputs=write.write_outputs,
+        rank_units=rank.rank_units,
+        rank_changes=rank.rank_changes,
+        score_units=score.score_units,
+        store_frames=store_frames,
+    )
+
+
 @dataclass
 class RunReport:
     exit_code: int
@@ -91,7 +123,7 @@ def run_batch(
     *,
     progress: Progress | None = None,
     checkpoint: Checkpoint | None = None,
-    reader: Reader = read_file,
+    reader: Reader = read_raw,
     force: bool = False,
 ) -> RunReport:
     """Run the month ``period`` (DESIGN.md §2, §9) and return what happened; nothing is printed.
@@ -178,7 +210,7 @@ def _run_locked(
 
     if progress is not None:
         progress(0, total)
-    records = read_files(candidates, config, period, jobs, advance, read=reader)
+    records = read_files(candidates, config, period, jobs, advance, read=reader, meanwhile=tables)
     settle_copies(candidates, records)
     if not force:
         check_period(config, period, records, milestone)
@@ -200,7 +232,7 @@ def _run_locked(
 
     # 4. The period's state after all its runs.
     stored = runstore.period_files(store, period)
-    units, appraisal, adjusted = _period_state(config, store, period, records, stored)
+    units, appraisal, adjusted, scored = _period_state(config, store, period, records, stored)
     council = _council(store, period, milestone, records)
     nominations = _awards(config, store, period, milestone, units, council)
 
@@ -218,8 +250,9 @@ def _run_locked(
         nominations=nominations,
         appraisal=appraisal,
         period_files=period_files,
-        history=runstore.year_results(store, period),
+        history=tables().store_frames.year_results(store, period),
         council_applied=council is not None,
+        scores=scored,
     )
 
     # 5-6. Outputs to a staging folder, then the store in one transaction, then the swap. The transaction
@@ -231,6 +264,8 @@ def _run_locked(
     new_files = [(r, plan.get(r.name)) for r in records]
     new_files += [(r, None) for r in ignored if not runstore.ignored_known(store, r.name, r.sha256)]
     file_ids: dict[str, int] = {}
+
+    frames = tables().period_frames(config, outcome)
 
     def record() -> None:
         _, ids = runstore.record_run(
@@ -247,7 +282,7 @@ def _run_locked(
     staged: _Staged | None = None
     try:
         with store.transaction():
-            staged = _stage_outputs(config, outcome, out_dir, jobs, meanwhile=record)
+            staged = _stage_outputs(config, outcome, out_dir, jobs, meanwhile=record, frames=frames)
             checkpoint(BEFORE_COMMIT)
     except BaseException:
         if staged is not None:
@@ -321,7 +356,7 @@ def _say_not_moved(config: Config, outcome: RunOutcome, plan: dict[str, str], fi
         if rec.name in held and rec.status != IGNORED:
             folder = Path(dests.get(rec.name, "")).parent.as_posix()
             outcome.files[i] = replace(rec, issues=rec.issues + [catalogue.make("file-in-use", file=rec.name, unit_code=rec.unit_code, dest=f"{folder}/")])
-    write_summary_json(config, outcome, config.output_dir / outcome.period / SUMMARY_NAME)
+    tables().write_summary_json(config, outcome, config.output_dir / outcome.period / SUMMARY_NAME)
 
 
 def _make_duplicate(rec: FileRecord, detail: str) -> None:
@@ -334,9 +369,10 @@ def _make_duplicate(rec: FileRecord, detail: str) -> None:
     rec.note = f"Trùng với {detail}"
 
 
+@frozen_heap()  # the period's records exist already: collections skip them while the tables are built
 def _period_state(
     config: Config, store: Store, period: str, records: list[FileRecord], stored: list[tuple[int, FileRecord]]
-) -> tuple[list[UnitOutcome], Appraisal | None, dict]:
+) -> tuple[list[UnitOutcome], Appraisal | None, dict, Scored]:
 
     # The appraisal that counts for each period of the year so far (the newest file of each period); this
     # run's own appraisal, of this period, replaces the stored one when it is newer.
@@ -352,10 +388,11 @@ def _period_state(
     for rec in [r for _, r in stored] + records:
         by_unit.setdefault(rec.unit_code, []).append(rec)
     units: list[UnitOutcome] = []
+    counted: list[tuple[Unit, Submission, dict | None]] = []
     for unit in config.units:
-        counted = runstore.counted_submission(store, unit.code, period)
-        key = (counted.period, counted.mtime) if counted else None
-        submission, sub_period, file_name = (counted.submission, counted.period, counted.file_name) if counted else (None, None, None)
+        stored_sub = runstore.counted_submission(store, unit.code, period)
+        key = (stored_sub.period, stored_sub.mtime) if stored_sub else None
+        submission, sub_period, file_name = (stored_sub.submission, stored_sub.period, stored_sub.file_name) if stored_sub else (None, None, None)
         files = by_unit.get(unit.code, [])
         for rec in files:
             if rec.status == ACCEPTED and rec.submission is not None:  # only this run's records carry values
@@ -381,14 +418,21 @@ def _period_state(
         )
         if submission is not None:
             appraised, use = appraisal_for(in_force, unit.code, submission.sha256, sub_period)
-            outcome.score = score_unit(config, unit, submission, appraised)
-            if use is not None and use.applied:
-                use = replace(use, changed=appraisal_changes(outcome.score))
+            counted.append((unit, submission, appraised))
             outcome.appraisal = use
         units.append(outcome)
 
+    # Every counted submission scored at once, as tables; each unit's record made from them.
+    scored = tables().score_units(config, counted)
+    scores = scored.unit_scores()
+    changes = scored.appraisal_changes()
+    for u in units:
+        u.score = scores.get(u.code)
+        if u.appraisal is not None and u.appraisal.applied:
+            u.appraisal = replace(u.appraisal, changed=changes.get(u.code, 0))
+
     # Checks across units: the same person declared by two units (warnings on their counted files).
-    across = same_person_in_units({u.code: u.submission for u in units if u.submission is not None})
+    across = tables().same_person_in_units({u.code: u.submission for u in units if u.submission is not None})
 
     # The scorer's warnings (evidence missing, a computed score replacing the typed one) are shown with the
     # counted file; they are recomputed by every run, so the store keeps only what reading found.
@@ -399,18 +443,12 @@ def _period_state(
         u.files = [with_scoring(r, adjusted) for r in u.files]
         u.issues = [i for r in u.files for i in r.issues]
 
-    scores = {u.code: u.score for u in units if u.score is not None}
-    ranks = rank_units(config, scores)
-    changes = rank_changes(ranks, runstore.previous_ranks(store, period))
+    ranks = tables().rank_units(config, scored)
+    moved = tables().rank_changes(ranks, runstore.previous_ranks(store, period))
     for u in units:
         u.rank = ranks.get(u.code)
-        u.rank_change = changes.get(u.code)
-    return units, appraisal, adjusted
-
-
-def appraisal_changes(score) -> int:
-    """How many rows an appraisal gave a score other than the one they would have had."""
-    return sum(1 for c in score.criteria if c.appraised is not None and c.appraised != (c.computed if c.computed is not None else c.self_score))
+        u.rank_change = moved.get(u.code)
+    return units, appraisal, adjusted, scored
 
 
 def _council(store: Store, period: str, milestone: str | None, records: list[FileRecord]) -> Council | None:
@@ -443,7 +481,7 @@ def with_scoring(rec: FileRecord, adjusted: dict) -> FileRecord:
 
 
 def _awards(config: Config, store: Store, period: str, milestone: str | None, units: list[UnitOutcome], council: Council | None):
-    return evaluate_awards(config, period=period, milestone=milestone, units=units, history=StoreHistory(store), council=council)
+    return evaluate_awards(config, period=period, milestone=milestone, units=units, history=tables().store_frames.FrameHistory(store), council=council)
 
 
 @dataclass
@@ -473,7 +511,7 @@ class _Staged:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def _stage_outputs(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int, meanwhile=None) -> _Staged:
+def _stage_outputs(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int, meanwhile=None, frames: PeriodFrames | None = None) -> _Staged:
     """Write the outputs to a staging folder, and make sure the period's folder can be replaced (a folder
     with a file open in it cannot be renamed on Windows: said before anything is committed); ``meanwhile``
     runs in this process while worker processes write (see ``outputs.write_outputs``).
@@ -487,7 +525,7 @@ def _stage_outputs(config: Config, outcome: RunOutcome, out_dir: Path, jobs: int
     staging = parent / f".staging-{out_dir.name}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        write_outputs(config, outcome, staging, jobs, meanwhile=meanwhile, fresh=True)
+        tables().write_outputs(config, outcome, staging, jobs, meanwhile=meanwhile, fresh=True, frames=frames)
         if out_dir.exists():
             for entry in out_dir.iterdir():
                 if not (staging / entry.name).exists():
@@ -565,7 +603,7 @@ def _stored_outcome(config: Config, store: Store, period: str, milestone: str | 
     """The period as its last run left it, recomputed from the store (nothing is changed): units and
     nominations by the same steps as the run, the council's recorded decision applied; and that decision."""
     stored = runstore.period_files(store, period)
-    units, appraisal, _ = _period_state(config, store, period, [], stored)
+    units, appraisal, _, scored = _period_state(config, store, period, [], stored)
     council = _council(store, period, milestone, [])
     nominations = _awards(config, store, period, milestone, units, council)
     outcome = RunOutcome(
@@ -577,6 +615,7 @@ def _stored_outcome(config: Config, store: Store, period: str, milestone: str | 
         appraisal=appraisal,
         period_files=[r for _, r in stored],
         council_applied=council is not None,
+        scores=scored,
     )
     return outcome, council
 
@@ -605,8 +644,18 @@ def period_units(config: Config, period: str) -> list[UnitOutcome]:
     """Each unit's state for ``period`` as the last run left it (nothing is changed): what the appraisal
     workbook is built from."""
     with open_store(config) as store:
-        units, _, _ = _period_state(config, store, period, [], runstore.period_files(store, period))
+        units, _, _, _ = _period_state(config, store, period, [], runstore.period_files(store, period))
     return units
+
+
+def period_files(config: Config, period: str) -> list[FileRecord]:
+    """Every file of ``period`` as its last run showed it (nothing is changed): the store's records, and on the
+    counted ones the scorer's warnings, recomputed as every run recomputes them (the store keeps only what
+    reading found)."""
+    with open_store(config) as store:
+        stored = runstore.period_files(store, period)
+        _, _, adjusted, _ = _period_state(config, store, period, [], stored)
+    return [with_scoring(r, adjusted) for _, r in stored]
 
 
 def period_nominations(config: Config, period: str, milestone: str | None) -> tuple[list[UnitOutcome], list, Council | None]:

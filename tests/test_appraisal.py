@@ -21,7 +21,7 @@ from ccht_batch.core.records import (
 from ccht_batch.forms import appraisal as A
 from ccht_batch.forms import layout as L
 from ccht_batch.forms.filling import Formula
-from ccht_batch.intake.read import read_file
+from ccht_batch.intake.values import read_file
 
 PERIOD = "2025-11"
 D = Decimal
@@ -166,7 +166,13 @@ def test_every_mistake_is_reported_at_its_cell(config, written, tmp_path):
 
 
 def test_an_appraisal_record_crosses_the_process_boundary_unchanged(config, written, tmp_path):
-    from ccht_batch.intake import parallel as intake
+    from ccht_batch.intake.read import pack, read_raw, unpack
+    from ccht_batch.intake.values import validate_values
 
-    rec = read_file(_appraise(written, tmp_path / "td.xlsx", {("VP", "2.1"): "5,5"}, notes={("VP", "2.1"): "xem lại"}), config, PERIOD)
-    assert rec.appraisal.scores and intake.unpack(intake.pack(rec)) == rec
+    path = _appraise(written, tmp_path / "td.xlsx", {("VP", "2.1"): "5,5"}, notes={("VP", "2.1"): "xem lại"})
+    rec = read_raw(path, config, PERIOD)  # what a reading child sends back: the rows' raw values
+    assert rec.raw is not None and unpack(pack(rec)) == rec
+    checked = validate_values([unpack(pack(rec))], config, PERIOD)[0]
+    assert checked == read_file(path, config, PERIOD) and [(a.unit_code, a.criterion_id, a.score, a.note) for a in checked.appraisal.scores] == [
+        ("VP", "2.1", Decimal("5.5"), "xem lại")
+    ]

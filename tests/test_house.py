@@ -18,6 +18,7 @@ LAYERS: dict[str, int] = {
     "config": 1,
     "xlsx": 2,
     "store": 2,
+    "tables": 2,
     "official": 3,
     "forms": 3,
     "scoring": 4,

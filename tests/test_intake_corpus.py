@@ -13,7 +13,7 @@ from ccht_batch.config.load import load_config
 from ccht_batch.config.workdir import init_workdir
 from ccht_batch.core.records import ACCEPTED, IGNORED
 from ccht_batch.intake import parallel as intake
-from ccht_batch.intake.read import read_file
+from ccht_batch.intake.values import read_file
 
 
 def _key(item):

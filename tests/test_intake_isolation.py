@@ -52,7 +52,7 @@ def _limits(workdir: Path, **values: int):
     return load_config(workdir)
 
 
-def _read(config, *paths: Path, jobs: int = 1, read=intake.read_file):
+def _read(config, *paths: Path, jobs: int = 1, read=intake.read_raw):
     return {r.name: r for r in intake.read_files(list(paths), config, PERIOD, jobs=jobs, read=read)}
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from support.sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
 
-from ccht_batch.outputs.summary_json import write_summary_json  # noqa: E402
+from ccht_batch.outputs.frames import write_summary_json  # noqa: E402
 
 FILE_KEYS = {"name", "sha256", "status", "unit_code", "issues"}
 ISSUE_KEYS = {"code", "severity", "sheet", "cell", "value", "message"}

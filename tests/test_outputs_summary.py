@@ -10,12 +10,8 @@ import pandas as pd
 import pytest
 from support.sample import EVIL, PERIOD, build_outcome, load_sample_config  # noqa: E402
 
-from ccht_batch.outputs.consolidated import (
-    ISSUE_HEADERS,
-    SUMMARY_HEADERS,
-    band_colours,
-    write_summary_workbook,
-)  # noqa: E402
+from ccht_batch.outputs.consolidated import ISSUE_HEADERS, SUMMARY_HEADERS, band_colours  # noqa: E402
+from ccht_batch.outputs.frames import write_summary_workbook  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +205,11 @@ def test_chart_sheet_counts_units_and_refused_files(sample):
 def test_trend_sheet_has_each_units_result_per_period_and_a_line_chart(tmp_path):
     config = load_sample_config(tmp_path)
     outcome = build_outcome(config)
-    history = {"2025-09": {"VP": Decimal("88.5"), "TTRA": None}, "2025-10": {"VP": Decimal("90"), "KHTC": Decimal("70")}, "2025-12": {"VP": Decimal(1)}}
+    history = pd.DataFrame({  # as the store gives it: period, unit, result (None: not scored that month)
+        "period": ["2025-09", "2025-09", "2025-10", "2025-10", "2025-12"],
+        "unit_code": ["VP", "TTRA", "VP", "KHTC", "VP"],
+        "result": pd.Series([Decimal("88.5"), None, Decimal("90"), Decimal("70"), Decimal(1)], dtype=object),
+    })
     path = write_summary_workbook(config, replace(outcome, history=history), tmp_path / "t.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb["Xu hướng"]

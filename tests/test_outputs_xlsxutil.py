@@ -231,9 +231,9 @@ def _feedback_values() -> dict:
 
     from support.sample import build_outcome, load_sample_config
 
-    from ccht_batch.outputs import feedback
+    from ccht_batch.outputs.frames import feedback_data
 
     config = load_sample_config(Path(tempfile.mkdtemp()))
     outcome = build_outcome(config)
     unit = next(u for u in outcome.units if u.score is not None and u.sent_this_period)
-    return feedback.feedback_data(config, outcome, unit)
+    return feedback_data(config, outcome, [unit])[0]

@@ -17,7 +17,7 @@ from ccht_batch.core.values import (
     parse_decimal,
 )
 from ccht_batch.forms import layout as L
-from ccht_batch.intake.read import read_file
+from ccht_batch.intake.values import read_file
 
 
 @pytest.mark.parametrize("typed", ["８", "８,５", "８．５", "٨", "۸,۵", "२"])

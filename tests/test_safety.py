@@ -24,7 +24,7 @@ from support.corpus import (
 
 from ccht_batch.config.model import Limits
 from ccht_batch.intake import safety
-from ccht_batch.intake.read import read_file
+from ccht_batch.intake.values import read_file
 
 LIMITS = Limits(max_file_mb=20, max_zip_entries=500, max_uncompressed_mb=100, max_compression_ratio=100)
 

@@ -7,7 +7,7 @@ import pytest
 from support.corpus import Book, blank_sheets
 
 from ccht_batch.forms import layout as L
-from ccht_batch.intake import validate
+from ccht_batch.intake import values
 from ccht_batch.intake.raw import RawBook, RawSheet
 
 
@@ -71,7 +71,7 @@ def test_not_our_template(blank, kind):
 def test_a_workbook_without_meta_is_not_ours(blank):
     config, _ = blank
     book = RawBook.from_sheets([RawSheet("Sheet1", [["Mã tiêu chí", "Điểm"], ["1.1", 3]])])
-    out = validate.validate_book(book, config, "2025-11", "x.xlsx", "0" * 64)
+    out = values.validate_book(book, config, "2025-11", "x.xlsx", "0" * 64)
     assert _codes(out) == ["not-our-template"] and "tải tệp mẫu" in out.issues[0].message
 
 

@@ -279,8 +279,53 @@ def _vote_tuple(v: CouncilVote) -> tuple:
 
 
 @dataclass
+class RawValues:
+    """The input cells of one workbook as a reading worker found them, before anything is said about their
+    values: the neutral raw form, one list per column (compact across the process boundary).
+
+    Each cell belongs to a section (``SCORES``: a scored row's score, evidence and note, ``part`` 0, 1, 2;
+    ``INDICATORS``; ``PERSONS``: a filled row of `Cá nhân`, ``part`` the column; ``APPRAISAL``: a filled row
+    of the appraisal sheet), has a ``key`` (criterion or indicator id), a zero-based ``row`` and ``col``,
+    the value as read and, for the few that hold one, its formula or error value (``formula``: cell index →
+    text). ``ends`` says how many of the file's structural issues come before each section's cells end, so
+    the issues of the values (``intake.values``) take their place among them. ``basis``: an appraisal's
+    ``_meta`` basis (unit code → SHA-256 of the submission appraised)."""
+
+    SCORES = 1
+    INDICATORS = 2
+    PERSONS = 3
+    APPRAISAL = 4
+
+    kind: str  # template | appraisal
+    ends: list[int] = field(default_factory=list)
+    sec: bytearray = field(default_factory=bytearray)
+    part: bytearray = field(default_factory=bytearray)
+    key: list[str] = field(default_factory=list)
+    row: list[int] = field(default_factory=list)
+    col: list[int] = field(default_factory=list)
+    raw: list[Any] = field(default_factory=list)
+    formula: dict[int, str] = field(default_factory=dict)
+    basis: dict[str, str] = field(default_factory=dict)
+
+    def add(self, sec: int, part: int, key: str, row: int, col: int, raw: Any, formula: str | None = None) -> None:
+        if formula is not None:
+            self.formula[len(self.raw)] = formula
+        self.sec.append(sec)
+        self.part.append(part)
+        self.key.append(key)
+        self.row.append(row)
+        self.col.append(col)
+        self.raw.append(raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
+@dataclass
 class FileRecord:
-    """One file found in ``input/`` and what became of it. A reading worker returns it."""
+    """One file found in ``input/`` and what became of it. A reading worker returns it, with the raw
+    values of its input cells (``raw``); the main process checks those as tables (``intake.values``) and
+    replaces them with the submission or appraisal they make."""
 
     name: str
     sha256: str | None
@@ -295,6 +340,7 @@ class FileRecord:
     appraisal: Appraisal | None = None
     note: str = ""
     council: Council | None = None
+    raw: RawValues | None = None  # until the main process has checked the values
 
     @property
     def rejected(self) -> bool:
@@ -492,8 +538,10 @@ class RunOutcome:
     appraisal: Appraisal | None = None
     period_files: list[FileRecord] = field(default_factory=list)  # every file of the period, all runs
     council_applied: bool = False  # the council's decisions of this period (and milestone) were applied
-    # results of the year's earlier periods, as the store holds them: period → unit code → result (the trend)
-    history: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
+    # results of the year's earlier periods, as the store holds them: a table (``period``, ``unit_code``,
+    # ``result``) read with pandas (``store.frames.year_results``), for the trend; None: no earlier period
+    history: Any = None
+    scores: Any = None  # the period's score tables (``scoring.score.Scored``), when a run made them
 
     @property
     def all_period_files(self) -> list[FileRecord]:

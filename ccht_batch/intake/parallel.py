@@ -1,22 +1,25 @@
-"""Intake: which files in ``input/`` are submissions, reading them in child processes, and duplicates in
-a batch.
+"""Intake: which files in ``input/`` are submissions, reading them in child processes, checking their values
+as tables, and duplicates in a batch.
 
 Reading is per file and independent, and a file is untrusted input for native code, so every file is
 read in a child process (``isolate``: one file that kills its reader costs only itself); each child gets
-the configuration once and returns a compact ``FileRecord`` — values, never sheets — because shipping raw
-sheets between processes costs more than reading them. Results come back in the order of the input
-paths, whatever the number of children, so a run's outcome never depends on ``--jobs``.
+the configuration once and returns a compact ``FileRecord`` — its structure checked and the raw values of
+its input cells, never sheets or DataFrames — because shipping sheets or tables between processes costs
+more than reading them. The values of every file are then checked at once, as tables, in this process
+(``values``). Results come back in the order of the input paths, whatever the number of children, so a
+run's outcome never depends on ``--jobs``.
 
-Everything here works with the ``spawn`` start method (Windows): the functions children run are top-level.
+Everything here works with the ``spawn`` start method (Windows): the functions children run are top-level,
+in modules that import no pandas (``read``, ``validate``, ``isolate``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import gc
 import os
 import stat
+import threading
 import time
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
@@ -26,19 +29,7 @@ from typing import Callable, Iterator
 from ccht_batch.config.model import Config, Limits
 from ccht_batch.core import issues
 from ccht_batch.core.files import hash_file
-from ccht_batch.core.records import (
-    ACCEPTED,
-    DUPLICATE,
-    IGNORED,
-    REJECTED,
-    Appraisal,
-    AppraisedScore,
-    FileRecord,
-    IndicatorEntry,
-    PersonEntry,
-    ScoreEntry,
-    Submission,
-)
+from ccht_batch.core.records import ACCEPTED, DUPLICATE, IGNORED, REJECTED, FileRecord
 from ccht_batch.forms import layout
 from ccht_batch.intake.isolate import (
     OUT_OF_MEMORY,
@@ -46,7 +37,15 @@ from ccht_batch.intake.isolate import (
     ChildLimits,
     run_isolated,
 )
-from ccht_batch.intake.read import being_copied, changed_since, read_file
+from ccht_batch.intake.read import (
+    Reader,
+    being_copied,
+    changed_since,
+    pack,
+    read_packed,
+    read_raw,
+    unpack,
+)
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 CANDIDATE_SUFFIXES = SPREADSHEET_SUFFIXES + (".xlsb",)  # read to be refused with what to do
@@ -140,71 +139,6 @@ def ignore_reason(name: str, st: os.stat_result | None = None) -> str | None:
 # ---------------------------------------------------------------------------------------------------
 # Reading, each file in a child process
 
-Reader = Callable[[Path, Config, str], FileRecord]  # ``read.read_file``, or a test's stand-in
-
-
-# -- Records across the process boundary
-#
-# A record is sent as nested tuples of its field values, in field order: no field names, no per-object
-# dictionaries. That halves what the main process spends decoding results, time it would otherwise take
-# from the workers on a two-core machine. Field lists come from the dataclasses, so a field added to the
-# model travels without a change here.
-
-
-def _names(cls: type, *nested: str) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in nested)
-
-
-_RECORD = _names(FileRecord, "issues", "submission", "appraisal")
-_ISSUE = _names(issues.Issue)
-_SUBMISSION = _names(Submission, "scores", "indicators", "persons")
-_SCORE = _names(ScoreEntry)
-_INDICATOR = _names(IndicatorEntry)
-_PERSON = _names(PersonEntry)
-_APPRAISAL = _names(Appraisal, "scores")
-_APPRAISED = _names(AppraisedScore)
-_SCORE_ID, _INDICATOR_ID = _SCORE.index("id"), _INDICATOR.index("id")
-
-
-def _values(obj: object, names: tuple[str, ...]) -> tuple:
-    return tuple([getattr(obj, n) for n in names])
-
-
-def pack(record: FileRecord) -> tuple:
-    """A ``FileRecord`` as plain nested tuples (``unpack`` makes it again, equal in every field)."""
-    sub, app = record.submission, record.appraisal
-    return (
-        _values(record, _RECORD),
-        [_values(i, _ISSUE) for i in record.issues],
-        None
-        if sub is None
-        else (
-            _values(sub, _SUBMISSION),
-            [_values(e, _SCORE) for e in sub.scores.values()],
-            [_values(e, _INDICATOR) for e in sub.indicators.values()],
-            [_values(p, _PERSON) for p in sub.persons],
-        ),
-        None if app is None else (_values(app, _APPRAISAL), [_values(a, _APPRAISED) for a in app.scores]),
-    )
-
-
-def unpack(packed: tuple) -> FileRecord:
-    head, found, sub, app = packed
-    record = FileRecord(**dict(zip(_RECORD, head)), issues=[issues.Issue(*i) for i in found])
-    if sub is not None:
-        values, scores, indicators, persons = sub
-        record.submission = Submission(
-            **dict(zip(_SUBMISSION, values)),
-            scores={e[_SCORE_ID]: ScoreEntry(*e) for e in scores},
-            indicators={e[_INDICATOR_ID]: IndicatorEntry(*e) for e in indicators},
-            persons=[PersonEntry(*p) for p in persons],
-        )
-    if app is not None:
-        values, scores = app
-        record.appraisal = Appraisal(**dict(zip(_APPRAISAL, values)), scores=[AppraisedScore(*a) for a in scores])
-    return record
-
-
 def read_files(
     paths: list[Path],
     config: Config,
@@ -212,16 +146,19 @@ def read_files(
     jobs: int,
     progress: Callable[[int], None] | None = None,
     mp_context: BaseContext | None = None,
-    read: Reader = read_file,
+    read: Reader = read_raw,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[FileRecord]:
-    """Read every path, each in a child process (``isolate``); records in the order of ``paths``,
-    identical for any ``jobs``.
+    """Read every path, each in a child process (``isolate``), then check the values of all of them as
+    tables (``values.validate_values``); records in the order of ``paths``, identical for any ``jobs``.
 
     ``progress`` is called with the number of files finished since its previous call. ``jobs`` is an
     upper bound: a child is started only for every ``FILES_PER_WORKER`` files (starting one costs more
     than reading a few files, most of all with Windows' spawn), and always one. ``mp_context`` picks the
-    start method (tests use spawn, as on Windows). ``read`` reads one file: a top-level function, so that
-    child processes can be given it.
+    start method (tests use spawn, as on Windows). ``read`` reads one file in a child: a top-level function
+    of a module that imports no pandas, so that child processes can be given it. ``meanwhile`` runs once in
+    this process as soon as the children are at work (the caller's own imports); pandas and the value checks
+    are loaded then too, never before the children start.
     """
     paths = list(paths)
     if not paths:
@@ -230,7 +167,10 @@ def read_files(
     limits = config.settings.limits
     records: list[FileRecord | None] = [None] * len(paths)
 
+    loading = _Loading(meanwhile)
+
     def done(index: int, packed: tuple) -> None:
+        loading.start()  # the children are at work: load what this process needs after them, beside them
         records[index] = unpack(packed)
         if progress:
             progress(1)
@@ -238,7 +178,7 @@ def read_files(
     with _collector_paused():
         run_isolated(
             paths,
-            functools.partial(_read_packed, read, config, period),
+            functools.partial(read_packed, read, config, period),
             functools.partial(_refused, limits),
             workers=workers,
             chunk=_chunksize(len(paths), workers),
@@ -246,17 +186,49 @@ def read_files(
             done=done,
             mp_context=mp_context,
         )
-    return [r for r in records if r is not None]
+        return loading.result().validate_values([r for r in records if r is not None], config, period)
 
 
-def _read_packed(read: Reader, config: Config, period: str, path: Path) -> tuple:
-    return pack(read(path, config, period))
+class _Loading:
+    """The value checks (pandas) and the caller's ``meanwhile``, loaded in a thread of this process once the
+    reading children are at work: importing pandas takes a third of a second, which the children's reading
+    hides, and this process keeps handing them files meanwhile. Every child is started before it (a
+    replacement child forked later runs only reading code, whose modules are loaded)."""
+
+    def __init__(self, meanwhile: Callable[[], object] | None):
+        self.meanwhile = meanwhile
+        self.thread: threading.Thread | None = None
+        self.values = None
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._load, name="ccht-batch-tables", daemon=True)
+            self.thread.start()
+
+    def _load(self) -> None:
+        try:
+            # deferred: pandas loads once the children are reading, never in them
+            from ccht_batch.intake import values
+
+            if self.meanwhile is not None:
+                self.meanwhile()
+            self.values = values
+        except BaseException as exc:  # noqa: BLE001 — raised again in the caller's thread
+            self.error = exc
+
+    def result(self):
+        self.start()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.values
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while records pile up: records hold no cycles, and every full
-    collection would walk all of them again (a tenth of a long batch's time)."""
+    """No cyclic garbage collection while records pile up and their values are checked: records hold no
+    cycles, and every full collection would walk all of them again (a tenth of a long batch's time)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

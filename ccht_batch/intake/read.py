@@ -1,16 +1,20 @@
-"""Reading one submitted file: safe opening, python-calamine values, and where the formulas are.
+"""Reading one submitted file in a reading worker: safe opening, python-calamine values, where the formulas
+are, and the record that crosses back to the main process.
 
-``read_file`` is what a reading worker runs for each file in ``input/``. It opens the file once: the bytes
+``read_raw`` is what a reading worker runs for each file in ``input/``. It opens the file once: the bytes
 are read once (and hashed as they are), checked by ``safety``, then python-calamine reads only the sheets
 validation needs into plain Python lists. python-calamine shows a formula's cached value but not that
 there was a formula, and a unit's formula in a score cell must be refused (DESIGN.md §5), so the sheet XML
 of those sheets is scanned for formula cells too — a bytes test first, since most cells have none.
-Everything about what the values mean is in ``validate``; this module only turns a file into a
-``RawBook``.
+``validate`` reads the structure and hands over the raw values of the input cells; what they mean is
+checked in the main process, for all files at once (``intake.values``). Nothing here imports pandas.
+
+A record crosses the process boundary as plain nested tuples (``pack``/``unpack``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -22,7 +26,7 @@ from python_calamine import CalamineWorkbook
 from ccht_batch.config.model import Config, Limits
 from ccht_batch.core import issues
 from ccht_batch.core.files import hash_stream
-from ccht_batch.core.records import ACCEPTED, IGNORED, REJECTED, FileRecord
+from ccht_batch.core.records import ACCEPTED, IGNORED, REJECTED, FileRecord, RawValues
 from ccht_batch.forms import layout
 from ccht_batch.intake import safety, validate
 from ccht_batch.intake.raw import RawBook, RawSheet, nfc
@@ -44,8 +48,11 @@ SCANNED_SHEETS = (layout.SHEET_SCORES, layout.SHEET_INDICATORS, layout.SHEET_PER
 # One file → FileRecord
 
 
-def read_file(path: Path, config: Config, period: str) -> FileRecord:
-    """Read, check and validate one file; never raises (a surprise becomes issue ``file-corrupt``)."""
+def read_raw(path: Path, config: Config, period: str) -> FileRecord:
+    """Read one file and check its structure; never raises (a surprise becomes issue ``file-corrupt``).
+
+    A template's or an appraisal's input cells come back unchecked in ``raw``: its status is final only once
+    ``intake.values`` has checked them (an error among them rejects it too)."""
 
     path = Path(path)
     record = FileRecord(name=path.name, sha256=None, size=0, mtime=0.0, status=REJECTED)
@@ -62,11 +69,11 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
             data = fh.read()
         record.sha256 = hashlib.sha256(data).hexdigest()
         book = open_book(data, config, path)
-        outcome = validate.validate_book(book, config, period, path.name, record.sha256)
+        outcome = validate.read_book(book, config, period, path.name, record.sha256)
         if changed_since(path, stat) or len(data) != stat.st_size:
             return being_copied(record)
         record.kind, record.unit_code, record.year = outcome.kind, outcome.unit_code, outcome.year
-        record.submission, record.appraisal, record.council = outcome.submission, outcome.appraisal, outcome.council
+        record.council, record.raw = outcome.council, outcome.raw
         found = outcome.issues
     except safety.Refused as refused:
         if record.size and changed_since(path, None, record.size, record.mtime):
@@ -77,18 +84,18 @@ def read_file(path: Path, config: Config, period: str) -> FileRecord:
         record.status = IGNORED
         return record
     except MemoryError:  # the reading process's memory ceiling (isolate)
-        record.submission = record.appraisal = None
+        record.raw = None
         found = [issues.make("file-too-complex", file=path.name, unit_code=record.unit_code, detail="đọc tệp cần quá nhiều bộ nhớ")]
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:  # noqa: BLE001 — pyo3 panics derive from BaseException
         detail = f"lỗi không mong đợi khi đọc; chi tiết kỹ thuật cho người bảo trì: {type(exc).__name__}: {exc}"
         found = found + [issues.make("file-corrupt", file=path.name, unit_code=record.unit_code, detail=detail[:300])]
-        record.submission = record.appraisal = record.council = None
+        record.raw = record.council = None
     record.issues = found
     record.status = REJECTED if issues.has_errors(found) else ACCEPTED
     if record.status == REJECTED:
-        record.submission = record.appraisal = record.council = None
+        record.council = None
     return record
 
 
@@ -109,9 +116,53 @@ def being_copied(record: FileRecord) -> FileRecord:
     by the next run."""
     record.status = IGNORED
     record.kind = record.unit_code = record.year = None
-    record.submission = record.appraisal = None
+    record.submission = record.appraisal = record.raw = None
     record.issues = [issues.make("file-being-copied", file=record.name)]
     return record
+
+
+# ---------------------------------------------------------------------------------------------------
+# Records across the process boundary
+#
+# A record is sent as nested tuples of its field values, in field order: no field names, no per-object
+# dictionaries, the raw values as the lists they already are. Field lists come from the dataclasses, so a
+# field added to the model travels without a change here.
+
+
+def _names(cls: type, *nested: str) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in nested)
+
+
+_RECORD = _names(FileRecord, "issues", "submission", "appraisal", "raw")
+_ISSUE = _names(issues.Issue)
+_RAW = _names(RawValues)
+
+
+def pack(record: FileRecord) -> tuple:
+    """A ``FileRecord`` from a reading worker as plain nested tuples (``unpack`` makes it again, equal in every
+    field; a worker's record has no submission or appraisal yet)."""
+    raw = record.raw
+    return (
+        tuple([getattr(record, n) for n in _RECORD]),
+        [tuple([getattr(i, n) for n in _ISSUE]) for i in record.issues],
+        None if raw is None else tuple([getattr(raw, n) for n in _RAW]),
+    )
+
+
+def unpack(packed: tuple) -> FileRecord:
+    head, found, raw = packed
+    record = FileRecord(**dict(zip(_RECORD, head)), issues=[issues.Issue(*i) for i in found])
+    if raw is not None:
+        record.raw = RawValues(*raw)
+    return record
+
+
+Reader = Callable[[Path, Config, str], FileRecord]  # ``read_raw``, or a test's stand-in
+
+
+def read_packed(read: Reader, config: Config, period: str, path: Path) -> tuple:
+    """What a reading child runs for each path (top-level: ``spawn`` imports only this module's chain)."""
+    return pack(read(path, config, period))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Validation: the raw sheets of one workbook → a ``Submission`` or an ``Appraisal``, and every issue.
+"""Reading a workbook's structure in the reading worker: what it is (``_meta``), whether it is ours (its sheets,
+header rows, criterion and indicator rows in order), and the raw values of its input cells.
 
 Nothing stops at the first problem: each check reports at the cell as Excel shows it, with the value
 found, and goes on, so a unit fixes its file in one round trip (PITFALLS.md, "what users ask for"). The
@@ -6,10 +7,15 @@ one exception is identification: a workbook that is not ours, another unit's, an
 outdated template is refused on ``_meta`` alone, because its rows would not match the current criteria and
 a hundred row errors would hide the one thing to do (download the new template).
 
-Cells are found by header titles and criterion codes, never by position. Text is compared after NFC
-normalisation, whitespace folding and case folding; numbers are parsed strictly (``values``). A formula
-in an input cell is seen through ``RawSheet.formulas``: in a number cell it is refused, in a text cell
-its cached value is read (or nothing, with a warning).
+Cells are found by header titles and criterion codes, never by position. What the values in the input
+cells mean — numbers, choices, ranges, steps, dates, evidence, formulas in them, plausibility — is checked
+afterwards in the main process, for every file of the period at once, as tables (``intake.values``): this
+module hands over each input cell's value as read and its formula (``RawValues``), and imports no pandas,
+so a reading child starts light. The council's workbook, whose cells are votes rather than entries, is read
+here whole.
+
+Text is compared after NFC normalisation, whitespace folding and case folding; numbers are parsed strictly
+(``values``).
 """
 
 from __future__ import annotations
@@ -18,28 +24,23 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Iterable
 
-from ccht_batch.config.model import Choice, Config, Criterion, Indicator, Unit
-from ccht_batch.core import issues, vocab
+from ccht_batch.config.model import Config, Unit
+from ccht_batch.core import issues
 from ccht_batch.core.issues import Issue
 from ccht_batch.core.periods import period_year
 from ccht_batch.core.records import (
     COUNCIL_DECISIONS,
     REFUSE,
     Appraisal,
-    AppraisedScore,
     Council,
     CouncilRow,
     CouncilVote,
-    IndicatorEntry,
-    PersonEntry,
-    ScoreEntry,
+    RawValues,
     Submission,
 )
 from ccht_batch.core.values import (
-    LOOK_ALIKE,
     ParseError,
     cell_id_text,
     column_letter,
@@ -47,12 +48,9 @@ from ccht_batch.core.values import (
     fold_key,
     norm_text,
     parse_count,
-    parse_date,
-    parse_decimal,
     parse_year,
 )
 from ccht_batch.forms import layout as L
-from ccht_batch.intake.plausibility import file_checks
 from ccht_batch.intake.raw import RawBook, RawSheet
 
 EMPTY_SHOWN = "(trống)"
@@ -60,7 +58,8 @@ EMPTY_SHOWN = "(trống)"
 
 @dataclass
 class Outcome:
-    """What one workbook turned out to be."""
+    """What one workbook turned out to be. From the reading worker, ``raw`` holds the input cells of a
+    template or an appraisal, unchecked; ``intake.values`` turns them into ``submission`` or ``appraisal``."""
 
     kind: str | None
     unit_code: str | None = None
@@ -69,6 +68,7 @@ class Outcome:
     appraisal: Appraisal | None = None
     issues: list[Issue] = field(default_factory=list)
     council: Council | None = None
+    raw: RawValues | None = None
 
 
 class Collector:
@@ -136,7 +136,7 @@ _LETTERS = [column_letter(i) for i in range(128)]
 
 def cell_ref(row: int, col: int) -> str:
     """Zero-based row and column → ``D14`` as Excel shows it (``values.cell_ref``), one shared string per
-    cell: every file of a template names the same cells, and a month of records keeps them all."""
+    cell: every file of a template names the same cells."""
     key = (row, col)
     ref = _CELL_NAMES.get(key)
     if ref is None:
@@ -156,22 +156,16 @@ _CELL_NAMES: dict[tuple[int, int], str] = {}
 @dataclass
 class Plan:
     expected_rows: list[str]  # every code of the score sheet in template order
-    scored: list[Criterion]  # criteria, bonus and penalty items in template order
-    choices: dict[str, dict[str, Choice]]  # criterion id → choice text (as written, and folded) → choice
-    indicators: list[Indicator]
+    scored: list[str]  # ids of the criteria, bonus and penalty items in template order
     indicator_ids: list[str]
-    genders: dict[str, str]  # choice text (as offered, and folded) → what is stored
-    ratings: dict[str, str]
-    levels: dict[str, str]
-    awards: dict[str, str]  # folded award name → rule id
-    award_names: list[str]
+    awards: dict[str, str]  # award name (as written, and folded) → rule id
     units: dict[str, Unit]
 
 
 _PLANS: dict[int, tuple[Config, Plan]] = {}
 
 
-def _options(by_text: dict[str, str]) -> dict[str, str]:
+def options(by_text: dict[str, str]) -> dict[str, str]:
     """Choice text → code, keyed by the text as offered and by its folded form."""
     return {**{fold(text): code for text, code in by_text.items()}, **by_text}
 
@@ -188,15 +182,9 @@ def plan_for(config: Config) -> Plan:
     expected += [c.id for c in crit.bonus_items] + [c.id for c in crit.penalty_items]
     plan = Plan(
         expected_rows=expected,
-        scored=list(crit.scored_rows),
-        choices={c.id: {**{fold(ch.text): ch for ch in c.choices}, **{ch.text: ch for ch in c.choices}} for c in crit.scored_rows if c.is_choice},
-        indicators=list(crit.indicators),
+        scored=[c.id for c in crit.scored_rows],
         indicator_ids=[i.id for i in crit.indicators],
-        genders=_options({g: g for g in vocab.GENDERS}),
-        ratings=_options({text: code for code, text in vocab.RATINGS.items()}),
-        levels=_options({text: code for code, text in vocab.INITIATIVE_LEVELS.items()}),
-        awards=_options({a.name: a.id for a in crit.awards}),
-        award_names=[a.name for a in crit.awards],
+        awards=options({a.name: a.id for a in crit.awards}),
         units={u.code: u for u in config.units},
     )
     if len(_PLANS) > 8:
@@ -209,15 +197,16 @@ def plan_for(config: Config) -> Plan:
 # Entry point
 
 
-def validate_book(book: RawBook, config: Config, period: str, file_name: str, sha256: str) -> Outcome:
-    """Identify the workbook by ``_meta`` and validate it as what it says it is."""
+def read_book(book: RawBook, config: Config, period: str, file_name: str, sha256: str) -> Outcome:
+    """Identify the workbook by ``_meta`` and read it as what it says it is: its structure checked, the raw
+    values of a template's or an appraisal's input cells in ``raw``, a council's votes read whole."""
     out = Collector(file_name)
     meta = read_meta(book)
     kind = norm_text(meta.get(L.META_KIND)) if meta is not None else ""
     if kind == L.KIND_TEMPLATE:
-        return _template(book, meta or {}, config, period, file_name, sha256, out)
+        return _template(book, meta or {}, config, period, out)
     if kind == L.KIND_APPRAISAL:
-        return _appraisal(book, meta or {}, config, period, file_name, sha256, out)
+        return _appraisal(book, meta or {}, config, period, out)
     if kind == L.KIND_COUNCIL:
         return _council(book, meta or {}, config, period, file_name, sha256, out)
     if kind == L.KIND_HISTORY:
@@ -250,7 +239,7 @@ def _int(value: Any) -> int | None:
 # Self-assessment workbooks
 
 
-def _template(book: RawBook, meta: dict[str, Any], config: Config, period: str, file_name: str, sha256: str, out: Collector) -> Outcome:
+def _template(book: RawBook, meta: dict[str, Any], config: Config, period: str, out: Collector) -> Outcome:
     plan = plan_for(config)
     code = norm_text(meta.get(L.META_UNIT_CODE))
     unit = plan.units.get(code)
@@ -271,44 +260,17 @@ def _template(book: RawBook, meta: dict[str, Any], config: Config, period: str, 
     outcome = Outcome(kind=L.KIND_TEMPLATE, unit_code=out.unit_code, year=year, issues=out.items)
     if out.has_errors or unit is None or year is None:
         return outcome
-    scores = _scores(book, config, plan, unit, out)
-    indicators = _indicators(book, plan, out)
-    persons = _persons(book, plan, out)
-    outcome.submission = Submission(
-        unit_code=unit.code,
-        year=year,
-        file_name=file_name,
-        sha256=sha256,
-        scores=scores,
-        indicators=indicators,
-        persons=persons,
-    )
-    out.items.extend(file_checks(outcome.submission, config))
+    raw = RawValues(kind=L.KIND_TEMPLATE)
+    for section in (_score_cells, _indicator_cells, _person_cells):
+        section(book, plan, raw, out)
+        raw.ends.append(len(out.items))
+    outcome.raw = raw
     return outcome
 
 
-FORMULA = object()  # a number cell holding a formula: already reported, value unusable
-_ERROR_LITERAL = re.compile(r"^=?#[A-Z0-9/!?]+$")
-
-
-def _input(sheet: RawSheet, row: int, col: int, numeric: bool, out: Collector) -> Any:
-    """An input cell's value, after the formula rule of DESIGN.md §5."""
-    raw = sheet.value(row, col)
-    if (row, col) not in sheet.formula_cells:
-        return raw
-    formula = sheet.formulas.get((row, col))
-    if _ERROR_LITERAL.match(formula):  # an error value (#REF!), alone or as LibreOffice saves it (=#REF!)
-        if numeric:
-            out.add("error-value", sheet=sheet.name, cell=cell_ref(row, col), value=formula.lstrip("="))
-            return FORMULA
-        return raw
-    if numeric:
-        out.add("formula-in-number-cell", sheet=sheet.name, cell=cell_ref(row, col), value=formula)
-        return FORMULA
-    if raw is None or raw == "":
-        out.add("formula-in-text-cell", sheet=sheet.name, cell=cell_ref(row, col), value=formula)
-        return ""
-    return raw
+def _formula(sheet: RawSheet, row: int, col: int) -> str | None:
+    """The formula (or error value) of a cell, if it holds one: checked with the cell's value, as tables."""
+    return sheet.formulas.get((row, col)) if (row, col) in sheet.formula_cells else None
 
 
 TITLE_MAX = 120  # header titles are short; longer cells (instructions) are not looked at
@@ -453,288 +415,90 @@ def _longest_increasing(seq: list[int]) -> set[int]:
 # -- Tự chấm điểm
 
 
-def _scores(book: RawBook, config: Config, plan: Plan, unit: Unit, out: Collector) -> dict[str, ScoreEntry]:
+def _score_cells(book: RawBook, plan: Plan, raw: RawValues, out: Collector) -> None:
+    """Each scored row's `Điểm tự chấm`, `Tài liệu kiểm chứng` and `Ghi chú` (parts 0, 1, 2), in template order."""
     sheet = book.sheet(L.SHEET_SCORES)
     if sheet is None:
         out.add("sheet-missing", expected=L.SHEET_SCORES)
-        return {}
+        return
     header = find_header(sheet, L.SCORE_HEADERS, out)
     if header is None:
-        return {}
+        return
     hrow, cols = header
     code_col = cols[L.COL_CODE]
     rows = check_rows(codes_below(sheet, hrow, code_col), plan.expected_rows, sheet.name, code_col, out)
     cells = (cols[L.COL_SELF], cols[L.COL_EVIDENCE], cols[L.COL_NOTE])
-    entries: dict[str, ScoreEntry] = {}
-    for criterion in plan.scored:
-        r = rows.get(criterion.id)
-        if r is not None:
-            entries[criterion.id] = _score_entry(sheet, r, cells, criterion, config.applies(criterion, unit), plan, out)
-    return entries
-
-
-def _score_entry(sheet: RawSheet, r: int, cells: tuple[int, int, int], c: Criterion, applicable: bool, plan: Plan, out: Collector) -> ScoreEntry:
-    """One scored row: the score as points (or None), evidence and note, with the cells they came from."""
-    c_self, c_evidence, c_note = cells
-    line = sheet.rows[r]
-    width = len(line)
-    raw = line[c_self] if c_self < width else ""
-    evidence = line[c_evidence] if c_evidence < width else ""
-    note = line[c_note] if c_note < width else ""
-    formulas = sheet.formula_cells
-    if formulas:
-        if (r, c_self) in formulas:
-            raw = _input(sheet, r, c_self, applicable and not c.is_choice, out)
-        if (r, c_evidence) in formulas:
-            evidence = _input(sheet, r, c_evidence, False, out)
-        if (r, c_note) in formulas:
-            note = _input(sheet, r, c_note, False, out)
-    entry = ScoreEntry(
-        id=c.id, cell=cell_ref(r, c_self), value=None, evidence=text_of(evidence), evidence_cell=cell_ref(r, c_evidence), note=text_of(note)
-    )
-    if raw is FORMULA or raw == "" or raw is None:
-        return entry
-    if not applicable:
-        text = shown(raw)
-        if text and fold(text) != _NOT_APPLICABLE:
-            out.add("score-not-applicable", sheet=sheet.name, cell=entry.cell, value=text)
-    elif c.is_choice:
-        text = shown(raw)
-        choices = plan.choices[c.id]
-        choice = choices.get(text) or choices.get(fold(text))
-        if choice is None:
-            out.add("score-not-a-choice", sheet=sheet.name, cell=entry.cell, value=text, expected=", ".join(ch.text for ch in c.choices))
-        else:
-            entry.value, entry.text = choice.points, choice.text
-    else:
-        value = check_number(raw, c, sheet.name, entry.cell, out)
-        if value is not None:
-            entry.value, entry.text = number_of(raw)
-    return entry
-
-
-_NOT_APPLICABLE = fold_key(vocab.NOT_APPLICABLE)
-
-
-def check_number(raw: Any, c: Criterion, sheet: str, cell: str, out: Collector) -> Decimal | None:
-    """A score typed as a number: strict parsing, then [0, max], then the step. None if empty or bad."""
-    try:
-        value = number_of(raw)[0]
-    except ParseError as exc:
-        out.add(_SCORE_PARSE_ISSUE.get(exc.code, "score-not-a-number"), sheet=sheet, cell=cell, value=shown(raw))
-        return None
-    if value is None:
-        return None
-    if value < 0 or value > c.max:
-        out.add("score-out-of-range", sheet=sheet, cell=cell, value=fmt_number(value), max=fmt_number(c.max))
-        return None
-    if value % c.step != 0:
-        out.add("score-off-step", sheet=sheet, cell=cell, value=fmt_number(value), step=fmt_number(c.step), example=fmt_number(_nearest_step(value, c)))
-        return None
-    return value
-
-
-_SCORE_PARSE_ISSUE = {"ambiguous-number": "score-ambiguous-number", LOOK_ALIKE: "number-look-alike"}
-
-
-_NUMBERS: dict[tuple[type, Any], tuple[Decimal | None, str] | str] = {}
-
-
-def number_of(raw: Any) -> tuple[Decimal | None, str]:
-    """``values.parse_decimal`` of a cell, with the text to show for it (the text as typed, or the number
-    written the Vietnamese way). Remembered per distinct value: a month's files repeat the same few
-    scores, and turning a float into an exact Decimal is the slow part."""
-    key = (type(raw), raw)
-    try:
-        known = _NUMBERS.get(key)
-    except TypeError:  # an unhashable value cannot come from a cell, but never crash on one
-        known = None
-    if known is None:
-        try:
-            value = parse_decimal(raw)
-            known = (value, text_of(raw) if isinstance(raw, str) else fmt_number(value))
-        except ParseError as exc:
-            known = exc.code
-        if len(_NUMBERS) > 4096:
-            _NUMBERS.clear()
-        try:
-            _NUMBERS[key] = known
-        except TypeError:
-            pass
-    if isinstance(known, str):
-        raise ParseError(known)
-    return known
-
-
-def _nearest_step(value: Decimal, c: Criterion) -> Decimal:
-    below = (value // c.step) * c.step
-    above = min(below + c.step, c.max)
-    return above if above - value < value - below else below
+    formulas = sheet.has_formulas
+    for cid in plan.scored:
+        r = rows.get(cid)
+        if r is None:
+            continue
+        line = sheet.rows[r]
+        width = len(line)
+        for part, c in enumerate(cells):
+            raw.add(RawValues.SCORES, part, cid, r, c, line[c] if c < width else "", _formula(sheet, r, c) if formulas else None)
 
 
 # -- Số liệu
 
-EXPECTED_TYPE = {"count": "số nguyên từ 0", "date": "ngày dạng dd/mm/yyyy"}
 
-
-def _indicators(book: RawBook, plan: Plan, out: Collector) -> dict[str, IndicatorEntry]:
-    if not plan.indicators:
-        return {}
+def _indicator_cells(book: RawBook, plan: Plan, raw: RawValues, out: Collector) -> None:
+    if not plan.indicator_ids:
+        return
     sheet = book.sheet(L.SHEET_INDICATORS)
     if sheet is None:
         out.add("sheet-missing", expected=L.SHEET_INDICATORS)
-        return {}
+        return
     header = find_header(sheet, L.INDICATOR_HEADERS, out)
     if header is None:
-        return {}
+        return
     hrow, cols = header
     code_col, value_col = cols[L.COL_IND_CODE], cols[L.COL_IND_VALUE]
-    found = codes_below(sheet, hrow, code_col)
-    rows = check_rows(found, plan.indicator_ids, sheet.name, code_col, out, ordered=False)
-    entries: dict[str, IndicatorEntry] = {}
-    for ind in plan.indicators:
-        r = rows.get(ind.id)
-        if r is None:
-            continue
-        cell = cell_ref(r, value_col)
-        entry = IndicatorEntry(id=ind.id, cell=cell, value=None)
-        entries[ind.id] = entry
-        raw = _input(sheet, r, value_col, True, out)
-        if raw is FORMULA or raw == "" or raw is None:
-            continue
-        try:
-            entry.value = indicator_of(raw, ind.type)
-        except ParseError as exc:
-            if exc.code == LOOK_ALIKE:
-                out.add("number-look-alike", sheet=sheet.name, cell=cell, value=shown(raw))
-            else:
-                out.add("indicator-wrong-type", sheet=sheet.name, cell=cell, value=shown(raw), expected=EXPECTED_TYPE.get(ind.type, ind.type))
-    return entries
-
-
-_INDICATORS: dict[tuple[str, type, Any], Any] = {}
-
-
-def indicator_of(raw: Any, kind: str) -> Any:
-    """An indicator's value (a count, or a date for ``kind`` date), remembered per distinct cell value."""
-    key = (kind, type(raw), raw)
-    known = _INDICATORS.get(key, _INDICATORS)
-    if known is _INDICATORS:
-        try:
-            known = parse_date(raw) if kind == "date" else parse_count(raw)
-        except ParseError as exc:
-            known = exc
-        if len(_INDICATORS) > 4096:
-            _INDICATORS.clear()
-        _INDICATORS[key] = known
-    if isinstance(known, ParseError):
-        raise ParseError(known.code)
-    return known
+    rows = check_rows(codes_below(sheet, hrow, code_col), plan.indicator_ids, sheet.name, code_col, out, ordered=False)
+    for iid in plan.indicator_ids:
+        r = rows.get(iid)
+        if r is not None:
+            raw.add(RawValues.INDICATORS, 0, iid, r, value_col, sheet.value(r, value_col), _formula(sheet, r, value_col))
 
 
 # -- Cá nhân
 
 PERSON_INPUTS = L.PERSON_HEADERS[1:]  # every column but `STT`
-_BIRTH_AT = PERSON_INPUTS.index(L.P_BIRTH)
 EMPTY_CELLS = frozenset(("", None))
 
 
-def _persons(book: RawBook, plan: Plan, out: Collector) -> list[PersonEntry]:
+def _person_cells(book: RawBook, plan: Plan, raw: RawValues, out: Collector) -> None:
+    """The input cells of every row of `Cá nhân` that has something in them (part: the column's index in
+    ``PERSON_INPUTS``)."""
     sheet = book.sheet(L.SHEET_PERSONS)
     if sheet is None:
         out.add("sheet-missing", expected=L.SHEET_PERSONS)
-        return []
+        return
     header = find_header(sheet, L.PERSON_HEADERS, out)
     if header is None:
-        return []
+        return
     hrow, cols = header
-    persons: list[PersonEntry] = []
-    seen: dict[tuple[str, int | None], int] = {}
     input_cols = [cols[t] for t in PERSON_INPUTS]
     lo, hi = min(input_cols), max(input_cols) + 1
     formula_rows = {r for r, _ in sheet.formula_cells}
     for r in range(hrow + 1, sheet.height):
         line = sheet.rows[r]
-        if r in formula_rows:
-            raw = [_input(sheet, r, c, False, out) for c in input_cols]
-        elif EMPTY_CELLS.issuperset(line[lo:hi]):
+        has_formula = r in formula_rows
+        if not has_formula and EMPTY_CELLS.issuperset(line[lo:hi]):
             continue  # an empty row: most of them
-        else:
-            width = len(line)
-            raw = [line[c] if c < width else "" for c in input_cols]
-        text = dict(zip(PERSON_INPUTS, map(shown, raw)))
-        if not any(text.values()):
-            continue
-        person = _person(sheet, r, cols, raw[_BIRTH_AT], text, plan, out)
-        if person is None:
-            continue
-        key = (fold(person.name), person.birth_year)
-        if key in seen:
-            out.add("person-duplicate", sheet=sheet.name, cell=cell_ref(r, cols[L.P_NAME]), value=person.name, detail=seen[key])
-            person.valid = False
-        else:
-            seen[key] = person.row
-        persons.append(person)
-    return persons
-
-
-def _person(sheet: RawSheet, r: int, cols: dict[str, int], birth: Any, text: dict[str, str], plan: Plan, out: Collector) -> PersonEntry | None:
-    """One filled row of `Cá nhân`; ``birth`` is the birth-year cell as read (a number or text)."""
-    name = text[L.P_NAME]
-    if not name:
-        out.add("person-name-missing", sheet=sheet.name, cell=cell_ref(r, cols[L.P_NAME]))
-        return None
-    person = PersonEntry(
-        row=r + 1,
-        cell=cell_ref(r, cols[L.P_NAME]),
-        name=name,
-        position=text[L.P_POSITION],
-        initiative=text[L.P_INITIATIVE],
-        decision=text[L.P_DECISION],
-        summary=text[L.P_SUMMARY],
-        tasks=text[L.P_TASKS],
-    )
-
-    def problem(code: str, title: str, **params: Any) -> None:
-        out.add(code, sheet=sheet.name, cell=cell_ref(r, cols[title]), **params)
-        person.valid = False
-
-    def choice(title: str, options: dict[str, str], listed: Iterable[str]) -> str | None:
-        value = text[title]
-        if not value:
-            return None
-        found = options.get(value) or options.get(fold(value))
-        if found is None:
-            problem("person-choice-unknown", title, value=value, detail=title, expected=", ".join(listed))
-        return found
-
-    try:
-        year = parse_year(birth)
-    except ParseError:
-        year = None
-    if year is not None and L.BIRTH_YEAR_MIN <= year <= L.BIRTH_YEAR_MAX:
-        person.birth_year = year
-    else:
-        problem("person-birth-year", L.P_BIRTH, value=text[L.P_BIRTH] or EMPTY_SHOWN, min=L.BIRTH_YEAR_MIN, max=L.BIRTH_YEAR_MAX)
-    person.gender = choice(L.P_GENDER, plan.genders, vocab.GENDERS) or ""
-    if text[L.P_RATING]:
-        person.rating = choice(L.P_RATING, plan.ratings, vocab.RATINGS.values())
-    else:
-        problem("person-rating-missing", L.P_RATING, value=name)
-    person.level = choice(L.P_LEVEL, plan.levels, vocab.INITIATIVE_LEVELS.values())
-    person.proposal = choice(L.P_PROPOSAL, plan.awards, plan.award_names)
-    if person.initiative and (not person.decision or person.level is None):
-        where = L.P_DECISION if not person.decision else L.P_LEVEL
-        out.add("person-initiative-no-decision", sheet=sheet.name, cell=cell_ref(r, cols[where]), value=name)
-    return person
+        width = len(line)
+        for part, c in enumerate(input_cols):
+            raw.add(RawValues.PERSONS, part, "", r, c, line[c] if c < width else "", _formula(sheet, r, c) if has_formula else None)
 
 
 # ---------------------------------------------------------------------------------------------------
 # Appraisal workbooks
 
+APPRAISAL_INPUTS = (L.A_UNIT, L.A_CODE, L.A_APPRAISED, L.A_NOTE)  # parts 0-3 of an appraisal row
 
-def _appraisal(book: RawBook, meta: dict[str, Any], config: Config, period: str, file_name: str, sha256: str, out: Collector) -> Outcome:
-    plan = plan_for(config)
+
+def _appraisal(book: RawBook, meta: dict[str, Any], config: Config, period: str, out: Collector) -> Outcome:
+    """The Office's appraisal: its rows with an appraised score (or a formula there), as raw values."""
     found_period = shown(meta.get(L.META_PERIOD))
     if found_period != period:
         out.add("appraisal-wrong-period", value=found_period or EMPTY_SHOWN, expected=period)
@@ -752,42 +516,49 @@ def _appraisal(book: RawBook, meta: dict[str, Any], config: Config, period: str,
     if header is None:
         return outcome
     hrow, cols = header
-    scores: list[AppraisedScore] = []
-    seen: set[tuple[str, str]] = set()
+    raw = RawValues(kind=L.KIND_APPRAISAL)
+    raw.basis = {key[len(L.META_BASIS):]: norm_text(value) for key, value in meta.items() if key.startswith(L.META_BASIS) and norm_text(value)}
+    c_unit, c_code, c_score, c_note = (cols[t] for t in APPRAISAL_INPUTS)
     for r in range(hrow + 1, sheet.height):
-        cell = cell_ref(r, cols[L.A_APPRAISED])
-        raw = _input(sheet, r, cols[L.A_APPRAISED], True, out)
-        if raw is FORMULA or shown(raw) == "":
+        score, formula = sheet.value(r, c_score), _formula(sheet, r, c_score)
+        if formula is None and (score == "" or score is None):
             continue
-        unit_code = text_of(sheet.value(r, cols[L.A_UNIT]))
-        cid = code_of(sheet.value(r, cols[L.A_CODE]))
-        unit = plan.units.get(unit_code)
-        criterion = config.criteria.criterion(cid)
-        if unit is None:
-            out.add("appraisal-unknown-unit", sheet=sheet.name, cell=cell_ref(r, cols[L.A_UNIT]), value=unit_code or EMPTY_SHOWN)
-        if criterion is None:
-            out.add("appraisal-unknown-criterion", sheet=sheet.name, cell=cell_ref(r, cols[L.A_CODE]), value=cid or EMPTY_SHOWN)
-        if unit is None or criterion is None:
-            continue
-        value = check_number(raw, criterion, sheet.name, cell, out)
-        if value is None:
-            continue
-        if not config.applies(criterion, unit):
-            out.add("score-not-applicable", sheet=sheet.name, cell=cell, value=fmt_number(value))
-            continue
-        if (unit.code, criterion.id) in seen:
-            out.add("row-duplicate", sheet=sheet.name, cell=cell_ref(r, cols[L.A_CODE]), value=f"{unit.code} {criterion.id}")
-            continue
-        seen.add((unit.code, criterion.id))
-        note = text_of(_input(sheet, r, cols[L.A_NOTE], False, out))
-        scores.append(AppraisedScore(unit_code=unit.code, criterion_id=criterion.id, score=value, note=note, cell=cell))
-    basis = {key[len(L.META_BASIS):]: norm_text(value) for key, value in meta.items() if key.startswith(L.META_BASIS) and norm_text(value)}
-    outcome.appraisal = Appraisal(period=period, file_name=file_name, sha256=sha256, scores=scores, basis=basis)
+        raw.add(RawValues.APPRAISAL, 0, "", r, c_unit, sheet.value(r, c_unit))
+        raw.add(RawValues.APPRAISAL, 1, "", r, c_code, sheet.value(r, c_code))
+        raw.add(RawValues.APPRAISAL, 2, "", r, c_score, score, formula)
+        raw.add(RawValues.APPRAISAL, 3, "", r, c_note, sheet.value(r, c_note), _formula(sheet, r, c_note))
+    raw.ends.append(len(out.items))
+    outcome.raw = raw
     return outcome
 
 
 # ---------------------------------------------------------------------------------------------------
 # Council workbooks
+
+
+FORMULA = object()  # a number cell holding a formula: already reported, value unusable
+ERROR_LITERAL = re.compile(r"^=?#[A-Z0-9/!?]+$")  # an error value (#REF!), alone or as LibreOffice saves it (=#REF!)
+
+
+def _input(sheet: RawSheet, row: int, col: int, numeric: bool, out: Collector) -> Any:
+    """A council cell's value, after the formula rule of DESIGN.md §5 (the entries of templates and
+    appraisals follow the same rule as tables, ``intake.values``)."""
+    raw = sheet.value(row, col)
+    if (row, col) not in sheet.formula_cells:
+        return raw
+    formula = sheet.formulas.get((row, col))
+    if ERROR_LITERAL.match(formula):
+        if numeric:
+            out.add("error-value", sheet=sheet.name, cell=cell_ref(row, col), value=formula.lstrip("="))
+            return FORMULA
+        return raw
+    if numeric:
+        out.add("formula-in-number-cell", sheet=sheet.name, cell=cell_ref(row, col), value=formula)
+        return FORMULA
+    if raw is None or raw == "":
+        out.add("formula-in-text-cell", sheet=sheet.name, cell=cell_ref(row, col), value=formula)
+        return ""
+    return raw
 
 
 def _council(book: RawBook, meta: dict[str, Any], config: Config, period: str, file_name: str, sha256: str, out: Collector) -> Outcome:

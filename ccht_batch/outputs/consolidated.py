@@ -25,16 +25,12 @@ from typing import Any, Iterable
 from ccht_batch.awards.shares import all_shares, declared_ratings
 from ccht_batch.config.model import Config
 from ccht_batch.core.files import write_file
-from ccht_batch.core.issues import ERROR, SEVERITY_TEXT
-from ccht_batch.core.periods import period_month, period_text, period_year
+from ccht_batch.core.periods import period_text, period_year
 from ccht_batch.core.records import (
     CARRIED,
     MISSING,
     REJECTED,
-    SRC_APPRAISED,
-    SRC_COMPUTED,
     SUBMITTED,
-    UNIT_REJECTED,
     UNIT_STATUS_TEXT,
     FileRecord,
     RunOutcome,
@@ -43,12 +39,10 @@ from ccht_batch.core.records import (
 from ccht_batch.core.vocab import INITIATIVE_LEVELS, RATINGS
 from ccht_batch.outputs.nominations import (
     ELIGIBILITY_TEXT,
-    KIND_TEXT,
-    ON_LIST_TEXT,
     person_nominations,
 )
-from ccht_batch.outputs.summary_json import considered_rules, sorted_files, sorted_units
-from ccht_batch.xlsx.fast import FastSheet, Styled, row_heights
+from ccht_batch.outputs.summary_json import considered_rules
+from ccht_batch.xlsx.fast import FastSheet, row_heights
 from ccht_batch.xlsx.util import (
     GROUP_TINT,
     HEADER_TINT,
@@ -224,22 +218,6 @@ def summary_order(config: Config, outcome: RunOutcome) -> list[UnitOutcome]:
     return ranked + others
 
 
-def _summary_table(config: Config, units: list[UnitOutcome]) -> Table:
-    fields = config.criteria.fields
-    layout = ((7, "int"), (11, "text"), (34, "text"), (10, "number"), (10, "number"), (12, "text"), (16, "text"))
-    columns = [Column(title, width, kind) for title, (width, kind) in zip(SUMMARY_HEADERS, layout, strict=True)]
-    columns += [Column(f"{f.id}. {f.name}", 12, "number") for f in fields]  # narrow: the sheet fits one A4 width
-    rows = []
-    for u in units:
-        fs = u.score.field_scores if u.score else {}
-        rows.append(
-            [u.rank, u.code, u.name, _num(u.total), _num(u.result), u.band, UNIT_STATUS_TEXT.get(u.status, u.status)]
-            + [_num(fs[f.id][0]) if f.id in fs else None for f in fields]
-        )
-    bands = list(zip([b.name for b in config.criteria.bands], band_colours(len(config.criteria.bands))))
-    return Table(SHEET_SUMMARY, columns, rows, freeze_cols=3, bands=bands)
-
-
 def _band_formats(s: _Sheets, ws: Any, t: Table) -> None:
     if not t.rows:
         return
@@ -252,52 +230,11 @@ def _band_formats(s: _Sheets, ws: Any, t: Table) -> None:
         )
 
 
-def _detail_table(config: Config, units: list[UnitOutcome], period: str) -> Table:
-    """One row per unit with a score; per criterion its self-score, appraised score (when the period has
-    any) and counted score. Empty cells stay unwritten; a criterion that does not apply is grey."""
-    scored = [u for u in units if u.score is not None]
-    ids = [c.id for c in config.criteria.scored_rows]
-    known = set(ids)
-    for u in scored:  # a row the configuration no longer has still shows (never silently dropped)
-        for c in u.score.criteria:
-            if c.id not in known:
-                known.add(c.id)
-                ids.append(c.id)
-    appraised = any(c.appraised is not None for u in scored for c in u.score.criteria)
-    parts = (DETAIL_SELF, DETAIL_APPRAISED, DETAIL_COUNTED) if appraised else (DETAIL_SELF, DETAIL_COUNTED)
-    columns = [Column("Mã đơn vị", 11), Column("Tên đơn vị", 26)]
-    notes = any(u.appraisal is not None for u in scored)  # whether an appraisal applies, or no longer does
-    if notes:
-        columns.append(Column(DETAIL_APPRAISED, 18))
-    lead = len(columns)
-    columns += [Column(f"{cid} {part}", 9, "score") for cid in ids for part in parts]
-    width = len(parts)
-    position = {cid: lead + i * width for i, cid in enumerate(ids)}
-    na = Styled(None, NOT_APPLICABLE)
-    rows = []
-    for u in scored:
-        row: list[Any] = [u.code, u.name] + ([u.appraisal.text(period) if u.appraisal else None] if notes else []) + [None] * (len(ids) * width)
-        for c in u.score.criteria:
-            at = position[c.id]
-            if not c.applicable:
-                row[at:at + width] = [na] * width
-                continue
-            counted = _num(c.score)
-            row[at] = _num(c.self_score)
-            if appraised:
-                row[at + 1] = _num(c.appraised)
-            if c.source in (SRC_COMPUTED, SRC_APPRAISED) and c.score != c.self_score:
-                counted = Styled(counted, REPLACED)
-            row[at + width - 1] = counted
-        rows.append(row)
-    return Table(SHEET_DETAIL, columns, rows, freeze_cols=lead, wide=True, note=DETAIL_NOTE)
-
-
 def considered_individual_rules(config: Config, outcome: RunOutcome) -> list:
     return [r for r in considered_rules(config, outcome) if r.individual is not None]
 
 
-def _persons_table(config: Config, outcome: RunOutcome, units: list[UnitOutcome]) -> Table:
+def persons_table(config: Config, outcome: RunOutcome, units: list[UnitOutcome]) -> Table:
     rules = considered_individual_rules(config, outcome)
     columns = [
         Column("Mã đơn vị", 11),
@@ -340,16 +277,7 @@ def _persons_table(config: Config, outcome: RunOutcome, units: list[UnitOutcome]
     return Table(SHEET_PERSONS, columns, rows, freeze_cols=3)
 
 
-def _issues_table(outcome: RunOutcome) -> Table:
-    columns = [Column(title, width) for title, width in zip(ISSUE_HEADERS, (30, 11, 14, 7, 10, 22, 80), strict=True)]
-    rows = []
-    for f in sorted_files(outcome.all_period_files):
-        for i in f.issues:
-            rows.append([f.name, i.unit_code or f.unit_code, i.sheet, i.cell, SEVERITY_TEXT.get(i.severity, i.severity), i.code, i.message])
-    return Table(SHEET_ISSUES, columns, rows, freeze_cols=1)
-
-
-def _shares_table(config: Config, units: list[UnitOutcome]) -> Table | None:
+def shares_table(config: Config, units: list[UnitOutcome]) -> Table | None:
     """Each unit's share of the top rating among its declared ratings, and the agency's (``rating_share``)."""
     shares = all_shares(config, declared_ratings(units))
     if not shares:
@@ -369,40 +297,6 @@ def _shares_table(config: Config, units: list[UnitOutcome]) -> Table | None:
         for code, share in shares
     ]
     return Table(SHEET_SHARES, columns, rows, freeze_cols=2, note=SHARES_NOTE)
-
-
-def _missing_table(config: Config, outcome: RunOutcome) -> Table:
-    """Units without a new accepted file this period: not sent, carried, or whose latest file was refused
-    (with that file and its errors, while an earlier result counts)."""
-    columns = [
-        Column("Mã đơn vị", 11), Column("Tên đơn vị", 36), Column("Trạng thái", 20), Column("Thư điện tử", 32),
-        Column("Kỳ của bản được dùng", 18), Column("Tệp được dùng", 34), Column("Tệp bị trả lại", 34), Column("Số lỗi", 8, "int"),
-    ]
-    rows = []
-    for u in sorted_units(config, outcome.units):
-        story = u.rejected_file
-        if u.status not in (MISSING, CARRIED, UNIT_REJECTED) and story is None:
-            continue
-        counted = u.score is not None
-        rows.append([
-            u.code, u.name, UNIT_STATUS_TEXT[u.status], u.email,
-            period_text(u.submission_period) if counted and u.submission_period else None,
-            u.file_name if counted else None,
-            story.name if story else None,
-            sum(1 for i in story.issues if i.severity == ERROR) if story else None,
-        ])
-    return Table(SHEET_MISSING, columns, rows)
-
-
-def _notes_table(config: Config, outcome: RunOutcome) -> Table:
-    """The award engine's processing notes (a candidate moved to a lower form, cut by a quota, a proposal
-    refused): kept off the signable lists, here for the Office, as in summary.json (``note``)."""
-    columns = [Column("Hình thức khen thưởng", 28), Column("Đối tượng", 10), Column("Họ và tên (tên tập thể)", 28), Column("Mã đơn vị", 11),
-               Column("Kết quả xét", 18), Column("Trên danh sách", 14), Column("Ghi chú xử lý", 80)]
-    order = {r.id: i for i, r in enumerate(config.criteria.awards)}
-    noted = sorted((n for n in outcome.nominations if n.note), key=lambda n: order.get(n.award, len(order)))
-    rows = [[n.award_name, KIND_TEXT.get(n.kind, n.kind), n.name, n.unit_code, ELIGIBILITY_TEXT[n.eligible], ON_LIST_TEXT[n.selected], n.note] for n in noted]
-    return Table(SHEET_NOTES, columns, rows, freeze_cols=1)
 
 
 def tally_text(statuses: Iterable[str], files: Iterable[FileRecord]) -> str:
@@ -443,17 +337,6 @@ def _chart_sheet(s: _Sheets, period: str, ranked: int, tally: str) -> None:
     ws.insert_chart(3, 0, chart)
 
 
-def _trend_table(config: Config, outcome: RunOutcome, units: list[UnitOutcome]) -> Table:
-    """Each unit's result in every period of the year so far (from the store), this period last."""
-    results = {p: dict(r) for p, r in outcome.history.items() if p < outcome.period}
-    results[outcome.period] = {u.code: u.result for u in units}
-    periods = sorted(results)
-    columns = [Column("Mã đơn vị", 11), Column("Tên đơn vị", 34)]
-    columns += [Column(f"Tháng {period_month(p)}/{period_year(p)}", 11, "number") for p in periods]
-    rows = [[u.code, u.name] + [_num(results[p].get(u.code)) for p in periods] for u in units]
-    return Table(SHEET_TREND, columns, rows, freeze_cols=2)
-
-
 def _trend_chart(s: _Sheets, ws: Any, t: Table, period: str) -> None:
     """Lines of the best ranked units' results over the year's periods, under the table."""
     periods = len(t.columns) - 2
@@ -480,26 +363,6 @@ def _trend_chart(s: _Sheets, ws: Any, t: Table, period: str) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-def summary_data(config: Config, outcome: RunOutcome) -> dict[str, Any]:
-    """The consolidated workbook as plain values (picklable: a pool worker writes it)."""
-    units = summary_order(config, outcome)
-    return {
-        "title": f"TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM CẢI CÁCH HÀNH CHÍNH {period_text(outcome.period).upper()}",
-        "period": outcome.period,
-        "ranked": sum(1 for u in units if u.rank is not None),
-        "tally": tally_text((u.status for u in outcome.units), outcome.all_period_files),
-        "trend": _trend_table(config, outcome, units),
-        "tables": [
-            _summary_table(config, units),
-            _detail_table(config, units, outcome.period),
-            _persons_table(config, outcome, units),
-            _issues_table(outcome),
-            _missing_table(config, outcome),
-            _notes_table(config, outcome),
-        ] + [t for t in (_shares_table(config, units),) if t is not None],
-    }
-
-
 def write_summary_file(path: Path | str, data: dict[str, Any], atomic: bool = True) -> str:
     """Top-level (picklable) so a process pool can run it; returns the path written. ``atomic=False``
     writes in place, for a staging folder swapped in whole (``xlsxutil.write_file``)."""
@@ -517,8 +380,3 @@ def write_summary_file(path: Path | str, data: dict[str, Any], atomic: bool = Tr
     wb.close()
     write_file(path, buf.getvalue(), atomic)
     return str(path)
-
-
-def write_summary_workbook(config: Config, outcome: RunOutcome, path: Path) -> Path:
-    write_summary_file(path, summary_data(config, outcome))
-    return Path(path)

@@ -5,10 +5,10 @@ every question without a phone call: was the file taken, what counts, where it s
 the one typed, and which cell of which sheet to fix. The first sheet says it in sentences; the others list
 the issues, the scored rows and the award checks.
 
-Writing is split in two so a process pool can do the second half: ``feedback_data`` (in the parent)
-reduces the run to this unit's plain values (numbers as floats: they cross a process boundary and are
-written as Excel numbers anyway), and ``write_feedback_file`` (in any process) turns them into the
-workbook. A month has as many of these workbooks as units, all of one layout, so the layout is built
+Writing is split in two so a process pool can do the second half: ``outputs.frames.feedback_data`` (in the
+parent) cuts each unit's plain values from the period's tables (numbers as floats: they cross a process
+boundary and are written as Excel numbers anyway), and ``write_feedback_file`` (in any process, without
+pandas) turns them into the workbook. A month has as many of these workbooks as units, all of one layout, so the layout is built
 once per process (``xlsxfast.PatternBook``) and each file adds only its rows: about 1.5 ms a file instead
 of about 10 ms. The same values always give the same bytes, whichever process writes them.
 """
@@ -16,29 +16,20 @@ of about 10 ms. The same values always give the same bytes, whichever process wr
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ccht_batch.awards.shares import all_shares, declared_ratings
 from ccht_batch.config.model import Config
-from ccht_batch.core.issues import ERROR, SEVERITY_TEXT, WARNING
+from ccht_batch.core.issues import ERROR
 from ccht_batch.core.periods import period_text
 from ccht_batch.core.records import (
-    ACCEPTED,
     CARRIED,
-    FILE_STATUS_TEXT,
-    SOURCE_TEXT,
-    UNIT_STATUS_TEXT,
     FileRecord,
-    RunOutcome,
     UnitOutcome,
 )
 from ccht_batch.core.values import fmt_number
 from ccht_batch.core.vocab import RATINGS
-from ccht_batch.outputs.nominations import ELIGIBILITY_TEXT
-from ccht_batch.outputs.summary_json import sorted_files
 from ccht_batch.xlsx.fast import (
     FastSheet,
     PatternBook,
@@ -91,79 +82,6 @@ def rank_change_text(rank: int | None, change: int | None) -> str:
     return "Giữ nguyên so với kỳ trước"
 
 
-def _num(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
-@lru_cache(maxsize=4096)
-def _joined(reasons: tuple[str, ...]) -> str:
-    """One string per distinct list of reasons: people with the same facts share them, and a shared
-    string is pickled once per chunk of units handed to a worker."""
-    return "; ".join(reasons)
-
-
-# ---------------------------------------------------------------------------------------------------
-# The unit's plain values (crosses a process boundary)
-
-
-def feedback_data(config: Config, outcome: RunOutcome, unit: UnitOutcome) -> dict[str, Any]:
-    files = sorted_files(unit.files)
-    # Errors first: they decide whether the file counts.
-    found = sorted(((f.name, i) for f in files for i in f.issues), key=lambda x: 0 if x[1].severity == ERROR else 1)
-    rows = []
-    if unit.score is not None:
-        typed = unit.submission.scores if unit.submission else {}
-        for c in unit.score.criteria:
-            row = config.criteria.criterion(c.id)
-            entry = typed.get(c.id)
-            rows.append((
-                c.id, KIND_TEXT.get(c.kind, c.kind), row.name if row else "", _num(c.max), _num(c.self_score),
-                _num(c.score) if c.applicable else None, SOURCE_TEXT.get(c.source, c.source), c.why,
-                entry.evidence if entry else "",
-            ))
-    noms = [
-        (
-            CANDIDATE_TEXT.get(n.kind, n.kind), n.name, n.award_name, "Có" if n.proposed else "",
-            ELIGIBILITY_TEXT[n.eligible], _joined(tuple(n.reasons)), SELECTED_TEXT[n.selected], n.note,
-        )
-        for n in outcome.unit_nominations(unit.code)
-    ]
-    contact = config.settings.contact
-    return {
-        "period": outcome.period,
-        "movement": config.criteria.movement.name,
-        "code": unit.code,
-        "name": unit.name,
-        "status": unit.status,
-        "status_text": UNIT_STATUS_TEXT.get(unit.status, unit.status),
-        "files": [
-            (f.name, FILE_STATUS_TEXT.get(f.status, f.status), sum(1 for i in f.issues if i.severity == ERROR), f.status)
-            for f in files
-        ],
-        "counted_file": unit.file_name if unit.score is not None else None,
-        "counted_period": unit.submission_period if unit.score is not None else None,
-        "carried_from": unit.submission_period if unit.status == CARRIED else None,
-        "rejected": rejected_facts(unit.rejected_file),
-        "counted_warnings": sum(1 for f in files if f.status == ACCEPTED for i in f.issues if i.severity == WARNING),
-        "appraisal": unit.appraisal.text(outcome.period) if unit.appraisal else None,
-        "total": _num(unit.total),
-        "result": _num(unit.result),
-        "band": unit.band,
-        "rank": unit.rank,
-        "ranked": outcome.ranked_count,
-        "rank_change": unit.rank_change,
-        "issues": [
-            (name, i.sheet, i.cell, SEVERITY_TEXT.get(i.severity, i.severity), i.message, i.value, i.code, i.severity)
-            for name, i in found
-        ],
-        "rows": rows,
-        "nominations": noms,
-        "contact": f"{contact.name} ({contact.title}), điện thoại {contact.phone}, thư điện tử {contact.email}",
-        "deadline_day": config.settings.deadline_day,
-        "rating_share": _rating_share(config, unit),
-    }
-
-
 def rejected_facts(rec: FileRecord | None) -> dict[str, Any] | None:
     """What a unit is told about its latest file when it was refused: name, date sent, errors, and whether
     the errors point at cells (then the unit fixes that very file)."""
@@ -193,7 +111,7 @@ def counted_line(d: dict[str, Any]) -> str:
     return f"Kết quả {when} tạm tính theo bảng {period_text(d['counted_period'])} đã tiếp nhận (tệp {d['counted_file']})."
 
 
-def _rating_share(config: Config, unit: UnitOutcome) -> str:
+def rating_share(config: Config, unit: UnitOutcome) -> str:
     """The unit's share of the top rating among the ratings it declared, and a warning past the cap."""
     share = next((s for code, s in all_shares(config, declared_ratings([unit])) if code == unit.code), None)
     if share is None or share.base == 0:

@@ -4,10 +4,11 @@ The batch swaps the folder into ``output/<YYYY-MM>/`` afterwards (so there each 
 ``fresh``); called on an existing folder, each file is written under a temporary name and renamed when
 complete. Writing workbooks is most of a large run's work and every file is independent, so with
 ``jobs > 1`` a pool of ``jobs`` worker processes writes them: the consolidated workbook as one task, the
-feedback workbooks in chunks of units (one task per chunk, not per unit). This process only reduces the
-run to each file's plain values (``summary_data``, ``feedback_data``), hands them out, and meanwhile writes
-the two small files (nomination lists, ``summary.json``) and does the caller's ``meanwhile`` work (the
-batch's store rows); it never takes a worker's share. The bytes of every file do not depend on ``jobs``
+feedback workbooks in chunks of units (one task per chunk, not per unit). This process only gathers the
+run into tables once (``frames.period_frames``), cuts each file's plain values from them (``summary_data``,
+``feedback_data``), hands them out, and meanwhile writes the two small files (nomination lists,
+``summary.json``) and does the caller's ``meanwhile`` work (the batch's store rows); it never takes a
+worker's share. The workers import no pandas. The bytes of every file do not depend on ``jobs``
 or on the start method: each is a pure function of its values.
 """
 
@@ -22,23 +23,22 @@ from ccht_batch.config.model import Config
 from ccht_batch.core.children import die_with_parent
 from ccht_batch.core.memory import frozen_heap
 from ccht_batch.core.records import RunOutcome
-from ccht_batch.outputs.consolidated import (
-    summary_data,
-    summary_name,
-    write_summary_file,
-)
+from ccht_batch.outputs.consolidated import summary_name, write_summary_file
 from ccht_batch.outputs.feedback import (
-    feedback_data,
     feedback_path,
     write_feedback_file,
     write_feedback_files,
 )
-from ccht_batch.outputs.nominations import nominations_name, write_nominations_workbook
-from ccht_batch.outputs.summary_json import (
-    SUMMARY_NAME,
-    sorted_units,
+from ccht_batch.outputs.frames import (
+    PeriodFrames,
+    feedback_data,
+    feedback_tables,
+    period_frames,
+    summary_data,
     write_summary_json,
 )
+from ccht_batch.outputs.nominations import nominations_name, write_nominations_workbook
+from ccht_batch.outputs.summary_json import SUMMARY_NAME, sorted_units
 
 # Below this many feedback workbooks one process writes everything: starting workers costs more (most of
 # all with Windows' spawn, which imports the program again in each).
@@ -66,6 +66,7 @@ def write_outputs(
     mp_context: BaseContext | None = None,
     meanwhile: Callable[[], None] | None = None,
     fresh: bool = False,
+    frames: PeriodFrames | None = None,
 ) -> list[Path]:
     """Write the consolidated workbook, the nomination lists, one feedback workbook per unit that sent a
     file this period, and ``summary.json``; return their paths in that order.
@@ -74,10 +75,10 @@ def write_outputs(
     is new and the caller swaps it in whole when complete (the batch's staging folder), so the workbooks
     are written in place. ``meanwhile`` (optional) runs in this process while the workers write, after
     the small files: work of the caller's that needs none of these files. ``mp_context`` picks the start
-    method (tests use spawn, as on Windows).
+    method (tests use spawn, as on Windows). ``frames``: the outcome's tables, when the caller has them already.
     """
     with frozen_heap():
-        return _write_outputs(config, outcome, Path(directory), jobs, mp_context, meanwhile, not fresh)
+        return _write_outputs(config, outcome, Path(directory), jobs, mp_context, meanwhile, not fresh, frames)
 
 
 def _write_outputs(
@@ -88,6 +89,7 @@ def _write_outputs(
     mp_context: BaseContext | None,
     meanwhile: Callable[[], None] | None,
     atomic: bool,
+    frames: PeriodFrames | None,
 ) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     units = [u for u in sorted_units(config, outcome.units) if u.sent_this_period]
@@ -98,13 +100,15 @@ def _write_outputs(
     nominations = directory / nominations_name(outcome.period)
     written = [summary, nominations, *feedback, directory / SUMMARY_NAME]
 
+    frames = frames or period_frames(config, outcome)
+    tables = feedback_tables(config, units, frames)
     workers = max(1, int(jobs or 1))
     if workers == 1 or len(units) < PARALLEL_FROM:
-        write_summary_file(summary, summary_data(config, outcome), atomic)
+        write_summary_file(summary, summary_data(config, outcome, frames), atomic)
         write_nominations_workbook(config, outcome, nominations)
-        for path, u in zip(feedback, units):
-            write_feedback_file(path, feedback_data(config, outcome, u), atomic)
-        write_summary_json(config, outcome, written[-1])
+        for path, d in zip(feedback, feedback_data(config, outcome, units, frames, tables)):
+            write_feedback_file(path, d, atomic)
+        write_summary_json(config, outcome, written[-1], frames)
         if meanwhile is not None:
             meanwhile()
         return written
@@ -115,15 +119,16 @@ def _write_outputs(
         pending: list[Future] = []
         start = 0
         for n, size in enumerate(sizes):
-            chunk = [(str(feedback[i]), feedback_data(config, outcome, units[i])) for i in range(start, start + size)]
+            values = feedback_data(config, outcome, units[start:start + size], frames, tables)
+            chunk = [(str(feedback[i]), d) for i, d in zip(range(start, start + size), values)]
             start += size
             pending.append(pool.submit(write_feedback_files, chunk, atomic))
             if n == 0:
                 # The consolidated workbook is the longest task: one worker starts on it at once, the other
                 # on the first chunk, and the remaining chunks keep both busy after.
-                pending.append(pool.submit(write_summary_file, str(summary), summary_data(config, outcome), atomic))
+                pending.append(pool.submit(write_summary_file, str(summary), summary_data(config, outcome, frames), atomic))
         write_nominations_workbook(config, outcome, nominations)
-        write_summary_json(config, outcome, written[-1])
+        write_summary_json(config, outcome, written[-1], frames)
         if meanwhile is not None:
             meanwhile()
         for f in pending:

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Iterable
 
 from ccht_batch import __version__
@@ -135,18 +134,6 @@ def year_appraisals(store: Store, period: str) -> list[tuple[Appraisal, float]]:
     for r in rows:
         if not out or out[-1][0].period != r["period"]:
             out.append((Appraisal.from_dict(loads(r["values_json"])), r["mtime"]))
-    return out
-
-
-def year_results(store: Store, period: str) -> dict[str, dict[str, Decimal | None]]:
-    """Each unit's result in the periods of ``period``'s year before it: period → unit code → result."""
-    out: dict[str, dict[str, Decimal | None]] = {}
-    rows = store.all(
-        "SELECT period, unit_code, result FROM period_results WHERE substr(period, 1, 4) = ? AND period < ? ORDER BY period, unit_code",
-        (period[:4], period),
-    )
-    for r in rows:
-        out.setdefault(r["period"], {})[r["unit_code"]] = Decimal(r["result"]) if r["result"] is not None else None
     return out
 
 

@@ -171,9 +171,13 @@ def rows_xml(
     styles = [_style(f) for f in formats] + [""] * max(0, ncols - len(formats))
     named_styles = {k: _style(f) for k, f in (named or {}).items()}
     tails = _TEXT_TAILS.get
+    done: list[str] = []  # the rows so far, joined in pieces: a large sheet is never one list of its cells
     out: list[str] = []
     add = out.append
     for i, values in enumerate(rows):
+        if len(out) > 20_000:
+            done.append("".join(out))
+            out.clear()
         r = first_row + i + 1
         height = heights[i] if heights is not None else None
         if not values and height is None:
@@ -214,7 +218,8 @@ def rows_xml(
             else:
                 add(f"{heads[c]}{at}{style}{_text_tail(str(value))}")
         add("</row>")
-    return "".join(out)
+    done.append("".join(out))
+    return "".join(done)
 
 
 class FastSheet(Worksheet):
@@ -283,7 +288,12 @@ class FastSheet(Worksheet):
                 self._write_rows()
             finally:
                 self.dim_rowmax = last
-        self.fh.write(_ROWS_MARK if self.pattern else "".join(self._bulk))
+        if self.pattern:
+            self.fh.write(_ROWS_MARK)
+        else:
+            for piece in self._bulk:  # piece by piece: a large sheet's XML is not copied whole once more
+                self.fh.write(piece)
+            self._bulk = []  # written: its memory goes back before the next sheet's
         self._xml_end_tag("sheetData")
 
     def _get_range_data(self, row_start, col_start, row_end, col_end):

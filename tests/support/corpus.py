@@ -34,7 +34,7 @@ from ccht_batch.core.values import column_letter
 from ccht_batch.forms import layout as L
 from ccht_batch.forms.filling import Formula, fill_template, header_map
 from ccht_batch.forms.template import build_template
-from ccht_batch.intake import safety, validate
+from ccht_batch.intake import safety, validate, values
 from ccht_batch.intake.raw import RawBook, RawSheet
 from ccht_batch.intake.read import open_book
 from ccht_batch.intake.scan import ooxml_sheet_parts
@@ -508,7 +508,7 @@ class Book:
 
     def run(self, period: str = PERIOD) -> validate.Outcome:
         book = RawBook.from_sheets(list(self.sheets.values()))
-        return validate.validate_book(book, self.config, period, "tep.xlsx", "0" * 64)
+        return values.validate_book(book, self.config, period, "tep.xlsx", "0" * 64)
 
 
 # ---------------------------------------------------------------------------------------------------

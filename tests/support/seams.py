@@ -16,22 +16,22 @@ from python_calamine import CalamineWorkbook
 
 from ccht_batch.config.model import Config
 from ccht_batch.core.records import FileRecord
-from ccht_batch.intake.read import read_file
+from ccht_batch.intake.read import read_raw
 
 
 def dies_on(name: str, path: Path, config: Config, period: str) -> FileRecord:
-    """Read like ``read_file``, but die like a native crash would when reading the file named ``name``
+    """Read like ``read_raw``, but die like a native crash would when reading the file named ``name``
     (use ``functools.partial(dies_on, name)``)."""
     if path.name == name:
         os._exit(70)
-    return read_file(path, config, period)
+    return read_raw(path, config, period)
 
 
 def sleeps_on(name: str, path: Path, config: Config, period: str) -> FileRecord:
-    """Read like ``read_file``, but hang (an endless loop in a reader) on the file named ``name``."""
+    """Read like ``read_raw``, but hang (an endless loop in a reader) on the file named ``name``."""
     if path.name == name:
         time.sleep(3600)
-    return read_file(path, config, period)
+    return read_raw(path, config, period)
 
 
 def parses_unchecked(path: Path, config: Config, period: str) -> FileRecord:
@@ -40,7 +40,7 @@ def parses_unchecked(path: Path, config: Config, period: str) -> FileRecord:
     workbook = CalamineWorkbook.from_path(str(path))
     for name in workbook.sheet_names:
         workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    return read_file(path, config, period)
+    return read_raw(path, config, period)
 
 
 def run_reading(workdir: str, period: str, reader: str, name: str) -> None:
@@ -94,3 +94,13 @@ if __name__ == "__main__":
         run_reading(*sys.argv[2:6])
     else:
         run_paused(*sys.argv[1:4])
+
+
+HEAVY = ("pandas", "numpy")
+
+
+def reports_modules(path: Path, config: Config, period: str) -> FileRecord:
+    """Read like ``read_raw``, and note in the record which of ``HEAVY`` the reading process has loaded."""
+    record = read_raw(path, config, period)
+    record.note = ",".join(m for m in HEAVY if m in sys.modules)
+    return record
