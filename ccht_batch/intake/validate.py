@@ -276,6 +276,19 @@ def _formula(sheet: RawSheet, row: int, col: int) -> str | None:
 TITLE_MAX = 120  # header titles are short; longer cells (instructions) are not looked at
 
 
+def sheet_table(book: RawBook, name: str, titles: Iterable[str], out: Collector) -> tuple[RawSheet, int, dict[str, int]] | None:
+    """A table of the workbook: its sheet, header row and columns by title; None (reported: the sheet or a
+    title missing) when it is not there."""
+    sheet = book.sheet(name)
+    if sheet is None:
+        out.add("sheet-missing", expected=name)
+        return None
+    header = find_header(sheet, titles, out)
+    if header is None:
+        return None
+    return (sheet, *header)
+
+
 def find_header(sheet: RawSheet, titles: Iterable[str], out: Collector) -> tuple[int, dict[str, int]] | None:
     """The header row within the first rows, by titles; report each title it lacks."""
     titles = tuple(titles)
@@ -417,14 +430,10 @@ def _longest_increasing(seq: list[int]) -> set[int]:
 
 def _score_cells(book: RawBook, plan: Plan, raw: RawValues, out: Collector) -> None:
     """Each scored row's `Điểm tự chấm`, `Tài liệu kiểm chứng` and `Ghi chú` (parts 0, 1, 2), in template order."""
-    sheet = book.sheet(L.SHEET_SCORES)
-    if sheet is None:
-        out.add("sheet-missing", expected=L.SHEET_SCORES)
+    found = sheet_table(book, L.SHEET_SCORES, L.SCORE_HEADERS, out)
+    if found is None:
         return
-    header = find_header(sheet, L.SCORE_HEADERS, out)
-    if header is None:
-        return
-    hrow, cols = header
+    sheet, hrow, cols = found
     code_col = cols[L.COL_CODE]
     rows = check_rows(codes_below(sheet, hrow, code_col), plan.expected_rows, sheet.name, code_col, out)
     cells = (cols[L.COL_SELF], cols[L.COL_EVIDENCE], cols[L.COL_NOTE])
@@ -445,14 +454,10 @@ def _score_cells(book: RawBook, plan: Plan, raw: RawValues, out: Collector) -> N
 def _indicator_cells(book: RawBook, plan: Plan, raw: RawValues, out: Collector) -> None:
     if not plan.indicator_ids:
         return
-    sheet = book.sheet(L.SHEET_INDICATORS)
-    if sheet is None:
-        out.add("sheet-missing", expected=L.SHEET_INDICATORS)
+    found = sheet_table(book, L.SHEET_INDICATORS, L.INDICATOR_HEADERS, out)
+    if found is None:
         return
-    header = find_header(sheet, L.INDICATOR_HEADERS, out)
-    if header is None:
-        return
-    hrow, cols = header
+    sheet, hrow, cols = found
     code_col, value_col = cols[L.COL_IND_CODE], cols[L.COL_IND_VALUE]
     rows = check_rows(codes_below(sheet, hrow, code_col), plan.indicator_ids, sheet.name, code_col, out, ordered=False)
     for iid in plan.indicator_ids:
@@ -470,14 +475,10 @@ EMPTY_CELLS = frozenset(("", None))
 def _person_cells(book: RawBook, plan: Plan, raw: RawValues, out: Collector) -> None:
     """The input cells of every row of `Cá nhân` that has something in them (part: the column's index in
     ``PERSON_INPUTS``)."""
-    sheet = book.sheet(L.SHEET_PERSONS)
-    if sheet is None:
-        out.add("sheet-missing", expected=L.SHEET_PERSONS)
+    found = sheet_table(book, L.SHEET_PERSONS, L.PERSON_HEADERS, out)
+    if found is None:
         return
-    header = find_header(sheet, L.PERSON_HEADERS, out)
-    if header is None:
-        return
-    hrow, cols = header
+    sheet, hrow, cols = found
     input_cols = [cols[t] for t in PERSON_INPUTS]
     lo, hi = min(input_cols), max(input_cols) + 1
     formula_rows = {r for r, _ in sheet.formula_cells}
@@ -508,14 +509,10 @@ def _appraisal(book: RawBook, meta: dict[str, Any], config: Config, period: str,
     outcome = Outcome(kind=L.KIND_APPRAISAL, issues=out.items)
     if out.has_errors:
         return outcome
-    sheet = book.sheet(L.APPRAISAL_SHEET)
-    if sheet is None:
-        out.add("sheet-missing", expected=L.APPRAISAL_SHEET)
+    found = sheet_table(book, L.APPRAISAL_SHEET, L.APPRAISAL_READ_HEADERS, out)
+    if found is None:
         return outcome
-    header = find_header(sheet, L.APPRAISAL_READ_HEADERS, out)
-    if header is None:
-        return outcome
-    hrow, cols = header
+    sheet, hrow, cols = found
     raw = RawValues(kind=L.KIND_APPRAISAL)
     raw.basis = {key[len(L.META_BASIS):]: norm_text(value) for key, value in meta.items() if key.startswith(L.META_BASIS) and norm_text(value)}
     c_unit, c_code, c_score, c_note = (cols[t] for t in APPRAISAL_INPUTS)
@@ -574,14 +571,10 @@ def _council(book: RawBook, meta: dict[str, Any], config: Config, period: str, f
     outcome = Outcome(kind=L.KIND_COUNCIL, issues=out.items)
     if out.has_errors:
         return outcome
-    sheet = book.sheet(L.COUNCIL_SHEET)
-    if sheet is None:
-        out.add("sheet-missing", expected=L.COUNCIL_SHEET)
+    found = sheet_table(book, L.COUNCIL_SHEET, L.COUNCIL_READ_HEADERS, out)
+    if found is None:
         return outcome
-    header = find_header(sheet, L.COUNCIL_READ_HEADERS, out)
-    if header is None:
-        return outcome
-    hrow, cols = header
+    sheet, hrow, cols = found
     kinds = {fold(text): kind for kind, text in L.KIND_TEXTS.items()}
     decisions = {fold(d): d for d in COUNCIL_DECISIONS}
     rows: list[CouncilRow] = []
