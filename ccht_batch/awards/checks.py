@@ -347,7 +347,9 @@ def _current_mark(f: _UnitFigures, scope: Scope) -> str:
     return f" ({scope.current})" if f.current and scope.period else ""
 
 
-def band_every_year(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
+def _every_year(config: Config, s: UnitSubject, scope: Scope, what: str, required: str, judge) -> Verdict:
+    """A figure required in every year the check looks at: ``judge(figures, year)`` gives the year's detail
+    and whether it meets the requirement; a year without figures is "cannot tell", never "no"."""
     years = unit_years_in(s, scope)
     details, missing, values = [], [], []
     for y in years:
@@ -356,31 +358,29 @@ def band_every_year(config: Config, cond: Condition, s: UnitSubject, scope: Scop
             missing.append(y)
             values.append(None)
             continue
-        if f.band is None:
-            details.append(f"năm {y} chưa ghi xếp loại")
-        else:
-            shown = f"năm {y} {f.band}" + (f" ({fmt_number(f.result)} điểm)" if f.result is not None and not f.current else "")
-            details.append(shown + _current_mark(f, scope))
-        values.append(_band_ok(config, f.band, cond.band))
+        detail, ok = judge(f, y)
+        details.append(detail + _current_mark(f, scope))
+        values.append(ok)
     value = _all(values) if years else False
-    required = f"{_band_required(config, cond.band)} mọi năm"
-    return Verdict(value, (_line(_years_head("Xếp loại", s, years, scope), ", ".join(details), required, value, missing),), frozenset(missing))
+    return Verdict(value, (_line(_years_head(what, s, years, scope), ", ".join(details), required, value, missing),), frozenset(missing))
+
+
+def band_every_year(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
+    def judge(f: _UnitFigures, y: int) -> tuple[str, bool | None]:
+        if f.band is None:
+            return f"năm {y} chưa ghi xếp loại", _band_ok(config, f.band, cond.band)
+        shown = f"năm {y} {f.band}" + (f" ({fmt_number(f.result)} điểm)" if f.result is not None and not f.current else "")
+        return shown, _band_ok(config, f.band, cond.band)
+
+    return _every_year(config, s, scope, "Xếp loại", f"{_band_required(config, cond.band)} mọi năm", judge)
 
 
 def rank_every_year(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
-    years = unit_years_in(s, scope)
-    details, missing, values = [], [], []
-    for y in years:
-        f = unit_figures(config, s, y, scope)
-        if not f.known:
-            missing.append(y)
-            values.append(None)
-            continue
-        details.append((f"năm {y} hạng {f.rank}" if f.rank is not None else f"năm {y} chưa ghi hạng") + _current_mark(f, scope))
-        values.append(f.rank is not None and f.rank <= cond.rank)
-    value = _all(values) if years else False
-    required = f"{_rank_required(cond.rank)} mọi năm"
-    return Verdict(value, (_line(_years_head("Xếp hạng", s, years, scope), ", ".join(details), required, value, missing),), frozenset(missing))
+    def judge(f: _UnitFigures, y: int) -> tuple[str, bool | None]:
+        shown = f"năm {y} hạng {f.rank}" if f.rank is not None else f"năm {y} chưa ghi hạng"
+        return shown, f.rank is not None and f.rank <= cond.rank
+
+    return _every_year(config, s, scope, "Xếp hạng", f"{_rank_required(cond.rank)} mọi năm", judge)
 
 
 def average_result_at_least(config: Config, cond: Condition, s: UnitSubject, scope: Scope) -> Verdict:
