@@ -80,6 +80,20 @@ def test_three_units_tied_for_two_places_all_wait_for_the_council(cfg):
     assert [n.to_json()["selected"] for n in tied] == [None, None, None]
 
 
+def test_a_large_tie_names_ten_and_counts_the_others_so_the_cell_stays_readable(cfg):
+    # Forty units tied for two places: each note names ten of them and counts the rest (the list's tie block
+    # names all), instead of forty names in every one of forty cells (Excel holds 32,767 characters a cell).
+    codes = [f"U{i:02d}" for i in range(40)]
+    units, hist = so_ket_units(*[(code, "101", 1) for code in codes])
+    noms = evaluate_awards(cfg, period="2023-12", milestone="so-ket", units=units, history=hist)
+    tied = [n for n in noms if n.award == UBND and n.kind == "collective" and n.selected is None]
+    assert len(tied) == 40
+    names = ", ".join(f"Đơn vị {c}" for c in codes[:10])
+    text = (f"Đồng hạng tại ngưỡng chỉ tiêu 2 tập thể của {UBND_NAME}: {names} và 30 tập thể khác (có tên trong danh sách) "
+            "cùng xếp hạng 1, kết quả 101 điểm; còn 2 suất cho 40 tập thể — Hội đồng quyết định")
+    assert {n.tie_note for n in tied} == {text}
+
+
 def test_a_tie_inside_the_quota_or_beyond_it_is_no_tie(cfg):
     # ranks 1, 1 for 2 places: both on the list
     units, hist = so_ket_units(("VP", "99", 1), ("QLKH", "99", 1), ("CCTDC", "97", 3))

@@ -14,6 +14,7 @@ import xlsxwriter.worksheet
 from python_calamine import CalamineWorkbook
 
 from ccht_batch.xlsx import fast
+from ccht_batch.xlsx import util as xlsx_util
 from ccht_batch.xlsx.fast import (
     FastSheet,
     PatternBook,
@@ -124,6 +125,29 @@ def test_zip_bytes_are_zipfiles_bytes():
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, data)
     assert zip_bytes([ZipPart.of(n, d) for n, d in parts]) == buf.getvalue()
+
+
+def test_lean_packaging_writes_xlsxwriters_own_bytes(monkeypatch):
+    # Parts kept as UTF-8 pieces (xlsx/util.py, Utf8Part) give the bytes xlsxwriter's StringIO parts give,
+    # for a workbook of Vietnamese text, usual cells, fast rows, two sheets and a chart.
+    def book() -> bytes:
+        buf = io.BytesIO()
+        wb = new_workbook(buf, title="Tổng hợp tháng 11/2025")
+        fm = Formats(wb)
+        for name in ("Tổng hợp", "Chi tiết"):
+            ws = wb.add_worksheet(name, worksheet_class=FastSheet)
+            ws.write_string(0, 0, "Đơn vị có dấu: Phòng Quản lý Khoa học", fm(bold=True))
+            ws.add_rows(1, ROWS * 300, [None, fm(num_format="0.00")] + [fm(text_wrap=True)] * (len(ROWS[0]) - 2))
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({"categories": "='Tổng hợp'!$A$2:$A$5", "values": "='Tổng hợp'!$B$2:$B$5"})
+        wb.worksheets()[0].insert_chart("D2", chart)
+        wb.close()
+        return buf.getvalue()
+
+    assert xlsx_util.LEAN_PACKAGING  # the pinned xlsxwriter has the step it relies on
+    lean = book()
+    monkeypatch.setattr(xlsx_util, "LEAN_PACKAGING", False)
+    assert book() == lean
 
 
 def _pattern() -> tuple[PatternBook, dict]:

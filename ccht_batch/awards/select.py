@@ -337,8 +337,16 @@ def _refuse(config: Config, track: _Track, rule: AwardRule) -> None:
     track.arrived = f"Chuyển xét do {COUNCIL_REFUSED} {rule.name}"
 
 
+# A tie statement names at most this many: it stands in every tied candidate's note and in one cell (Excel
+# holds 32,767 characters a cell); the list's tie block and the Tờ trình name them all.
+TIE_NAMES_SHOWN = 12
+
+
 def _tie(tracks: list[_Track], rule: AwardRule, kind: str, quota_text: str, slots: int, same_votes: str) -> None:
-    names = ", ".join(t.noms[rule.id].name + (f" ({t.unit_code})" if kind == INDIVIDUAL else "") for t in tracks)
+    shown = tracks if len(tracks) <= TIE_NAMES_SHOWN else tracks[: TIE_NAMES_SHOWN - 2]
+    names = ", ".join(t.noms[rule.id].name + (f" ({t.unit_code})" if kind == INDIVIDUAL else "") for t in shown)
+    if len(shown) < len(tracks):
+        names += f" và {len(tracks) - len(shown)} {KIND_TEXT[kind]} khác (có tên trong danh sách)"
     text = (
         f"Đồng hạng tại ngưỡng chỉ tiêu {quota_text}: {names} cùng {tracks[0].figures_text}{same_votes}; "
         f"còn {slots} suất cho {len(tracks)} {KIND_TEXT[kind]} — Hội đồng quyết định"

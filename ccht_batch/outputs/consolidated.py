@@ -378,5 +378,5 @@ def write_summary_file(path: Path | str, data: dict[str, Any], atomic: bool = Tr
     trend = data["trend"]
     _trend_chart(s, s.table(trend), trend, data["period"])
     wb.close()
-    write_file(path, buf.getvalue(), atomic)
+    write_file(path, buf.getbuffer(), atomic)  # the zip's bytes as they lie, not a copy
     return str(path)

@@ -5,18 +5,19 @@ links (a unit's ``=HYPERLINK(...)`` stays text), the default font is Times New R
 Decree 30/2020), and the ``created`` property is fixed so the same inputs give byte-identical files.
 Files are written under a temporary name and renamed when complete (``atomic_path``).
 
-The fast table writers for large runs are in ``xlsxfast``.
+The fast table writers for large runs are in ``xlsx/fast.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-import xlsxwriter
+from xlsxwriter.packager import Packager
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -27,9 +28,80 @@ HEADER_TINT = "#D9E1F2"
 GROUP_TINT = "#EDEDED"
 
 
+class Utf8Part(io.StringIO):
+    """One XML part of a workbook kept in memory as UTF-8 pieces, not as one growing text.
+
+    xlsxwriter (``in_memory``) writes every part of the workbook to a ``StringIO`` before it zips any,
+    then encodes each whole: with Vietnamese text a ``StringIO`` holds two to four bytes a character, and
+    a month of ten thousand units has sheets of a hundred thousand rows. These pieces hold about one, a
+    ``FastSheet`` adds its rows already encoded (``write_utf8``), and ``getvalue()`` gives what the zip
+    step asks of it (``.encode("utf-8")``) once, letting the pieces go. The bytes written are the same.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pieces: list[bytes] = []
+
+    def write(self, text: str) -> int:
+        self._pieces.append(text.encode("utf-8"))
+        return len(text)
+
+    def write_utf8(self, data: bytes) -> None:
+        self._pieces.append(data)
+
+    def getvalue(self) -> "_EncodedOnce":  # type: ignore[override]
+        return _EncodedOnce(self._pieces)
+
+
+class _EncodedOnce:
+    """The pieces of a ``Utf8Part``, joined when the zip step encodes them (once: then they are gone)."""
+
+    def __init__(self, pieces: list[bytes]):
+        self._pieces = pieces
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        data = b"".join(self._pieces)
+        self._pieces.clear()
+        return data
+
+
+class _LeanPackager(Packager):
+    def _filename(self, xml_filename):
+        if not self.in_memory:
+            return super()._filename(xml_filename)
+        part = Utf8Part()
+        self.filenames.append((part, xml_filename, False))
+        return part
+
+
+def _lean_packaging_usable() -> bool:
+    """The zip step encodes each in-memory part with ``getvalue().encode("utf-8")``, and the packager
+    names its parts in ``_filename``: as in xlsxwriter 3.x. Otherwise the usual packager is used."""
+    try:
+        store = inspect.getsource(Workbook._store_workbook)
+        name = inspect.getsource(Packager._filename)
+    except (OSError, TypeError, AttributeError):
+        return False
+    return (
+        callable(getattr(Workbook, "_get_packager", None))
+        and 'getvalue().encode("utf-8")' in store
+        and "self.filenames.append((os_filename, xml_filename, False))" in name
+    )
+
+
+LEAN_PACKAGING = _lean_packaging_usable()
+
+
+class _LeanWorkbook(Workbook):
+    """A workbook whose in-memory parts are ``Utf8Part`` pieces (see there): same bytes, less memory."""
+
+    def _get_packager(self):
+        return _LeanPackager() if LEAN_PACKAGING else super()._get_packager()
+
+
 def new_workbook(path: Path | str | io.BytesIO, title: str = "", in_memory: bool = True) -> Workbook:
     """A workbook with the program's safe options and fixed properties (``path`` may be a file object)."""
-    wb = xlsxwriter.Workbook(
+    wb = _LeanWorkbook(
         path if hasattr(path, "write") else str(path),
         {
             "strings_to_formulas": False,
