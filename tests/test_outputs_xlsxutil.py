@@ -150,6 +150,28 @@ def test_lean_packaging_writes_xlsxwriters_own_bytes(monkeypatch):
     assert book() == lean
 
 
+def test_a_text_longer_than_a_cell_holds_is_cut_and_marked_both_ways(monkeypatch, tmp_path):
+    # Excel holds 32,767 UTF-16 units a cell and "repairs" a file with more; a text of ours that long (a
+    # note naming thousands) is cut there and ends with " …", by the fast rows and by xlsxwriter's cells.
+    long = "Đơn vị số 00001, " * 2000 + "😀" * 10  # 34,000 units, with surrogate pairs at the end
+    def book() -> str:
+        buf = io.BytesIO()
+        wb = new_workbook(buf)
+        ws = wb.add_worksheet("S", worksheet_class=FastSheet)
+        ws.add_rows(0, [[long, "ngắn"]], [None, None])
+        wb.close()
+        path = tmp_path / "long.xlsx"
+        path.write_bytes(buf.getvalue())
+        return openpyxl.load_workbook(path)["S"]["A1"].value
+
+    fast_text = book()
+    monkeypatch.setattr(fast, "FAST", False)
+    plain_text = book()
+    assert fast_text == plain_text
+    assert fast_text.endswith(" …") and long.startswith(fast_text[:-2])
+    assert len(fast_text.encode("utf-16-le")) // 2 == 32767
+
+
 def _pattern() -> tuple[PatternBook, dict]:
     made = {}
 

@@ -31,7 +31,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ccht_batch.core.files import write_file
-from ccht_batch.xlsx.util import new_workbook
+from ccht_batch.xlsx.util import cell_text, new_workbook
 
 # ---------------------------------------------------------------------------------------------------
 # The xlsxwriter internals this module relies on
@@ -133,7 +133,7 @@ def _text_tail(text: str) -> str:
     ``<r>...</r>`` stays text."""
     tail = _TEXT_TAILS.get(text)
     if tail is None:
-        escaped = text
+        escaped = cell_text(text)
         if _NEEDS_ESCAPE.search(escaped):
             escaped = _LOOKS_ESCAPED.sub(r"_x005F\1", escaped)
             escaped = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", escaped)
@@ -372,7 +372,7 @@ def write_rows_plainly(
             elif isinstance(value, (dt.date, dt.datetime)):
                 ws.write_string(r, c, value.strftime("%d/%m/%Y"), style)
             else:
-                ws.write_string(r, c, str(value), style)
+                ws.write_string(r, c, cell_text(str(value)), style)
 
 
 def use_formats(*formats: Any) -> None:

@@ -142,8 +142,22 @@ def write_header(ws: Worksheet, fmt: Formats, row: int, titles: tuple[str, ...] 
         ws.set_row(row, height)
 
 
+CELL_MAX = 32767  # UTF-16 code units a cell holds in Excel; a longer text makes Excel "repair" the file
+CUT_MARK = " …"
+
+
+def cell_text(text: str) -> str:
+    """``text``, or, beyond what a cell holds, its beginning with `` …`` (marked, never cut silently)."""
+    if len(text) <= CELL_MAX // 2 or len(text.encode("utf-16-le")) // 2 <= CELL_MAX:
+        return text
+    keep = CELL_MAX - len(CUT_MARK)
+    cut = text.encode("utf-16-le")[: 2 * keep].decode("utf-16-le", errors="ignore")  # never half a pair
+    return cut + CUT_MARK
+
+
 def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:
-    """Write a value by its Python type; every str is written as text, never parsed."""
+    """Write a value by its Python type; every str is written as text, never parsed (and never beyond
+    what a cell holds: ``cell_text``)."""
     if value is None or value == "":
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
@@ -155,7 +169,7 @@ def write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) 
     elif isinstance(value, (dt.date, dt.datetime)):
         ws.write_string(row, col, value.strftime("%d/%m/%Y"), fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        ws.write_string(row, col, cell_text(str(value)), fmt)
 
 
 def write_meta(ws: Worksheet, rows: list[tuple[str, Any]]) -> None:
