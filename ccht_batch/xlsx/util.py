@@ -41,16 +41,29 @@ class Utf8Part(io.StringIO):
     def __init__(self) -> None:
         super().__init__()
         self._pieces: list[bytes] = []
+        self._texts: list[str] = []  # xlsxwriter's many small writes, encoded together every 64 KB or so
+        self._size = 0
 
     def write(self, text: str) -> int:
-        self._pieces.append(text.encode("utf-8"))
+        self._texts.append(text)
+        self._size += len(text)
+        if self._size > 65536:
+            self._encode()
         return len(text)
 
     def write_utf8(self, data: bytes) -> None:
+        self._encode()
         self._pieces.append(data)
 
     def getvalue(self) -> "_EncodedOnce":  # type: ignore[override]
+        self._encode()
         return _EncodedOnce(self._pieces)
+
+    def _encode(self) -> None:
+        if self._texts:
+            self._pieces.append("".join(self._texts).encode("utf-8"))
+            self._texts.clear()
+            self._size = 0
 
 
 class _EncodedOnce:
