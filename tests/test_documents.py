@@ -50,6 +50,10 @@ def council_outcome(config, applied: bool):
                            vote=CouncilVote(present=5, votes_for=3, decision="Đồng ý") if applied else None))
     noms.append(Nomination(BK_UBND, bk.name, "individual", DUC.name, "VP", True, ["2 năm liên tục hoàn thành xuất sắc nhiệm vụ"],
                            proposed=True, selected=True, person=DUC, vote=vote))
+    if applied:  # a collective the council voted down: not proposed by a unit, yet in the minutes with its votes
+        noms.append(Nomination(BK_UBND, bk.name, "collective", "Phòng Quản lý Khoa học", "QLKH", True,
+                               ["Xếp hạng 2, yêu cầu: từ hạng 2 trở lên — đạt", "Hội đồng không thống nhất đề nghị Bằng khen (2/5 phiếu đồng ý)"],
+                               selected=False, vote=CouncilVote(present=5, votes_for=2, decision="Không đồng ý")))
     return replace(outcome, nominations=noms, council_applied=applied)
 
 
@@ -120,6 +124,8 @@ def test_minutes_list_members_attendance_eligibility_and_the_votes(applied):
     assert rows["Phạm Minh Đức"][3:] == ["Đủ điều kiện", "4/5 (80%)", "Đồng ý"]
     ttra = rows["Thanh tra Sở Khoa học và Công nghệ tỉnh Lâm Đồng"]
     assert ttra[3:] == ["Đủ điều kiện", "3/5 (60%)", "Đồng ý"]
+    qlkh = rows["Phòng Quản lý Khoa học, Sở Khoa học và Công nghệ tỉnh Lâm Đồng"]  # voted down: in the minutes, votes and all
+    assert qlkh[4:] == ["2/5 (40%)", "Không đồng ý"]
     binh = rows["Trần Thị Bình"]  # proposed for the Giấy khen, not eligible: the council sees why
     assert binh[3].startswith("Không đủ điều kiện: Xếp loại Hoàn thành tốt nhiệm vụ") and binh[5] == "Không đề nghị"
 

@@ -109,8 +109,9 @@ class Dossier:
         return sorted(found, key=lambda n: n.kind != COLLECTIVE)
 
     def refused(self, rule: AwardRule) -> list[Nomination]:
-        """Proposed for ``rule`` by their unit and not on its list."""
-        return [n for n in self.outcome.nominations if n.award == rule.id and n.proposed and n.selected is False]
+        """Not on ``rule``'s list although their unit proposed them or the council voted on them (a
+        collective the council voted down is in the minutes with its votes)."""
+        return [n for n in self.outcome.nominations if n.award == rule.id and (n.proposed or n.vote is not None) and n.selected is False]
 
     def unit_name(self, code: str) -> str:
         unit = self.outcome.unit(code) or self.config.unit(code)
