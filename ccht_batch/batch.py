@@ -105,7 +105,6 @@ def tables() -> SimpleNamespace:
 
 @dataclass
 class RunReport:
-    exit_code: int
     outcome: RunOutcome
     output_dir: Path
     moved: list[tuple[int, str, str]] = field(default_factory=list)  # file id, name, destination
@@ -113,6 +112,7 @@ class RunReport:
     notices: list[str] = field(default_factory=list)  # Vietnamese, for the clerk: a period or milestone out of place
     completed: list[FileRecord] = field(default_factory=list)  # files of an interrupted run this one completed
     backup: Path | None = None  # the store's backup taken after the run
+    rejected: bool = False  # a file of this run (or of the interrupted run it completed) was rejected
 
 
 def run_batch(
@@ -296,7 +296,6 @@ def _run_locked(
     moves = [(file_ids[r.name], r.name, plan[r.name]) for r in records if plan.get(r.name)]
     moves += [(p.file_id, p.name, p.dest_path) for p in finishing]
     report = RunReport(
-        exit_code=0,
         outcome=outcome,
         output_dir=out_dir,
         notices=run_notices(config, period, milestone) + _council_notices(config, records, milestone),
@@ -319,7 +318,7 @@ def _run_locked(
     if report.not_moved:
         _say_not_moved(config, outcome, plan, finishing, report.not_moved)
 
-    report.exit_code = 1 if any(r.status == REJECTED for r in records + completed) else 0
+    report.rejected = any(r.status == REJECTED for r in records + completed)
     return report
 
 

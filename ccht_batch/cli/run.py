@@ -13,7 +13,7 @@ from ccht_batch.batch import (
     run_notices,
 )
 from ccht_batch.cli.console import Console, Progress
-from ccht_batch.cli.context import EXIT_OK, Context, latest_period
+from ccht_batch.cli.context import EXIT_OK, EXIT_REFUSED, Context, latest_period
 from ccht_batch.config.model import Config
 from ccht_batch.core import issues as catalogue
 from ccht_batch.core.errors import UsageError
@@ -56,7 +56,7 @@ def command_run(ctx: Context, args: argparse.Namespace) -> int:
     print_run_header(ctx.console, config, args.period, args.milestone)
     report = run_batch(config, args.period, args.milestone, args.jobs, progress=ReadingBar(ctx.console), force=args.force)
     print_run_summary(ctx.console, config, report)
-    return report.exit_code
+    return EXIT_REFUSED if report.rejected else EXIT_OK
 
 
 def print_run_header(console: Console, config: Config, period: str, milestone: str | None) -> None:
