@@ -606,6 +606,30 @@ def test_with_no_history_every_multi_year_check_of_the_default_rules_cannot_tell
     assert [n.eligible for n in noms if n.award != GK] == [None, None, None, None]
 
 
+def test_with_no_history_a_current_year_that_falls_short_still_cannot_tell_and_says_which_year(cfg):
+    """Nothing imported, and this year alone already falls short (rank 4, result 80, rated HTTNV): every
+    multi-year check still answers "cannot tell" — the missing years are named, and so is the year short."""
+    u = unit("TTRA", 80, 4)
+    p = person("B", rating="HTTNV")
+    for rule in cfg.criteria.awards:
+        for target, subject in ((rule.collective, usubject(u)), (rule.individual, psubject(p, u))):
+            for cond in (target.condition, target.regular):
+                for c in _every_check(cond) if cond else ():
+                    if c.check not in MULTI_YEAR:
+                        continue
+                    v = evaluate(cfg, c, subject, TONG_KET)
+                    assert v.value is None and v.missing, (rule.id, c, v)
+                    assert "— chưa xác định được (chưa có dữ liệu năm" in v.reasons[0], v.reasons
+    rank = evaluate(cfg, Condition("rank_every_year", rank=2), usubject(u), TONG_KET)
+    assert rank.reasons == ("Xếp hạng các năm 2022 - 2025: năm 2025 hạng 4 (tháng 12/2025, không đạt), yêu cầu: từ hạng 2 trở lên "
+                            "mọi năm — chưa xác định được (chưa có dữ liệu năm 2022, 2023, 2024)",)
+    rating = evaluate(cfg, Condition("rating_every_year", rating="HTXSNV"), psubject(p, u), TONG_KET)
+    assert "năm 2025 Hoàn thành tốt nhiệm vụ (không đạt)" in rating.reasons[0]
+    # with every year known, the same short year is a plain "no"
+    hist = {y: UnitYear(y, "TTRA", result=D(90), band="Xuất sắc", rank=1) for y in (2022, 2023, 2024)}
+    assert evaluate(cfg, Condition("rank_every_year", rank=2), usubject(u, hist), TONG_KET).value is False
+
+
 def test_the_prime_ministers_thematic_route_asks_no_prior_certificate(cfg):
     """Law art. 73.1(a) at the final review: HTXSNV every year and two initiatives or S&T tasks in the
     movement; 73.1(b) (a prior Certificate, 5 years, 3 CSTĐCS) is the regular route, for yearly reviews."""
@@ -704,9 +728,11 @@ def test_four_year_history_at_tong_ket(cfg):
     assert find(noms, UBND, "Đơn vị KHTC").selected
     # QLKH "Tốt" every year: the Giấy khen only
     assert find(noms, UBND, "Đơn vị QLKH").eligible is False and find(noms, GK, "Đơn vị QLKH").selected
-    # TTRA sent nothing: not eligible, saying why
+    # TTRA sent nothing this year and has no history: judged over the years, it cannot tell (never "no")
     ttra = find(noms, GK, "Đơn vị TTRA")
-    assert ttra.eligible is False and not ttra.selected and "Chưa nộp" in ttra.reasons[0]
+    assert ttra.eligible is None and not ttra.selected
+    assert ttra.reasons == ["Xếp loại các năm 2022 - 2025, yêu cầu: xếp loại từ Tốt trở lên mọi năm — chưa xác định được "
+                            "(chưa có dữ liệu năm 2022, 2023, 2024, 2025)"]
 
     # deterministic order: level desc, collectives first, then quota order
     assert [(n.award, n.kind, n.name) for n in noms][:8] == [

@@ -97,8 +97,11 @@ def test_a_unit_with_a_result_in_every_year_of_the_final_review(nominations):
     # the Prime Minister's asks an average of 95 over the four years: 92,63
     ttcp = nominations[(TTCP, "collective", "Đơn vị VP")]
     assert ttcp.eligible is False and "bình quân 92,63 điểm" in ttcp.reasons[1]
-    # QLKH was "Tốt" in 2024: not the Chairman's; KHTC has no year recorded: the Giấy khen cannot tell
-    assert nominations[(UBND, "collective", "Đơn vị QLKH")].eligible is False
+    # QLKH was "Tốt" in 2024, but 2022 and 2023 are not recorded: the Chairman's cannot tell yet, and the
+    # short year is marked; KHTC has no year recorded: the Giấy khen cannot tell
+    qlkh = nominations[(UBND, "collective", "Đơn vị QLKH")]
+    assert qlkh.eligible is None
+    assert "năm 2024 Tốt (82 điểm, không đạt)" in qlkh.reasons[0] and qlkh.reasons[0].endswith("(chưa có dữ liệu năm 2022, 2023)")
     khtc = nominations[(GK, "collective", "Đơn vị KHTC")]
     assert khtc.eligible is None and khtc.reasons[0].endswith("chưa xác định được (chưa có dữ liệu năm 2022, 2023, 2024)")
 

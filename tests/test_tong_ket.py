@@ -29,3 +29,30 @@ def test_a_tong_ket_over_four_closed_years_cites_the_years_and_never_a_month(tmp
     assert "2022 - 2025" in by[("bang-khen-ubnd", "VP")]["reasons"][0]
     # a unit that joined in 2025 is judged on 2025 alone
     assert by[("giay-khen-giam-doc", "CDS")]["reasons"][0].startswith("Xếp loại các năm 2025 (đơn vị có từ năm 2025): năm 2025 Trung bình")
+
+
+def test_a_tong_ket_in_december_after_close_year_reads_the_closed_year_not_the_month(tmp_path):
+    # The README's review: close 2025, then `run --period 2025-12 --milestone tong-ket`. The closed year's
+    # figures stand for 2025 (before close-year the reasons say "tháng 12/2025", as the period's figures).
+    wd = tmp_path / "demo"
+    assert run_cli("demo", wd)[0] == 0
+    code, out, err = run_in(wd, "run", "--period", "2025-12", "--milestone", "tong-ket")
+    assert code == 0, out + err
+    before = json.loads((wd / "output" / "2025-12" / "summary.json").read_text(encoding="utf-8"))
+    vp = next(n for n in before["nominations"] if n["award"] == "bang-khen-ubnd" and n["unit_code"] == "VP")
+    assert "năm 2025 hạng 1 (tháng 12/2025)" in vp["reasons"][1]
+    code, out, err = run_in(wd, "close-year", "--year", "2025", "--yes")
+    assert code == 0, out + err
+    code, out, err = run_in(wd, "run", "--period", "2025-12", "--milestone", "tong-ket")
+    assert code == 0, out + err
+    s = json.loads((wd / "output" / "2025-12" / "summary.json").read_text(encoding="utf-8"))
+    collective = [n for n in s["nominations"] if n["kind"] == "collective"]
+    assert len(collective) == len({n["unit_code"] for n in collective}) * 3
+    for n in collective:
+        for r in n["reasons"]:
+            assert re.search(r"các năm (2022 - 2025|2025 \(đơn vị có từ năm 2025\))", r), r
+            assert "tháng" not in r, r
+    vp = next(n for n in collective if n["award"] == "bang-khen-ubnd" and n["unit_code"] == "VP")
+    assert "năm 2022 hạng 1, năm 2023 hạng 2, năm 2024 hạng 1, năm 2025 hạng 1, yêu cầu" in vp["reasons"][1]
+    # the individuals of the units' latest workbooks are judged too
+    assert any(n["kind"] == "individual" for n in s["nominations"])

@@ -331,12 +331,14 @@ class _UnitFigures:
 
 
 def unit_figures(config: Config, s: UnitSubject, year: int, scope: Scope) -> _UnitFigures:
+    """A year's figures: from the history (a closed or imported year, this one included once closed), else
+    for this year the period's (``current``: the reasons name the period)."""
     if year > scope.year:
         return _UnitFigures(False)
-    if year == scope.year:
+    rec = s.years.get(year)
+    if year == scope.year and rec is None:
         o = s.outcome
         return _UnitFigures(o.score is not None, o.result, o.band, o.rank, current=True)
-    rec = s.years.get(year)
     if rec is None:
         return _UnitFigures(False)
     band = rec.band or (config.criteria.band_for(rec.result) if rec.result is not None else None)
@@ -347,11 +349,24 @@ def _current_mark(f: _UnitFigures, scope: Scope) -> str:
     return f" ({scope.current})" if f.current and scope.period else ""
 
 
+def _unless_missing(values: list[bool | None]) -> bool | None:
+    """A requirement over several years: "cannot tell" while any year is missing, even when a known year
+    falls short (that year's figure says so); never "no" for want of data."""
+    return None if None in values else _all(values)
+
+
+def _short(detail: str, ok: bool | None, value: bool | None) -> str:
+    """A year's figure, marked when it falls short although the verdict waits for missing years."""
+    if value is not None or ok is not False:
+        return detail
+    return f"{detail[:-1]}, {FAIL})" if detail.endswith(")") else f"{detail} ({FAIL})"
+
+
 def _every_year(config: Config, s: UnitSubject, scope: Scope, what: str, required: str, judge) -> Verdict:
     """A figure required in every year the check looks at: ``judge(figures, year)`` gives the year's detail
-    and whether it meets the requirement; a year without figures is "cannot tell", never "no"."""
+    and whether it meets the requirement; a year without figures makes it "cannot tell", never "no"."""
     years = unit_years_in(s, scope)
-    details, missing, values = [], [], []
+    judged, missing, values = [], [], []
     for y in years:
         f = unit_figures(config, s, y, scope)
         if not f.known:
@@ -359,9 +374,10 @@ def _every_year(config: Config, s: UnitSubject, scope: Scope, what: str, require
             values.append(None)
             continue
         detail, ok = judge(f, y)
-        details.append(detail + _current_mark(f, scope))
+        judged.append((detail + _current_mark(f, scope), ok))
         values.append(ok)
-    value = _all(values) if years else False
+    value = _unless_missing(values) if years else False
+    details = [_short(detail, ok, value) for detail, ok in judged]
     return Verdict(value, (_line(_years_head(what, s, years, scope), ", ".join(details), required, value, missing),), frozenset(missing))
 
 
@@ -401,7 +417,7 @@ def average_result_at_least(config: Config, cond: Condition, s: UnitSubject, sco
     required = f"bình quân từ {fmt_number(cond.points)} điểm"
     what = _years_head("Kết quả", s, years, scope)
     if missing or blank or not results:
-        value = False if blank or not years else None
+        value = False if not years else None  # a year without its result is missing data too
         return Verdict(value, (_line(what, ", ".join(details), required, value, missing),), frozenset(missing))
     average = (sum(results, Decimal(0)) / len(results)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     ok = average >= cond.points
@@ -475,20 +491,22 @@ def person_rating(p: PersonSubject, year: int, scope: Scope) -> _Rating:
 
 
 def _ratings_over(p: PersonSubject, years: Iterable[int], rating: str, scope: Scope) -> tuple[bool | None, str, list[int]]:
-    details, missing, values, declared, shown = [], [], [], [], []
+    judged, missing, values, declared, shown = [], [], [], [], []
     for y in years:
         r = person_rating(p, y, scope)
         if not r.known:
             missing.append(y)
             values.append(None)
             continue
-        details.append(f"năm {y} {_rating_text(r.rating)}")
+        ok = _rating_ok(r.rating, rating)
+        judged.append((f"năm {y} {_rating_text(r.rating)}", ok))
         shown.append(y)
         if r.self_declared:
             declared.append(y)
-        values.append(_rating_ok(r.rating, rating))
-    figures = _with_note(", ".join(details), _self_declared(declared, shown))
-    return _all(values), figures, missing
+        values.append(ok)
+    value = _unless_missing(values)
+    figures = _with_note(", ".join(_short(detail, ok, value) for detail, ok in judged), _self_declared(declared, shown))
+    return value, figures, missing
 
 
 def _achievements_in(p: PersonSubject, year: int, scope: Scope, level: str, recognised: bool, initiatives: bool, tasks: bool) -> int | None:

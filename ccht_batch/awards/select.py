@@ -487,7 +487,9 @@ def _evaluate_awards(
     for s in _unit_subjects(config, units, history, scope):
         u = s.outcome
         track = _Track(u.code, u.code, _unit_figures(s, scope), _unit_figures_text(s, scope), {})
-        judged = u.score is not None or after_the_milestone(scope)  # a review after its years needs no result now
+        # A review is judged over its years (a year without figures is "cannot tell"), so it needs no result
+        # this period; a yearly or monthly list needs this period's.
+        judged = u.score is not None or review
         summary = achievement(config, s, scope) if judged else ""
         for r in c_rules:
             condition = r.collective.condition_for(at_milestone(r, ms, review))

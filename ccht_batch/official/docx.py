@@ -15,6 +15,7 @@ same bytes.
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, Twips
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -63,6 +64,11 @@ SIGNATURE_WIDTHS_CM = (8.0, 8.5)
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
 JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
+
+
+def _twips(mm: float) -> Twips:
+    """A margin in the document's unit (twips, whole), rounded up: never under the decree's minimum."""
+    return Twips(math.ceil(mm * 1440 / 25.4))
 
 
 @dataclass
@@ -170,8 +176,8 @@ class OfficialDocument:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Cm(21), Cm(29.7)
         m = MARGINS_MM
-        section.top_margin, section.bottom_margin = Cm(m.top / 10), Cm(m.bottom / 10)
-        section.left_margin, section.right_margin = Cm(m.left / 10), Cm(m.right / 10)
+        section.top_margin, section.bottom_margin = _twips(m.top), _twips(m.bottom)
+        section.left_margin, section.right_margin = _twips(m.left), _twips(m.right)
         section.header_distance = Cm(1)
         self.text_width_cm = 21 - (m.left + m.right) / 10
         defaults = self.doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))

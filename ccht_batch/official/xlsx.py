@@ -14,6 +14,7 @@ xlsxwriter cannot leave the first page without a header; ``OfficialWorksheet`` w
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -49,7 +50,8 @@ NONE_LINE = "(Không có)"
 
 
 def _inches(mm: float) -> float:
-    return round(mm / 25.4, 4)
+    """A margin in inches as the sheet stores it (4 decimals), rounded up: never under the decree's minimum."""
+    return math.ceil(mm / 25.4 * 10_000) / 10_000
 
 
 class OfficialWorksheet(Worksheet):

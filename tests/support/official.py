@@ -99,7 +99,7 @@ def xlsx_facts(path: Path) -> dict[str, SheetFacts]:
 
 
 def margins_in_range(margins_mm: dict[str, float]) -> bool:
-    return all(lo - 0.5 <= margins_mm[k] <= hi + 0.5 for k, (lo, hi) in MARGIN_RANGES_MM.items())
+    return all(lo <= margins_mm[k] <= hi for k, (lo, hi) in MARGIN_RANGES_MM.items())  # the decree's bounds, no tolerance
 
 
 # ---------------------------------------------------------------------------------------------------
