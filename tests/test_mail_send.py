@@ -113,11 +113,20 @@ def test_a_rerun_sends_only_what_is_new_or_changed(tmp_path, monkeypatch):
         assert run_cli(workdir, "mail", "--period", PERIOD, "--send")[0] == 0
         assert sorted(r for r, _ in received(second)) == sorted([EMAILS["TTRA"], *LEADERSHIP])
 
-        # --resend: everything again
+        # --resend alone: nothing is uncertain, so nothing goes again (never the whole period)
         second.messages.clear()
         assert run_cli(workdir, "mail", "--period", PERIOD, "--send", "--resend")[0] == 0
-        assert len(second.messages) == MESSAGES
-    assert len(mail_log(workdir)) == MESSAGES * 2 + 1 + 1 + len(LEADERSHIP)
+        assert second.messages == []
+        # a unit says it got nothing: --to names it, --resend sends its message again, and only its
+        code, out, _ = run_cli(workdir, "mail", "--period", PERIOD, "--send", "--resend", "--to", "bcvt")
+        assert code == 0, out
+        assert [r for r, _ in received(second)] == [EMAILS["BCVT"]]
+        # --to alone: already sent, skipped; a name with no message is refused, nothing sent
+        assert run_cli(workdir, "mail", "--period", PERIOD, "--send", "--to", EMAILS["BCVT"])[0] == 0
+        code, _, err = run_cli(workdir, "mail", "--period", PERIOD, "--send", "--resend", "--to", "XYZ")
+        assert code == 2 and "Không có thư nào của đợt này gửi cho: XYZ" in err
+        assert len(second.messages) == 1
+    assert len(mail_log(workdir)) == MESSAGES + 1 + 1 + 1 + len(LEADERSHIP)
 
 
 def test_a_refused_recipient_is_reported_and_the_rerun_sends_only_it(tmp_path, monkeypatch):

@@ -42,10 +42,10 @@ def command_mail(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError("--user và --delete chỉ dùng với 'ccht-batch mail password'")
     if args.what == "templates":
         year = _templates_year(ctx, args.year, args.force)
-        run = deliver(ctx.config, what="templates", year=year, send=args.send, resend=args.resend)
+        run = deliver(ctx.config, what="templates", year=year, send=args.send, resend=args.resend, to=args.to)
     else:
         period = latest_period(ctx, args.period)
-        run = deliver(ctx.config, what="period", period=period, send=args.send, resend=args.resend)
+        run = deliver(ctx.config, what="period", period=period, send=args.send, resend=args.resend, to=args.to)
     _report(ctx, run)
     if run.stopped:
         ctx.console.error(run.stopped)
@@ -122,7 +122,7 @@ def _report(ctx: Context, run: MailRun) -> None:
     if count(MAYBE_SENT):
         problem(
             f"{count(MAYBE_SENT)} thư có thể đã gửi ở lần trước (lần đó bị dừng trước khi ghi nhận) nên không gửi lại. "
-            f"Hỏi đơn vị đã nhận chưa; nếu chưa, gửi lại tất cả: ccht-batch {command} --send --resend"
+            f"Hỏi người nhận đã nhận chưa; nếu chưa, gửi lại những thư này (không gửi lại thư đã gửi): ccht-batch {command} --send --resend"
         )
     for notice in run.notices:
         out(notice)

@@ -2,8 +2,8 @@
 
 Without ``--send`` nothing leaves the machine: every message that would go is written to an ``outbox/``
 folder for the clerk to open first. With ``--send`` each message goes once: what the log shows as already
-delivered with the same figures and attachments is skipped (unless ``--resend``), and every message's fate
-is listed, so a rerun after a failure sends exactly the rest.
+delivered with the same figures and attachments is skipped (unless named with ``--to`` and ``--resend``),
+and every message's fate is listed, so a rerun after a failure sends exactly the rest.
 
 The log is a journal (``store.maillog``): a message is recorded as being sent, committed, before the SMTP
 transaction, and as sent after it. When the store cannot be written, nothing more is sent (``stopped``).
@@ -18,7 +18,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from ccht_batch.config.model import Config
 from ccht_batch.core.errors import UsageError
@@ -71,7 +71,7 @@ class Fate:
         if self.state == MAYBE_SENT:
             return (
                 f"có thể đã gửi (lần gửi lúc {self.detail} bị gián đoạn trước khi ghi nhận kết quả); không gửi lại. "
-                "Nếu đơn vị chưa nhận được, gửi lại bằng --resend"
+                "Nếu người nhận chưa nhận được, gửi lại bằng --resend"
             )
         if self.state == PREVIEW:
             return f"sẽ gửi{again}; xem trước: {shown_path(self.eml, workdir)}"
@@ -109,10 +109,15 @@ def deliver(
     year: int | None = None,
     send: bool = False,
     resend: bool = False,
+    to: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
 ) -> MailRun:
     """Compose the period's messages (``what="period"``) or the year's templates (``"templates"``);
     preview them in the outbox, or with ``send`` deliver each one that the log does not show as sent.
+
+    ``to`` (unit codes or addresses) keeps only those recipients' messages. ``resend`` sends again the
+    messages that may have gone ("có thể đã gửi"), and, for the recipients named in ``to``, the ones already
+    sent — never the whole period's: a unit that says it got nothing is named, the others are not mailed twice.
 
     Raises ``UsageError`` when the SMTP settings or the inputs are wrong (nothing sent)."""
     settings = None
@@ -139,8 +144,10 @@ def deliver(
             drafts = template_drafts(config, year) if what == "templates" else period_drafts(config, period, store)
         except ComposeError as exc:
             raise UsageError(str(exc)) from None
+        if to:
+            drafts = _addressed_to(drafts, to)
         log = MailLog(store)
-        fates = [_decide(d, log, resend) for d in drafts]
+        fates = [_decide(d, log, resend, named=bool(to)) for d in drafts]
         run = MailRun(title=title, fates=fates, sent=settings is not None, outbox=outbox, command=command)
         if settings is None:
             _write_outbox(fates, outbox, config)
@@ -155,14 +162,28 @@ def deliver(
     return run
 
 
-def _decide(draft: Draft, log: MailLog, resend: bool) -> Fate:
+def _addressed_to(drafts: list[Draft], to: Sequence[str]) -> list[Draft]:
+    """The drafts for these unit codes or addresses; a name that matches none is refused (nothing sent)."""
+    wanted = {t.strip().casefold() for t in to if t.strip()}
+    kept = [d for d in drafts if d.label.casefold() in wanted or d.recipient in wanted]
+    found = {d.label.casefold() for d in kept} | {d.recipient for d in kept}
+    unknown = sorted(t for t in to if t.strip().casefold() not in found)
+    if unknown:
+        raise UsageError(
+            f"Không có thư nào của đợt này gửi cho: {', '.join(unknown)}. --to nhận mã đơn vị (như trong units.yaml) "
+            "hoặc địa chỉ thư của người nhận; chạy lệnh không có --to để xem danh sách thư."
+        )
+    return kept
+
+
+def _decide(draft: Draft, log: MailLog, resend: bool, named: bool = False) -> Fate:
     if draft.problem:
         return Fate(draft, BLOCKED, detail=draft.problem)
     last = log.last(draft.scope, draft.recipient, draft.kind)
     if last is not None and last.state == SENDING and last.fingerprint == draft.fingerprint and not resend:
         return Fate(draft, MAYBE_SENT, detail=_local_time(last.sent_at))
     previous = log.last_fingerprint(draft.scope, draft.recipient, draft.kind)
-    if previous == draft.fingerprint and not resend:
+    if previous == draft.fingerprint and not (resend and named):
         return Fate(draft, ALREADY_SENT)
     return Fate(draft, PREVIEW, changed=previous is not None and previous != draft.fingerprint)
 
