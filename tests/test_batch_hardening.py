@@ -43,6 +43,9 @@ def test_a_crafted_file_among_a_few_is_refused_and_the_month_completes(workdir):
     assert bad["status"] == "rejected"
     assert [(i["code"], i["sheet"], i["cell"]) for i in bad["issues"]] == [("sheet-too-large", L.SHEET_SCORES, "XFD1048576")]
     assert _files(s)["VP.xlsx"]["status"] == "accepted" and units_by_code(s)["VP"]["status"] == "submitted"
+    # the refused file is still QLKH's (from _meta): QLKH gets its feedback workbook, not "nothing received"
+    assert bad["unit_code"] == "QLKH" and units_by_code(s)["QLKH"]["status"] == "rejected"
+    assert (workdir / "output" / "2025-10" / "PhanHoi" / "QLKH.xlsx").exists()
     assert "Bị trả lại: QLKH.xlsx" in err  # a problem: on stderr
     assert (workdir / "input" / "rejected" / "2025-10" / "QLKH.xlsx").exists()
     assert run(workdir, "run", "--period", "2025-10")[0] == 0  # and every rerun completes too

@@ -83,6 +83,9 @@ def test_a_far_cell_is_refused_before_any_parser_allocates_and_the_rest_is_read(
     rec = records["b_xa.xlsx"]
     assert rec.status == REJECTED and _codes(rec) == [(code, sheet, ref)]
     assert ref in rec.issues[0].message and "Đề nghị đơn vị" in rec.issues[0].message
+    # whose file it is still comes from _meta (unless _meta is the sheet refused): its unit is told why
+    expected = None if sheet == L.SHEET_META else "QLKH"
+    assert (rec.unit_code, rec.issues[0].unit_code) == (expected, expected)
 
 
 def test_a_far_empty_styled_cell_costs_nothing_and_is_accepted(config, templates, tmp_path):

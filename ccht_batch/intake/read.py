@@ -57,6 +57,7 @@ def read_raw(path: Path, config: Config, period: str) -> FileRecord:
     path = Path(path)
     record = FileRecord(name=path.name, sha256=None, size=0, mtime=0.0, status=REJECTED)
     found: list[issues.Issue] = []
+    book: RawBook | None = None
     try:
         with open(path, "rb") as fh:
             stat = os.fstat(fh.fileno())
@@ -78,7 +79,10 @@ def read_raw(path: Path, config: Config, period: str) -> FileRecord:
     except safety.Refused as refused:
         if record.size and changed_since(path, None, record.size, record.mtime):
             return being_copied(record)  # a copy that had not finished reads as a broken archive
-        found = [issues.make(code, file=path.name, **params) for code, params in refused.problems]
+        if book is not None:  # a sheet was refused, not the file: its _meta may still say whose it is
+            _identify(record, book, config)
+        params_unit = {"unit_code": record.unit_code} if record.unit_code else {}
+        found = [issues.make(code, file=path.name, **{**params_unit, **params}) for code, params in refused.problems]
     except PermissionError:  # Windows: a file another program is writing cannot be opened
         record.issues = [issues.make("file-locked", file=path.name)]
         record.status = IGNORED
@@ -97,6 +101,19 @@ def read_raw(path: Path, config: Config, period: str) -> FileRecord:
     if record.status == REJECTED:
         record.council = None
     return record
+
+
+def _identify(record: FileRecord, book: RawBook, config: Config) -> None:
+    """Fill in a refused file's kind, unit and year from its ``_meta`` when that sheet reads safely, so its unit
+    hears why (a far cell in a data sheet must not make the unit's file anonymous)."""
+    try:
+        found = validate.identify(book, config)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # noqa: BLE001 — _meta itself refused or unreadable: the file stays anonymous
+        return
+    if found is not None:
+        record.kind, record.unit_code, record.year = found
 
 
 def changed_since(path: Path, before: os.stat_result | None, size: int = 0, mtime: float = 0.0) -> bool:

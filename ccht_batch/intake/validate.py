@@ -216,6 +216,19 @@ def read_book(book: RawBook, config: Config, period: str, file_name: str, sha256
     return Outcome(kind=None, issues=out.items)
 
 
+def identify(book: RawBook, config: Config) -> tuple[str, str | None, int | None] | None:
+    """(kind, unit code, year) from ``_meta`` alone: for a file refused before it could be read whole, so
+    that its unit is still told why. None when ``_meta`` says nothing usable."""
+    meta = read_meta(book)
+    if meta is None:
+        return None
+    kind = norm_text(meta.get(L.META_KIND))
+    if kind not in (L.KIND_TEMPLATE, L.KIND_APPRAISAL, L.KIND_COUNCIL):
+        return None
+    code = norm_text(meta.get(L.META_UNIT_CODE)) if kind == L.KIND_TEMPLATE else ""
+    return kind, (code if code in plan_for(config).units else None), _int(meta.get(L.META_YEAR))
+
+
 def read_meta(book: RawBook) -> dict[str, Any] | None:
     """``_meta`` as key → value (column A → column B); None when the sheet is absent."""
     sheet = book.sheet(L.SHEET_META)
