@@ -145,6 +145,7 @@ def test_implausible_figures_are_warned_at_their_cell_and_the_file_counts(novemb
         (i,) = found
         assert (i["severity"], i["sheet"], i["cell"]) == ("warning", L.SHEET_INDICATORS, _indicator_cell(wd, code, indicator))
         assert shown in i["message"] and "Đề nghị đơn vị kiểm tra lại" in i["message"]
+        assert i["value"] == shown  # the value found in the cell, as the contract says (the name is in the message)
     # nobody else is warned: the other units' figures are plausible
     others = {f["unit_code"] for f in files.values() for i in f["issues"] if i["code"] in {e[0] for e in expected.values()}}
     assert others == set(expected)

@@ -118,7 +118,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "self-score-differs": (WARNING, "Tiêu chí {detail}: điểm tự chấm {value}, điểm chương trình tính từ số liệu là {expected}; điểm tính từ số liệu được dùng. Đề nghị đơn vị kiểm tra lại số liệu hoặc điểm tự chấm."),
     # -- plausibility: figures that parse and score but cannot be true (the file counts)
     "date-implausible": (WARNING, "Ngày {value} nằm ngoài khoảng hợp lý của năm {year} (từ {first} đến {last}); tiêu chí {detail} vẫn được chấm theo ngày này. Đề nghị đơn vị kiểm tra lại ngày ở trang Số liệu."),
-    "ratio-above-total": (WARNING, "Số liệu {value} lớn hơn {expected} ({total}): tỷ lệ vượt 100%, tiêu chí {detail} được điểm tối đa. Đề nghị đơn vị kiểm tra lại hai số liệu này."),
+    "ratio-above-total": (WARNING, "Số liệu '{name}' ({value}) lớn hơn '{expected}' ({total}): tỷ lệ vượt 100%, tiêu chí {detail} được điểm tối đa. Đề nghị đơn vị kiểm tra lại hai số liệu này."),
     "initiatives-above-decisions": (WARNING, "Khai {value} sáng kiến được công nhận, nhưng trang Cá nhân chỉ ghi {count} quyết định công nhận khác nhau{listed}; một quyết định ghi hai lần chỉ tính một. Đề nghị đơn vị kiểm tra lại số liệu hoặc bổ sung cá nhân có sáng kiến."),
     "person-in-two-units": (WARNING, "Cá nhân '{value}' (năm sinh {year}) cũng có trong danh sách Cá nhân của {detail} trong kỳ này. Đề nghị đơn vị kiểm tra lại: mỗi người chỉ do đơn vị đang công tác kê khai."),
     # -- individuals

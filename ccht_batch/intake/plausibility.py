@@ -113,7 +113,7 @@ def numerator_above_denominator(files: pd.DataFrame, indicators: pd.DataFrame, c
         top_name, bottom_name = names.get(c.numerator, c.numerator), names.get(c.denominator, c.denominator)
         found.append(_issues(
             files, pair, "ratio-above-total", 1000 + order,
-            value=[f"'{top_name}' ({v})" for v in pair["value"]], expected=f"'{bottom_name}'", total=pair["value_total"].to_numpy(dtype=object), detail=c.id,
+            value=list(pair["value"]), name=top_name, expected=bottom_name, total=pair["value_total"].to_numpy(dtype=object), detail=c.id,
         ))
     return found
 
