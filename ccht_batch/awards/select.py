@@ -385,6 +385,7 @@ def _apply_quotas(config: Config, kind: str, considered: list[AwardRule], tracks
 
         here.sort(key=order)  # stable: equal keys keep the listing order
         taken = 0
+        chosen_figures: set[tuple] = set()  # the figures of those taken: a cut equal to one lost on the votes
         per_unit: Counter[str] = Counter()
         seen_in_unit: Counter[str] = Counter()
         position = 0
@@ -418,11 +419,13 @@ def _apply_quotas(config: Config, kind: str, considered: list[AwardRule], tracks
                 votes = f", cùng được Hội đồng đồng ý với tỷ lệ {vote_text(members[0].noms[rule.id].vote)}"
             if total_left is not None and total_left <= 0:
                 for t in fit + [t for _, g, _ in unit_ties for t in g]:
-                    _cut(t, rule, f"Vượt chỉ tiêu {quota.max_total} {KIND_TEXT[kind]} của {rule.name}; thứ {t.position} trong số được xét hình thức này")
+                    why = f"Vượt chỉ tiêu {quota.max_total} {KIND_TEXT[kind]} của {rule.name}; thứ {t.position} trong số được xét hình thức này"
+                    _cut(t, rule, why + _votes_behind(config, t.noms[rule.id], t.figures in chosen_figures))
                 continue
             if total_left is None or wanted <= total_left:
                 for t in fit:
                     _select(t, rule, council)
+                    chosen_figures.add(t.figures)
                     per_unit[t.unit_code] += 1
                 taken += len(fit)
                 for code, group, left in unit_ties:
@@ -434,6 +437,17 @@ def _apply_quotas(config: Config, kind: str, considered: list[AwardRule], tracks
             tied = fit + [t for _, g, _ in unit_ties for t in g]
             _tie(tied, rule, kind, f"{quota.max_total} {KIND_TEXT[kind]} của {rule.name}", total_left, votes)
             taken += total_left
+
+
+def _votes_behind(config: Config, nom: Nomination, equal_to_chosen: bool) -> str:
+    """Why a candidate the council approved is cut all the same: the votes, and, when its figures equal a
+    chosen one's, that the council's higher share went first."""
+    if council_verdict(config, nom.vote) is not True:
+        return ""
+    assert nom.vote is not None
+    if equal_to_chosen:
+        return f" (cùng số liệu với trường hợp được chọn; Hội đồng đồng ý với tỷ lệ {vote_text(nom.vote)}, thấp hơn)"
+    return f" (Hội đồng đồng ý với tỷ lệ {vote_text(nom.vote)})"
 
 
 def _note_higher_chosen(tracks: list[_Track]) -> None:
