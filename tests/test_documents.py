@@ -182,6 +182,9 @@ def test_achievement_reports_are_filled_from_the_store(applied):
     assert "- Đơn vị công tác: Văn phòng Sở Khoa học và Công nghệ tỉnh Lâm Đồng." in person
     assert person.count("Hoàn thành xuất sắc nhiệm vụ") >= 4  # 2022–2025
     assert person.count("Chiến sĩ thi đua cơ sở") == 2  # 2023, 2024
+    # the title's decision, where the history holds it; the issuer left for the Office to fill
+    assert "Quyết định số 172/QĐ-SKHCN ngày 28/12/2023; [cơ quan ban hành]" in person
+    assert "[số, ngày quyết định; cơ quan ban hành]" in person  # 2024: recorded without its decision
     assert "Số hóa sổ công văn" in person and "Quyết định số 12/QĐ-SKHCN ngày 15/3/2025" in person
     assert "Quyết định số 2150/QĐ-UBND ngày 28/12/2023 của UBND tỉnh Đắk Nông" in person
     assert "NGƯỜI BÁO CÁO THÀNH TÍCH" in person and "[Cá nhân bổ sung: nhiệm vụ được giao, đảm nhận]" in person

@@ -32,6 +32,13 @@ def _decision(a: Achievement) -> str:
     return decision_text(a.decision, a.decision_date) if a.decision else "[số, ngày quyết định]"
 
 
+def _title_decision(a: Achievement) -> str:
+    """The decision recorded with a title (history import, ``quyết định``), the issuer left to fill."""
+    if not a.decision:
+        return "[số, ngày quyết định; cơ quan ban hành]"
+    return f"{decision_text(a.decision, a.decision_date)}; [cơ quan ban hành]"
+
+
 def _initiatives(doc: OfficialDocument, c: Candidate, authors: bool) -> None:
     if not c.initiatives:
         doc.placeholder("Sáng kiến, giải pháp được công nhận (tên, số và ngày quyết định, cấp công nhận): chưa có trong dữ liệu, bổ sung nếu có")
@@ -49,7 +56,7 @@ def _rewards(doc: OfficialDocument, d: Dossier, c: Candidate, number: str) -> No
     doc.heading(f"{number}. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG")
     doc.heading("1. Danh hiệu thi đua")
     if c.titles:
-        rows = [[str(a.year), vocab.TITLES.get(a.what, a.what), "[số, ngày quyết định; cơ quan ban hành]"] for a in c.titles]
+        rows = [[str(a.year), vocab.TITLES.get(a.what, a.what), _title_decision(a)] for a in c.titles]
         doc.table(["Năm", "Danh hiệu thi đua", "Số, ngày quyết định công nhận; cơ quan ban hành"], rows, [1.6, 6.4, 8.5])
     else:
         doc.placeholder("Danh hiệu thi đua các năm (năm, danh hiệu, số và ngày quyết định): chưa có trong dữ liệu, bổ sung nếu có")

@@ -245,7 +245,8 @@ def _person_records(c: Candidate, history: StoreHistory, years: tuple[int, ...],
             rating, detail = n.person.rating, f"theo đơn vị kê khai, {period_text(outcome.period)}"
         c.results.append(Achievement(y, rating or "", detail))
         if py is not None:
-            c.titles += [Achievement(y, t) for t in sorted(py.titles)]
+            decision = (py.decision, py.decision_date) if py.decided and py.decision else ("", None)
+            c.titles += [Achievement(y, t, decision=decision[0], decision_date=decision[1]) for t in sorted(py.titles)]
             for ini in py.initiatives:
                 _add_initiative(initiatives, y, ini)
     p = n.person

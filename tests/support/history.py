@@ -53,8 +53,11 @@ def fill_history(config: Config, path: Path, sheets: dict[str, list[dict[str, An
     return path
 
 
-def person_row(year: int, unit: str, name: str, birth: int | None, rating: str, title: str | None = None) -> dict[str, Any]:
-    return {"Năm": year, "Mã đơn vị": unit, "Họ và tên": name, "Năm sinh": birth, "Xếp loại": rating, "Danh hiệu": title}
+def person_row(year: int, unit: str, name: str, birth: int | None, rating: str, title: str | None = None, decision: str = "", date: Any = None) -> dict[str, Any]:
+    row = {"Năm": year, "Mã đơn vị": unit, "Họ và tên": name, "Năm sinh": birth, "Xếp loại": rating, "Danh hiệu": title}
+    if decision:
+        row.update({"Số quyết định": decision, "Ngày quyết định": date})
+    return row
 
 
 def initiative_row(year: int, unit: str, name: str, birth: int | None, title: str, decision: str = "", date: Any = None, level: str | None = None) -> dict[str, Any]:
@@ -94,7 +97,7 @@ def four_year_history() -> dict[str, list[dict[str, Any]]]:
             person_row(2023, "KHTC", "Lê Văn Hùng", 1979, HTXSNV),
             person_row(2025, "KHTC", "Lê Văn Hùng", 1979, HTXSNV),
             person_row(2022, "VP", "Phạm Minh Đức", 1980, HTXSNV),
-            person_row(2023, "VP", "Phạm Minh Đức", 1980, HTXSNV, CSTDCS),
+            person_row(2023, "VP", "Phạm Minh Đức", 1980, HTXSNV, CSTDCS, decision="172/QĐ-SKHCN", date="28/12/2023"),
             person_row(2024, "VP", "Phạm Minh Đức", 1980, HTXSNV, CSTDCS),
             person_row(2025, "VP", "Phạm Minh Đức", 1980, HTXSNV),
             person_row(2022, "QLKH", "Ngô Thu Trang", 1990, HTXSNV),
