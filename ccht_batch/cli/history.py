@@ -11,6 +11,7 @@ from ccht_batch.cli.context import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Context
 from ccht_batch.config.model import Config
 from ccht_batch.core.errors import UsageError
 from ccht_batch.core.lock import workdir_locked
+from ccht_batch.core.periods import clock_text
 from ccht_batch.history.close_year import (
     apply_close_year,
     plan_close_year,
@@ -103,7 +104,7 @@ def close_year(
     complain = complain or say
     previous = current_closure(store, year)
     if previous and not force:
-        complain(f"Năm {year} đã được chốt (lần {previous['version']}, lúc {previous['closed_at']}). Chưa ghi gì.")
+        complain(f"Năm {year} đã được chốt (lần {previous['version']}, lúc {clock_text(previous['closed_at'])}). Chưa ghi gì.")
         complain(f"Nếu cần chốt lại (ví dụ sau khi thẩm định bổ sung), chạy: ccht-batch close-year --year {year} --force (bản trước vẫn được giữ).")
         return EXIT_USAGE
     plan = plan_close_year(config, store, year)

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from ccht_batch.cli.context import EXIT_FAILED, EXIT_OK, Context
+from ccht_batch.core.periods import clock_text
 from ccht_batch.store.guard import DAMAGED, EMPTY, MISSING, check_store, restore_store
 
 
@@ -34,7 +35,7 @@ def _check(ctx: Context) -> int:
         out("  Tình trạng: tốt (kiểm tra toàn vẹn đầy đủ: ok).")
         out(f"  Lược đồ: phiên bản {report.schema}; {report.runs} lần chạy, {report.files} tệp đã ghi nhận, {report.messages} thư trong nhật ký.")
         if report.last_run:
-            out(f"  Lần chạy gần nhất: kỳ {report.last_run[0]}, xong lúc {_stamp(report.last_run[1])}.")
+            out(f"  Lần chạy gần nhất: kỳ {report.last_run[0]}, xong lúc {clock_text(report.last_run[1])}.")
     if report.backups:
         out(f"Bản sao lưu ({len(report.backups)}, mới nhất cuối):")
         for b in report.backups[-10:]:
@@ -61,7 +62,7 @@ def _restore(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_OK
     out(f"Đã khôi phục kho dữ liệu từ bản sao lưu {done.source}.")
     if done.last_run:
-        out(f"  Lần chạy gần nhất trong bản này: kỳ {done.last_run[0]}, xong lúc {_stamp(done.last_run[1])}.")
+        out(f"  Lần chạy gần nhất trong bản này: kỳ {done.last_run[0]}, xong lúc {clock_text(done.last_run[1])}.")
     if done.not_in_store:
         out(f"{len(done.not_in_store)} tệp đã được xử lý sau thời điểm sao lưu, kho dữ liệu chưa biết đến. Để tính lại, chép các tệp sau về input/ rồi chạy lại kỳ của chúng:")
         for f in done.not_in_store[:50]:
@@ -72,14 +73,6 @@ def _restore(ctx: Context, args: argparse.Namespace) -> int:
         out("Mọi tệp trong input/processed/ và input/rejected/ đều có trong kho dữ liệu đã khôi phục.")
     out("Tiếp theo: ccht-batch store check")
     return EXIT_OK
-
-
-def _stamp(text: str | None) -> str:
-    """A run's recorded time (ISO, local) as the clerk reads it."""
-    try:
-        return dt.datetime.fromisoformat(text or "").strftime("%H:%M ngày %d/%m/%Y")
-    except ValueError:
-        return text or "?"
 
 
 def _size(path: Path) -> str:

@@ -41,3 +41,15 @@ def next_period(period: str) -> str:
 def period_text(period: str) -> str:
     """``2025-11`` → ``tháng 11/2025``."""
     return f"tháng {period_month(period)}/{period_year(period)}"
+
+
+def clock_text(stamp: str | None) -> str:
+    """A recorded time (ISO; with a zone it is turned to the local clock) as the clerk reads it:
+    ``14:05 ngày 05/12/2026``; the text itself when it is not a time."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp or "")
+    except ValueError:
+        return stamp or "?"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%H:%M ngày %d/%m/%Y")

@@ -14,7 +14,6 @@ delivery — may have gone: it is listed as "có thể đã gửi" and sent agai
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from ccht_batch.config.model import Config
 from ccht_batch.core.errors import UsageError
 from ccht_batch.core.files import atomic_path, period_dir, templates_dir
 from ccht_batch.core.lock import workdir_locked
-from ccht_batch.core.periods import period_text
+from ccht_batch.core.periods import clock_text, period_text
 from ccht_batch.mail.compose import (
     ComposeError,
     Draft,
@@ -181,19 +180,11 @@ def _decide(draft: Draft, log: MailLog, resend: bool, named: bool = False) -> Fa
         return Fate(draft, BLOCKED, detail=draft.problem)
     last = log.last(draft.scope, draft.recipient, draft.kind)
     if last is not None and last.state == SENDING and last.fingerprint == draft.fingerprint and not resend:
-        return Fate(draft, MAYBE_SENT, detail=_local_time(last.sent_at))
+        return Fate(draft, MAYBE_SENT, detail=clock_text(last.sent_at))
     previous = log.last_fingerprint(draft.scope, draft.recipient, draft.kind)
     if previous == draft.fingerprint and not (resend and named):
         return Fate(draft, ALREADY_SENT)
     return Fate(draft, PREVIEW, changed=previous is not None and previous != draft.fingerprint)
-
-
-def _local_time(stamp: str) -> str:
-    """A journal time (UTC, ISO) as the clerk's clock shows it."""
-    try:
-        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%H:%M ngày %d/%m/%Y")
-    except ValueError:
-        return stamp
 
 
 def _outbox_name(index: int, draft: Draft) -> str:
