@@ -32,6 +32,13 @@ def test_the_menu_runs_the_month_and_previews_the_mail(workdir):
     assert numbers == ["1", "2", "3", "4", "5", "6", "7", "0"]
     assert "  1. Tổng hợp kết quả của tháng" in menu and "  2. Xem trước thư" in menu and "  0. Thoát" in menu
 
+    child.sendline("1")  # a period outside the movement: refused, and not remembered as the session's
+    screen_until(child, f"Kỳ tổng hợp (dạng YYYY-MM; nhấn Enter để chọn {current_period()}): ")
+    child.sendline("1999-01")
+    assert "--- ccht-batch run --period 1999-01 ---" in screen_until(child, BACK)
+    child.sendline("")
+    screen_until(child, PROMPT)
+
     child.sendline("1")
     screen_until(child, f"Kỳ tổng hợp (dạng YYYY-MM; nhấn Enter để chọn {current_period()}): ")
     child.sendline("2025-11")
@@ -80,7 +87,7 @@ def test_the_menu_runs_the_month_and_previews_the_mail(workdir):
     assert code == 0 and "Đã thoát thực đơn." in screen
     assert "Traceback" not in screen
     logs = sorted(p.name.split("_", 2)[2] for p in (workdir / "output" / "logs").iterdir())
-    assert logs == ["mail.log", "run.log"]  # each step has its log; the menu itself has none
+    assert logs == ["mail.log", "run.log", "run.log"]  # each step has its log (the refused run too); the menu itself has none
 
 
 def test_check_templates_and_appraisal_from_the_menu_and_end_of_input(workdir):

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 
 from ccht_batch import __version__
 from ccht_batch.cli.console import Console
-from ccht_batch.cli.context import EXIT_OK, Context
+from ccht_batch.cli.context import EXIT_OK, EXIT_REFUSED, Context
 from ccht_batch.config.model import ConfigError
 from ccht_batch.core.periods import (
     current_period,
@@ -145,8 +145,14 @@ def _ask_period(session: Session, what: str, default: str) -> str | None:
     except ValueError as exc:
         session.say(f"Lỗi: {exc}. Chưa làm gì.")
         return None
-    session.period = period
     return period
+
+
+def _on_period(session: Session, period: str, *argv: str) -> None:
+    """Run a command on ``period``; the period becomes the session's only when the command did its work
+    (a run refused for a period outside the movement must not become the next step's default)."""
+    if session.command(*argv) in (EXIT_OK, EXIT_REFUSED):
+        session.period = period
 
 
 def _results_period(session: Session) -> str:
@@ -156,13 +162,13 @@ def _results_period(session: Session) -> str:
 def step_run(session: Session) -> None:
     period = _ask_period(session, "Kỳ tổng hợp", session.period or current_period())
     if period:
-        session.command("run", "--period", period)
+        _on_period(session, period, "run", "--period", period)
 
 
 def step_preview(session: Session) -> None:
     period = _ask_period(session, "Xem trước thư của kỳ", _results_period(session))
     if period:
-        session.command("mail", "--period", period)
+        _on_period(session, period, "mail", "--period", period)
 
 
 def step_send(session: Session) -> None:
@@ -173,7 +179,7 @@ def step_send(session: Session) -> None:
     if (answer or "").strip().casefold() not in ("c", "có", "co"):
         session.say("Chưa gửi thư nào.")
         return
-    session.command("mail", "--period", period, "--send")
+    _on_period(session, period, "mail", "--period", period, "--send")
 
 
 def step_templates(session: Session) -> None:
@@ -191,7 +197,7 @@ def step_templates(session: Session) -> None:
 def step_appraisal(session: Session) -> None:
     period = _ask_period(session, "Kỳ thẩm định", _results_period(session))
     if period:
-        session.command("appraisal", "--period", period)
+        _on_period(session, period, "appraisal", "--period", period)
 
 
 def step_open_output(session: Session) -> None:
