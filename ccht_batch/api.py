@@ -24,6 +24,7 @@ import pandas as pd
 from ccht_batch.batch import period_files
 from ccht_batch.config.load import load_config
 from ccht_batch.config.model import Config
+from ccht_batch.core.periods import parse_period
 from ccht_batch.core.records import SRC_NOT_APPLICABLE
 from ccht_batch.core.values import json_number
 from ccht_batch.core.vocab import TITLES
@@ -68,6 +69,7 @@ class Workdir:
 
     def units(self, period: str) -> pd.DataFrame:
         """Each unit's result of ``period``, in the order of ``units.yaml`` (summary.json's ``units``)."""
+        period = parse_period(period)  # a mistyped period is an error, not an empty table
         with self._store() as store:
             results = sf.period_results(store, period)
             previous = runstore.previous_ranks(store, period)
@@ -90,6 +92,7 @@ class Workdir:
     def scores(self, period: str) -> pd.DataFrame:
         """Every scored row of every unit with a result in ``period`` (summary.json's ``units[].criteria``): the
         score that counts, None where the row does not apply."""
+        period = parse_period(period)  # a mistyped period is an error, not an empty table
         units = self.units(period)
         with self._store() as store:
             results = sf.period_results(store, period).set_index("unit_code")
@@ -104,12 +107,14 @@ class Workdir:
         """Every issue of the period's files, as the consolidated workbook's `Lỗi` lists them: what reading found,
         from the store, and the scorer's warnings on the counted files, recomputed as every run recomputes them
         (the same as the last run's unless the configuration has changed since)."""
+        period = parse_period(period)  # a mistyped period is an error, not an empty table
         frame = file_issues(sorted_files(period_files(self.config, period)))
         return frame[list(ISSUE_COLUMNS)].reset_index(drop=True)
 
     def nominations(self, period: str, milestone: str | None = None) -> pd.DataFrame:
         """The candidates checked against each reward form (summary.json's ``nominations``), of the period's last
         run, or of its run for ``milestone``."""
+        period = parse_period(period)  # a mistyped period is an error, not an empty table
         with self._store() as store:
             milestone = milestone or runstore.last_run_milestone(store, period)
             return sf.nominations(store, period, milestone)[NOMINATION_COLUMNS]

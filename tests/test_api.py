@@ -54,6 +54,10 @@ def test_units_equal_summary_json(demo):
     assert units["result"].dtype == "float64" and str(units["rank"].dtype) == "Int64"
     vp = units.set_index("code").loc["VP"]
     assert vp["rank"] == 1 and vp["status"] == "submitted" and pd.isna(units.set_index("code").loc["TTUD", "result"])
+    # a mistyped period is an error that says how to write one, not an empty table
+    for method in (wd.units, wd.scores, wd.issues, wd.nominations):
+        with pytest.raises(ValueError, match="cần dạng YYYY-MM"):
+            method("2025-13")
 
 
 def test_scores_equal_summary_jsons_criteria(demo):
