@@ -23,6 +23,8 @@ STEPS: list[list[str]] = [
     ["mail", "--period", "2025-11"],
     ["mail", "templates", "--year", "2025"],
     ["appraisal", "--period", "2025-11"],
+    ["council", "--period", "2025-11"],
+    ["documents", "--period", "2025-11"],
     ["history", "template"],
     ["close-year", "--year", "2025", "--yes"],
     ["report", "--year", "2025"],
