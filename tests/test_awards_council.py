@@ -12,8 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from support.history import MemoryHistory
-from test_awards import (
+from support.awards import (
     GK,
     GK_NAME,
     REPO,
@@ -27,6 +26,7 @@ from test_awards import (
     recognised,
     unit,
 )
+from support.history import MemoryHistory
 
 from ccht_batch.awards.select import council_verdict, evaluate_awards
 from ccht_batch.config.load import load_config

@@ -9,6 +9,8 @@ reach back into 2024 - 2025 either.
 from __future__ import annotations
 
 import pytest
+from support.awards import person as row
+from support.awards import unit
 from support.cli import run_in
 from support.history import (
     CSTDCS,
@@ -19,8 +21,6 @@ from support.history import (
     unit_row,
 )
 from support.workdirs import submit, summary
-from test_awards import person as row
-from test_awards import unit
 
 from ccht_batch.awards.checks import PersonSubject, Scope, evaluate
 from ccht_batch.config.load import load_config
