@@ -148,6 +148,8 @@ def test_one_file_whose_reader_crashes_costs_only_itself_even_alone(config, temp
     rec = _read(config, path, read=functools.partial(dies_on, "vp.xlsx"))["vp.xlsx"]
     assert rec.status == REJECTED and [i.code for i in rec.issues] == ["file-corrupt"] and rec.sha256
     assert "bị dừng đột ngột" in rec.issues[0].message
+    # whose file it was is read from its _meta alone, in a child of its own: VP is told why
+    assert (rec.kind, rec.unit_code, rec.year, rec.issues[0].unit_code) == ("template", "VP", 2025, "VP")
 
 
 def test_a_reader_that_exceeds_the_memory_ceiling_costs_only_its_file(workdir, templates, tmp_path):
@@ -161,6 +163,7 @@ def test_a_reader_that_exceeds_the_memory_ceiling_costs_only_its_file(workdir, t
     rec = records["a_xa.xlsx"]
     assert rec.status == REJECTED and [i.code for i in rec.issues] == ["file-too-complex"]
     assert "bộ nhớ" in rec.issues[0].message
+    assert (rec.unit_code, rec.issues[0].unit_code) == ("QLKH", "QLKH")  # from its _meta, read alone
     assert [records[p.name].status for p in good] == [ACCEPTED] * 3
 
 

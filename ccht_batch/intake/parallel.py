@@ -15,6 +15,7 @@ in modules that import no pandas (``read``, ``validate``, ``isolate``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import os
@@ -41,6 +42,7 @@ from ccht_batch.intake.read import (
     Reader,
     being_copied,
     changed_since,
+    identify_file,
     pack,
     read_packed,
     read_raw,
@@ -175,18 +177,42 @@ def read_files(
         if progress:
             progress(1)
 
+    stopped: list[int] = []  # the files whose reading child died or was stopped
+
+    def refused(path: Path, why: str) -> tuple:
+        stopped.append(paths.index(path))
+        return _refused(limits, path, why)
+
+    child_limits = ChildLimits(memory_mb=limits.max_read_memory_mb, seconds=limits.max_read_seconds)
     with _collector_paused():
         run_isolated(
             paths,
             functools.partial(read_packed, read, config, period),
-            functools.partial(_refused, limits),
+            refused,
             workers=workers,
             chunk=_chunksize(len(paths), workers),
-            limits=ChildLimits(memory_mb=limits.max_read_memory_mb, seconds=limits.max_read_seconds),
+            limits=child_limits,
             done=done,
             mp_context=mp_context,
         )
+        if stopped:
+            _identify_stopped([paths[i] for i in stopped], [records[i] for i in stopped], config, child_limits, mp_context)
         return loading.result().validate_values([r for r in records if r is not None], config, period)
+
+
+def _identify_stopped(paths: list[Path], records: list[FileRecord | None], config: Config, limits: ChildLimits, mp_context: BaseContext | None) -> None:
+    """Whose are the files whose reading child died: each one's ``_meta`` read alone, in a child of its own
+    under the same limits, so the unit is told why its file was refused (a file whose ``_meta`` cannot be
+    read either stays anonymous)."""
+
+    def found(index: int, who: tuple[str, str | None, int | None] | None) -> None:
+        record = records[index]
+        if who is None or record is None:
+            return
+        record.kind, record.unit_code, record.year = who
+        record.issues = [dataclasses.replace(i, unit_code=record.unit_code) for i in record.issues]
+
+    run_isolated(paths, functools.partial(identify_file, config), lambda path, why: None, workers=1, chunk=1, limits=limits, done=found, mp_context=mp_context)
 
 
 class _Loading:

@@ -103,6 +103,19 @@ def read_raw(path: Path, config: Config, period: str) -> FileRecord:
     return record
 
 
+def identify_file(config: Config, path: Path) -> tuple[str, str | None, int | None] | None:
+    """(kind, unit code, year) of a file from its ``_meta`` alone, or None: for a file whose reading child
+    died or was stopped, so that its unit still hears why. Run in a child of its own (``isolate``)."""
+    try:
+        path = Path(path)
+        safety.check_file_size(path.stat().st_size, config.settings.limits)
+        return validate.identify(open_book(path.read_bytes(), config, path), config)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # noqa: BLE001 — _meta unreadable too: the file stays anonymous
+        return None
+
+
 def _identify(record: FileRecord, book: RawBook, config: Config) -> None:
     """Fill in a refused file's kind, unit and year from its ``_meta`` when that sheet reads safely, so its unit
     hears why (a far cell in a data sheet must not make the unit's file anonymous)."""
