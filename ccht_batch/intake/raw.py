@@ -4,13 +4,40 @@ formulas were typed. Reading (``read``) makes it from a file; validation (``vali
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+ERROR_LITERAL = re.compile(r"^=?#[A-Z0-9/!?]+$")  # an error value (#REF!), alone or as LibreOffice saves it (=#REF!)
+
+
+class FormulaVerdict(NamedTuple):
+    """What the formula rule makes of one cell: the issue to report (or None), what it shows, and the value."""
+
+    code: str | None
+    shown: str
+    value: Any
+    usable: bool
+
+
+def formula_rule(formula: str, raw: Any, numeric: bool) -> FormulaVerdict:
+    """The formula rule of DESIGN.md §5 for one cell holding ``formula`` (its cached value ``raw``): a number
+    cell holding a formula or an error value is refused and unusable; a text cell holding a formula without
+    a cached value reads as empty, with a warning; a text cell shows an error value's cached value. One rule
+    for the templates' cells (as tables, ``intake.values``) and the council's (``intake.validate``)."""
+    if ERROR_LITERAL.match(formula):
+        return FormulaVerdict("error-value", formula.lstrip("="), raw, False) if numeric else FormulaVerdict(None, formula, raw, True)
+    if numeric:
+        return FormulaVerdict("formula-in-number-cell", formula, raw, False)
+    if raw is None or raw == "":
+        return FormulaVerdict("formula-in-text-cell", formula, "", True)
+    return FormulaVerdict(None, formula, raw, True)
 
 
 @dataclass

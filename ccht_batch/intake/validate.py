@@ -21,7 +21,6 @@ Text is compared after NFC normalisation, whitespace folding and case folding; n
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -51,7 +50,7 @@ from ccht_batch.core.values import (
     parse_year,
 )
 from ccht_batch.forms import layout as L
-from ccht_batch.intake.raw import RawBook, RawSheet
+from ccht_batch.intake.raw import RawBook, RawSheet, formula_rule
 
 EMPTY_SHOWN = "(trống)"
 
@@ -547,28 +546,18 @@ def _appraisal(book: RawBook, meta: dict[str, Any], config: Config, period: str,
 
 
 FORMULA = object()  # a number cell holding a formula: already reported, value unusable
-ERROR_LITERAL = re.compile(r"^=?#[A-Z0-9/!?]+$")  # an error value (#REF!), alone or as LibreOffice saves it (=#REF!)
 
 
 def _input(sheet: RawSheet, row: int, col: int, numeric: bool, out: Collector) -> Any:
-    """A council cell's value, after the formula rule of DESIGN.md §5 (the entries of templates and
+    """A council cell's value, after the formula rule (``raw.formula_rule``; the entries of templates and
     appraisals follow the same rule as tables, ``intake.values``)."""
     raw = sheet.value(row, col)
     if (row, col) not in sheet.formula_cells:
         return raw
-    formula = sheet.formulas.get((row, col))
-    if ERROR_LITERAL.match(formula):
-        if numeric:
-            out.add("error-value", sheet=sheet.name, cell=cell_ref(row, col), value=formula.lstrip("="))
-            return FORMULA
-        return raw
-    if numeric:
-        out.add("formula-in-number-cell", sheet=sheet.name, cell=cell_ref(row, col), value=formula)
-        return FORMULA
-    if raw is None or raw == "":
-        out.add("formula-in-text-cell", sheet=sheet.name, cell=cell_ref(row, col), value=formula)
-        return ""
-    return raw
+    verdict = formula_rule(sheet.formulas[(row, col)], raw, numeric)
+    if verdict.code is not None:
+        out.add(verdict.code, sheet=sheet.name, cell=cell_ref(row, col), value=verdict.shown)
+    return verdict.value if verdict.usable else FORMULA
 
 
 def _council(book: RawBook, meta: dict[str, Any], config: Config, period: str, file_name: str, sha256: str, out: Collector) -> Outcome:

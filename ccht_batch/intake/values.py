@@ -19,7 +19,6 @@ take.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -56,7 +55,7 @@ from ccht_batch.core.values import (
 from ccht_batch.forms import layout as L
 from ccht_batch.intake import plausibility
 from ccht_batch.intake.plausibility import PLAUSIBILITY
-from ccht_batch.intake.raw import RawBook
+from ccht_batch.intake.raw import RawBook, formula_rule
 from ccht_batch.intake.read import read_raw
 from ccht_batch.intake.validate import (
     EMPTY_SHOWN,
@@ -84,7 +83,6 @@ SHEETS = {SCORES: L.SHEET_SCORES, INDICATORS: L.SHEET_INDICATORS, PERSONS: L.SHE
 ORDER = ("at_file", "at_sec", "at_group", "at_check")  # where an issue goes among its file's issues
 
 EXPECTED_TYPE = {"count": "số nguyên từ 0", "date": "ngày dạng dd/mm/yyyy"}
-ERROR_LITERAL = re.compile(r"^=?#[A-Z0-9/!?]+$")  # an error value (#REF!), alone or as LibreOffice saves it (=#REF!)
 NOT_APPLICABLE = fold_key(vocab.NOT_APPLICABLE)
 SCORE_PARSE_ISSUE = {"ambiguous-number": "score-ambiguous-number", LOOK_ALIKE: "number-look-alike"}
 
@@ -306,19 +304,16 @@ def resolve_formulas(cells: pd.DataFrame, numeric: np.ndarray, checks: np.ndarra
     held = np.flatnonzero(pd.notna(formula))
     if not len(held):
         return raw, usable
-    f = formula[held]
-    error = np.fromiter((bool(ERROR_LITERAL.match(x)) for x in f), dtype=bool, count=len(f))
-    num = numeric[held]
-    empty = np.fromiter((v is None or v == "" for v in raw[held]), dtype=bool, count=len(f))
+    # few cells hold a formula: the one rule (``raw.formula_rule``) cell by cell, its issues as tables
+    verdicts = [formula_rule(f, v, bool(n)) for f, v, n in zip(formula[held], raw[held], numeric[held])]
+    codes = np.array([v.code for v in verdicts], dtype=object)
+    shown = np.array([v.shown for v in verdicts], dtype=object)
     sub, check = cells.iloc[held], checks[held]
-    pick = num & error
-    found.append(issues_at(sub[pick], "error-value", check[pick], value=[x.lstrip("=") for x in f[pick]]))
-    pick = num & ~error
-    found.append(issues_at(sub[pick], "formula-in-number-cell", check[pick], value=f[pick]))
-    pick = ~num & ~error & empty
-    found.append(issues_at(sub[pick], "formula-in-text-cell", check[pick], value=f[pick]))
-    usable[held[num]] = False
-    raw[held[pick]] = ""
+    for code in ("error-value", "formula-in-number-cell", "formula-in-text-cell"):
+        pick = codes == code
+        found.append(issues_at(sub[pick], code, check[pick], value=shown[pick]))
+    raw[held] = objects((v.value for v in verdicts), len(verdicts))
+    usable[held] = [v.usable for v in verdicts]
     return raw, usable
 
 
