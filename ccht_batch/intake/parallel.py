@@ -178,9 +178,10 @@ def read_files(
             progress(1)
 
     stopped: list[int] = []  # the files whose reading child died or was stopped
+    index_of = {path: i for i, path in enumerate(paths)}
 
     def refused(path: Path, why: str) -> tuple:
-        stopped.append(paths.index(path))
+        stopped.append(index_of[path])
         return _refused(limits, path, why)
 
     child_limits = ChildLimits(memory_mb=limits.max_read_memory_mb, seconds=limits.max_read_seconds)

@@ -79,8 +79,10 @@ def read_raw(path: Path, config: Config, period: str) -> FileRecord:
     except safety.Refused as refused:
         if record.size and changed_since(path, None, record.size, record.mtime):
             return being_copied(record)  # a copy that had not finished reads as a broken archive
-        if book is not None:  # a sheet was refused, not the file: its _meta may still say whose it is
-            _identify(record, book, config)
+        # a sheet was refused, not the file: its _meta may still say whose it is
+        whose = _whose(lambda: book, config) if book is not None else None
+        if whose is not None:
+            record.kind, record.unit_code, record.year = whose
         params_unit = {"unit_code": record.unit_code} if record.unit_code else {}
         found = [issues.make(code, file=path.name, **{**params_unit, **params}) for code, params in refused.problems]
     except PermissionError:  # Windows: a file another program is writing cannot be opened
@@ -106,27 +108,24 @@ def read_raw(path: Path, config: Config, period: str) -> FileRecord:
 def identify_file(config: Config, path: Path) -> tuple[str, str | None, int | None] | None:
     """(kind, unit code, year) of a file from its ``_meta`` alone, or None: for a file whose reading child
     died or was stopped, so that its unit still hears why. Run in a child of its own (``isolate``)."""
-    try:
-        path = Path(path)
+    path = Path(path)
+
+    def book() -> RawBook:
         safety.check_file_size(path.stat().st_size, config.settings.limits)
-        return validate.identify(open_book(path.read_bytes(), config, path), config)
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
-        raise
-    except BaseException:  # noqa: BLE001 — _meta unreadable too: the file stays anonymous
-        return None
+        return open_book(path.read_bytes(), config, path)
+
+    return _whose(book, config)
 
 
-def _identify(record: FileRecord, book: RawBook, config: Config) -> None:
-    """Fill in a refused file's kind, unit and year from its ``_meta`` when that sheet reads safely, so its unit
-    hears why (a far cell in a data sheet must not make the unit's file anonymous)."""
+def _whose(book: Callable[[], RawBook], config: Config) -> tuple[str, str | None, int | None] | None:
+    """``validate.identify`` of a refused file's book, or None when even its ``_meta`` cannot be read safely
+    (the file then stays anonymous)."""
     try:
-        found = validate.identify(book, config)
+        return validate.identify(book(), config)
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except BaseException:  # noqa: BLE001 — _meta itself refused or unreadable: the file stays anonymous
-        return
-    if found is not None:
-        record.kind, record.unit_code, record.year = found
+    except BaseException:  # noqa: BLE001 — whatever stops _meta too: not knowing whose is the answer
+        return None
 
 
 def changed_since(path: Path, before: os.stat_result | None, size: int = 0, mtime: float = 0.0) -> bool:
