@@ -121,8 +121,8 @@ def test_a_rerun_sends_only_what_is_new_or_changed(tmp_path, monkeypatch):
         code, out, _ = run_cli(workdir, "mail", "--period", PERIOD, "--send", "--resend", "--to", "bcvt")
         assert code == 0, out
         assert [r for r, _ in received(second)] == [EMAILS["BCVT"]]
-        # --to alone: already sent, skipped; a name with no message is refused, nothing sent
-        assert run_cli(workdir, "mail", "--period", PERIOD, "--send", "--to", EMAILS["BCVT"])[0] == 0
+        # --to alone: already sent, skipped (several names: commas); a name with no message is refused, nothing sent
+        assert run_cli(workdir, "mail", "--period", PERIOD, "--send", "--to", f"{EMAILS['BCVT']},TTRA")[0] == 0
         code, _, err = run_cli(workdir, "mail", "--period", PERIOD, "--send", "--resend", "--to", "XYZ")
         assert code == 2 and "Không có thư nào của đợt này gửi cho: XYZ" in err
         assert len(second.messages) == 1

@@ -417,7 +417,7 @@ def average_result_at_least(config: Config, cond: Condition, s: UnitSubject, sco
     required = f"bình quân từ {fmt_number(cond.points)} điểm"
     what = _years_head("Kết quả", s, years, scope)
     if missing or blank or not results:
-        value = False if not years else None  # a year without its result is missing data too
+        value = False if blank or not years else None  # a recorded year without its result is a "no" (module docstring)
         return Verdict(value, (_line(what, ", ".join(details), required, value, missing),), frozenset(missing))
     average = (sum(results, Decimal(0)) / len(results)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     ok = average >= cond.points

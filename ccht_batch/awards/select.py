@@ -154,11 +154,13 @@ def after_the_milestone(scope: Scope) -> bool:
 
 
 def _standing(s: UnitSubject, scope: Scope) -> tuple[int | None, Decimal | None]:
-    """The rank and result that order a unit: this period's, or after the milestone its last year's."""
+    """The rank and result that order a unit: this period's; without one, its year's closed record (after
+    the milestone: the milestone's last year's)."""
     u = s.outcome
-    if u.score is None and after_the_milestone(scope):
-        last = s.years.get(scope.every_years[-1])
-        return (last.rank, last.result) if last else (None, None)
+    if u.score is None:
+        year = scope.every_years[-1] if after_the_milestone(scope) else scope.year
+        record = s.years.get(year)
+        return (record.rank, record.result) if record else (None, None)
     return u.rank, u.result
 
 
@@ -204,7 +206,8 @@ def _person_figures(s: PersonSubject, scope: Scope) -> tuple:
 
 def _unit_figures_text(s: UnitSubject, scope: Scope) -> str:
     rank, result = _standing(s, scope)
-    return (f"xếp hạng {rank}, " if rank is not None else "") + f"kết quả {fmt_number(result)} điểm"
+    shown = f"kết quả {fmt_number(result)} điểm" if result is not None else "chưa có kết quả"
+    return (f"xếp hạng {rank}, " if rank is not None else "") + shown
 
 
 def _person_figures_text(s: PersonSubject, scope: Scope) -> str:

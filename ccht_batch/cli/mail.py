@@ -37,15 +37,18 @@ from ccht_batch.mail.smtp import smtp_account
 
 def command_mail(ctx: Context, args: argparse.Namespace) -> int:
     if args.what == "password":
+        if args.to or args.resend or args.send:
+            raise UsageError("'ccht-batch mail password' chỉ lưu mật khẩu: không dùng cùng --to, --send, --resend")
         return mail_password(ctx, args.user, delete=args.delete)
     if args.user or args.delete:
         raise UsageError("--user và --delete chỉ dùng với 'ccht-batch mail password'")
+    to = [name.strip() for given in args.to for name in given.split(",") if name.strip()]
     if args.what == "templates":
         year = _templates_year(ctx, args.year, args.force)
-        run = deliver(ctx.config, what="templates", year=year, send=args.send, resend=args.resend, to=args.to)
+        run = deliver(ctx.config, what="templates", year=year, send=args.send, resend=args.resend, to=to)
     else:
         period = latest_period(ctx, args.period)
-        run = deliver(ctx.config, what="period", period=period, send=args.send, resend=args.resend, to=args.to)
+        run = deliver(ctx.config, what="period", period=period, send=args.send, resend=args.resend, to=to)
     _report(ctx, run)
     if run.stopped:
         ctx.console.error(run.stopped)

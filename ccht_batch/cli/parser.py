@@ -209,7 +209,7 @@ def build_parser(console: Console | None = None) -> argparse.ArgumentParser:
     sp.add_argument("--force", action="store_true", help="với 'mail templates': gửi cả tệp mẫu của một năm ngoài giai đoạn phong trào")
     sp.add_argument("--send", action="store_true", help="gửi thật; không có tùy chọn này chỉ ghi tệp .eml vào thư mục outbox để xem trước")
     sp.add_argument("--resend", action="store_true", help="gửi lại những thư có thể đã gửi ở lần trước; với --to: gửi lại cả thư đã gửi cho những người nhận đó")
-    sp.add_argument("--to", nargs="+", default=(), metavar="MÃ_HOẶC_ĐỊA_CHỈ", help="chỉ các thư gửi cho những đơn vị (mã) hoặc địa chỉ này")
+    sp.add_argument("--to", action="append", default=[], metavar="MÃ_HOẶC_ĐỊA_CHỈ", help="chỉ các thư gửi cho đơn vị (mã) hoặc địa chỉ này; nhiều người nhận: cách nhau bằng dấu phẩy, hoặc nhắc lại --to")
     sp.add_argument("--user", metavar="TÀI_KHOẢN", default=None, help="với 'mail password': tài khoản cần lưu mật khẩu (mặc định: mail.user)")
     sp.add_argument("--delete", action="store_true", help="với 'mail password': xóa mật khẩu đã lưu của tài khoản")
 

@@ -91,6 +91,9 @@ def read_raw(path: Path, config: Config, period: str) -> FileRecord:
         return record
     except MemoryError:  # the reading process's memory ceiling (isolate)
         record.raw = None
+        whose = _whose(lambda: book, config) if book is not None and record.unit_code is None else None
+        if whose is not None:
+            record.kind, record.unit_code, record.year = whose
         found = [issues.make("file-too-complex", file=path.name, unit_code=record.unit_code, detail="đọc tệp cần quá nhiều bộ nhớ")]
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
