@@ -153,6 +153,14 @@ def test_persons_tied_at_the_per_unit_quota(cfg):
     assert [(n.name, n.selected) for n in ubnd] == [("Bùi Văn Tâm", None), ("Âu Thị Lan", None), ("Cao Văn Minh", True)]
     assert ubnd[0].tie_note.startswith(f"Đồng hạng tại ngưỡng chỉ tiêu 1 cá nhân mỗi đơn vị của {UBND_NAME} (đơn vị VP): Bùi Văn Tâm (VP), Âu Thị Lan (VP)")
     assert ubnd[0].tie_note.endswith("còn 1 suất cho 2 cá nhân — Hội đồng quyết định")
+    # the council approves both, Lan with more votes: Tâm is cut by the unit's quota, and his note says why
+    votes = council((UBND, "individual", "Bùi Văn Tâm|VP", 7, 5, "Đồng ý"), (UBND, "individual", "Âu Thị Lan|VP", 7, 6, "Đồng ý"),
+                    period="2025-12", milestone="tong-ket")
+    noms = evaluate_awards(cfg, period="2025-12", milestone="tong-ket", units=units, history=hist, council=votes)
+    tam, lan = find(noms, UBND, "Bùi Văn Tâm"), find(noms, UBND, "Âu Thị Lan")
+    assert (lan.selected, tam.selected) == (True, False)
+    assert tam.note.startswith(f"Vượt chỉ tiêu 1 cá nhân mỗi đơn vị của {UBND_NAME}; xếp thứ 2 trong đơn vị VP "
+                               "(cùng số liệu với trường hợp được chọn; Hội đồng đồng ý với tỷ lệ 5/7 phiếu đồng ý, thấp hơn)")
 
 
 # ---------------------------------------------------------------------------------------------------

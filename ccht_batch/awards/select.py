@@ -389,6 +389,7 @@ def _apply_quotas(config: Config, kind: str, considered: list[AwardRule], tracks
         here.sort(key=order)  # stable: equal keys keep the listing order
         taken = 0
         chosen_figures: set[tuple] = set()  # the figures of those taken: a cut equal to one lost on the votes
+        chosen_in_unit: set[tuple] = set()  # (unit, figures) of those taken, for the per-unit quota's cuts
         per_unit: Counter[str] = Counter()
         seen_in_unit: Counter[str] = Counter()
         position = 0
@@ -415,7 +416,7 @@ def _apply_quotas(config: Config, kind: str, considered: list[AwardRule], tracks
                 else:
                     unit_ties.append((code, group, left))
             for t, why in unit_cut:
-                _cut(t, rule, why)
+                _cut(t, rule, why + _votes_behind(config, t.noms[rule.id], (t.unit_code, t.figures) in chosen_in_unit))
             wanted = len(fit) + sum(left for _, _, left in unit_ties)
             votes = ""
             if council is not None and council_verdict(config, members[0].noms[rule.id].vote) is True:
@@ -429,6 +430,7 @@ def _apply_quotas(config: Config, kind: str, considered: list[AwardRule], tracks
                 for t in fit:
                     _select(t, rule, council)
                     chosen_figures.add(t.figures)
+                    chosen_in_unit.add((t.unit_code, t.figures))
                     per_unit[t.unit_code] += 1
                 taken += len(fit)
                 for code, group, left in unit_ties:
