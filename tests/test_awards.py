@@ -512,22 +512,27 @@ MULTI_YEAR = {"band_every_year", "rank_every_year", "average_result_at_least", "
               "rating_every_year", "initiatives_in_movement", "prior_award"}
 
 
+def _multi_year_checks(cfg, unit_subject, person_subject):
+    """(rule, condition, subject) for every multi-year check of the shipped rules, with its kind's subject."""
+    for rule in cfg.criteria.awards:
+        for target, subject in ((rule.collective, unit_subject), (rule.individual, person_subject)):
+            for cond in (target.condition, target.regular):
+                for c in _every_check(cond) if cond else ():
+                    if c.check in MULTI_YEAR:
+                        yield rule, c, subject
+
+
 def test_with_no_history_every_multi_year_check_of_the_default_rules_cannot_tell(cfg):
     """Nothing imported: a candidate whose current year meets everything is never "not eligible" for a lack of
     history — every multi-year check of the shipped rules answers "cannot tell", naming the years."""
     u = unit("VP", 101, 1)
     p = person("A")  # HTXSNV this year; no initiative, no task
     found = set()
-    for rule in cfg.criteria.awards:
-        for target, subject in ((rule.collective, usubject(u)), (rule.individual, psubject(p, u))):
-            for cond in (target.condition, target.regular):
-                for c in _every_check(cond) if cond else ():
-                    if c.check not in MULTI_YEAR:
-                        continue
-                    found.add(c.check)
-                    v = evaluate(cfg, c, subject, TONG_KET)
-                    assert v.value is None and v.missing, (rule.id, c)
-                    assert "chưa có dữ liệu năm" in v.reasons[0], v.reasons
+    for rule, c, subject in _multi_year_checks(cfg, usubject(u), psubject(p, u)):
+        found.add(c.check)
+        v = evaluate(cfg, c, subject, TONG_KET)
+        assert v.value is None and v.missing, (rule.id, c)
+        assert "chưa có dữ liệu năm" in v.reasons[0], v.reasons
     # a count the current year already reaches is met, missing years or not
     met = evaluate(cfg, Condition("initiatives_in_movement", count=1), psubject(recognised("A"), u), TONG_KET)
     assert met.value is True
@@ -541,15 +546,10 @@ def test_with_no_history_a_current_year_that_falls_short_still_cannot_tell_and_s
     multi-year check still answers "cannot tell" — the missing years are named, and so is the year short."""
     u = unit("TTRA", 80, 4)
     p = person("B", rating="HTTNV")
-    for rule in cfg.criteria.awards:
-        for target, subject in ((rule.collective, usubject(u)), (rule.individual, psubject(p, u))):
-            for cond in (target.condition, target.regular):
-                for c in _every_check(cond) if cond else ():
-                    if c.check not in MULTI_YEAR:
-                        continue
-                    v = evaluate(cfg, c, subject, TONG_KET)
-                    assert v.value is None and v.missing, (rule.id, c, v)
-                    assert "— chưa xác định được (chưa có dữ liệu năm" in v.reasons[0], v.reasons
+    for rule, c, subject in _multi_year_checks(cfg, usubject(u), psubject(p, u)):
+        v = evaluate(cfg, c, subject, TONG_KET)
+        assert v.value is None and v.missing, (rule.id, c, v)
+        assert "— chưa xác định được (chưa có dữ liệu năm" in v.reasons[0], v.reasons
     rank = evaluate(cfg, Condition("rank_every_year", rank=2), usubject(u), TONG_KET)
     assert rank.reasons == ("Xếp hạng các năm 2022 - 2025: năm 2025 hạng 4 (tháng 12/2025, không đạt), yêu cầu: từ hạng 2 trở lên "
                             "mọi năm — chưa xác định được (chưa có dữ liệu năm 2022, 2023, 2024)",)

@@ -9,14 +9,24 @@ import re
 from support.cli import run_cli, run_in
 
 
+def run_summary(wd, *args: str) -> dict:
+    """Run a command in ``wd`` (it must succeed), then the period's summary.json (``--period`` of ``args``)."""
+    code, out, err = run_in(wd, *args)
+    assert code == 0, out + err
+    period = args[args.index("--period") + 1]
+    return json.loads((wd / "output" / period / "summary.json").read_text(encoding="utf-8"))
+
+
+def close_2025(wd) -> None:
+    code, out, err = run_in(wd, "close-year", "--year", "2025", "--yes")
+    assert code == 0, out + err
+
+
 def test_a_tong_ket_over_four_closed_years_cites_the_years_and_never_a_month(tmp_path):
     wd = tmp_path / "demo"
     assert run_cli("demo", wd)[0] == 0
-    code, out, err = run_in(wd, "close-year", "--year", "2025", "--yes")
-    assert code == 0, out + err
-    code, out, err = run_in(wd, "run", "--period", "2026-01", "--milestone", "tong-ket")
-    assert code == 0, out + err
-    s = json.loads((wd / "output" / "2026-01" / "summary.json").read_text(encoding="utf-8"))
+    close_2025(wd)
+    s = run_summary(wd, "run", "--period", "2026-01", "--milestone", "tong-ket")
     collective = [n for n in s["nominations"] if n["kind"] == "collective"]
     assert collective
     for n in collective:
@@ -36,16 +46,11 @@ def test_a_tong_ket_in_december_after_close_year_reads_the_closed_year_not_the_m
     # figures stand for 2025 (before close-year the reasons say "tháng 12/2025", as the period's figures).
     wd = tmp_path / "demo"
     assert run_cli("demo", wd)[0] == 0
-    code, out, err = run_in(wd, "run", "--period", "2025-12", "--milestone", "tong-ket")
-    assert code == 0, out + err
-    before = json.loads((wd / "output" / "2025-12" / "summary.json").read_text(encoding="utf-8"))
+    before = run_summary(wd, "run", "--period", "2025-12", "--milestone", "tong-ket")
     vp = next(n for n in before["nominations"] if n["award"] == "bang-khen-ubnd" and n["unit_code"] == "VP")
     assert "năm 2025 hạng 1 (tháng 12/2025)" in vp["reasons"][1]
-    code, out, err = run_in(wd, "close-year", "--year", "2025", "--yes")
-    assert code == 0, out + err
-    code, out, err = run_in(wd, "run", "--period", "2025-12", "--milestone", "tong-ket")
-    assert code == 0, out + err
-    s = json.loads((wd / "output" / "2025-12" / "summary.json").read_text(encoding="utf-8"))
+    close_2025(wd)
+    s = run_summary(wd, "run", "--period", "2025-12", "--milestone", "tong-ket")
     collective = [n for n in s["nominations"] if n["kind"] == "collective"]
     assert len(collective) == len({n["unit_code"] for n in collective}) * 3
     for n in collective:
